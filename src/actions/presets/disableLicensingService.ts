@@ -1,0 +1,16 @@
+import { serviceSetStartMode } from '../service/setStartMode.js';
+import { serviceStop } from '../service/stop.js';
+import type { PresetAction } from '../types.js';
+import { derive } from './derive.js';
+
+export const rdsDisableLicensingService: PresetAction = {
+  kind: 'preset',
+  name: 'rds.disableLicensingService',
+  summary: 'Set the Remote Desktop Licensing service (TermServLicensing) to Disabled, and stop it if asked.',
+  schema: { properties: { stop: { type: 'boolean' } }, required: [] },
+  expand: (step, pointer) => [
+    derive(step, pointer, 'start-mode', serviceSetStartMode, { name: 'TermServLicensing', startMode: 'Disabled' }),
+    ...(step.stop === true ? [derive(step, pointer, 'stop', serviceStop, { name: 'TermServLicensing', force: true }, { after: ['start-mode'] })] : []),
+  ],
+  notes: () => ['Session hosts that use this server must be pointed at another license server before CALs run out.'],
+};

@@ -1,0 +1,26 @@
+import { freeText } from '../../plan/schema/fragments.js';
+import type { PrimitiveAction } from '../types.js';
+import { describeKey } from './path.js';
+import { keySchemaProperties, normalizeKeyParams } from './key-params.js';
+
+type Params = { path: string; view: '64' | '32' | 'Default'; file?: string };
+
+export const registryExport: PrimitiveAction<Params> = {
+  kind: 'primitive',
+  name: 'registry.export',
+  summary: 'Back up a key with reg.exe export, plus its security descriptor (SDDL) beside it.',
+  schema: {
+    properties: {
+      ...keySchemaProperties,
+      file: { ...freeText, pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF"*?<>|]+\\.reg$', description: 'an absolute .reg file path; default: the run\'s backup folder' },
+    },
+    required: ['path'],
+  },
+  normalize: (step) => ({ ...normalizeKeyParams(step), ...(typeof step.file === 'string' ? { file: step.file } : {}) }),
+  effects: (p) => [{ key: { path: p.path, view: p.view }, effect: 'export' }],
+  describe: (p) =>
+    `Export ${describeKey(p)} with its subkeys to ${p.file ?? '<backup folder>\\<run id>\\<step id>.reg'} and save its owner and ACL as SDDL beside it; the file's sha256 goes into the run record.`,
+  risks: () => [{ class: 'backup', text: 'read-only: writes a backup file' }],
+  privileges: () => [],
+  rollback: () => null,
+};

@@ -1,0 +1,10 @@
+import { registryPath, registryView } from '../../plan/schema/fragments.js';
+import type { PlanStep } from '../types.js';
+import { keyRef } from './path.js';
+
+/** Every registry action names a key and optionally a view. */
+export const keySchemaProperties = { path: registryPath, view: registryView } as const;
+
+export function normalizeKeyParams(step: PlanStep): { path: string; view: '64' | '32' | 'Default' } {
+  return keyRef(step.path, step.view);
+}

@@ -1,0 +1,3 @@
+import { defineServiceControl } from './control.js';
+
+export const serviceRestart = defineServiceControl('restart');

@@ -1,0 +1,92 @@
+/**
+ * What an action is to the rest of the tool. An action module owns its schema fragment, how
+ * a plan step of it becomes primitive steps, and how it is explained to a change board; the
+ * PowerShell that carries it out lives in ps-templates/actions/<name>.ps1.
+ */
+export type RegistryView = '64' | '32' | 'Default';
+
+export interface KeyRef {
+  path: string;
+  view: RegistryView;
+}
+
+export type RiskClass = 'read-only' | 'backup' | 'configuration' | 'destructive' | 'ownership' | 'service' | 'service-restart' | 'reboot';
+
+export interface Risk {
+  class: RiskClass;
+  text: string;
+}
+
+/** How a step touches a registry key; the policy rules reason over these. */
+export interface KeyEffect {
+  key: KeyRef;
+  effect: 'export' | 'destroy' | 'own' | 'restore' | 'write';
+}
+
+export type ParamValue = string | number | boolean | null | ParamValue[] | { [key: string]: ParamValue };
+export type Params = { [key: string]: ParamValue };
+
+/** One step the script runs: a primitive action with normalised parameters. */
+export interface PrimitiveStep<P extends Params = Params> {
+  id: string;
+  action: string;
+  params: P;
+  description?: string;
+  dependsOn: string[];
+  /** Handlers (restarts, reboots) run only when an earlier step of the run changed something. */
+  runWhen: 'always' | 'changed';
+  /** Set when the step was expanded from a preset. */
+  preset?: { id: string; action: string };
+  backup?: { skip: true; reason: string };
+  /** JSON pointer of the plan step this came from, for diagnostics. */
+  pointer: string;
+}
+
+/** A plan step as written: the common properties plus the action's own parameters. */
+export interface PlanStep {
+  id: string;
+  action: string;
+  description?: string;
+  dependsOn?: string[];
+  backup?: { skip: true; reason: string };
+  always?: boolean;
+  [param: string]: unknown;
+}
+
+export interface ActionSchema {
+  properties: Record<string, unknown>;
+  required: readonly string[];
+  /** Conditions between parameters (e.g. the data's shape follows the value type). */
+  allOf?: readonly unknown[];
+}
+
+interface ActionBase {
+  name: string;
+  summary: string;
+  schema: ActionSchema;
+}
+
+export interface PrimitiveAction<P extends Params = Params> extends ActionBase {
+  kind: 'primitive';
+  /** Internal actions are emitted by expansions only and are not part of the plan schema. */
+  internal?: boolean;
+  /** Handlers default to running only after a change (the step's `always` overrides). */
+  handler?: boolean;
+  normalize(step: PlanStep): P;
+  effects(params: P): KeyEffect[];
+  describe(params: P): string;
+  risks(params: P): Risk[];
+  privileges(params: P): string[];
+  /** What rollback does for this step, in words; null when there is nothing to undo. */
+  rollback(params: P): string | null;
+}
+
+export interface PresetAction extends ActionBase {
+  kind: 'preset';
+  /** Primitive steps in order; ids are `<step id>.<suffix>`. */
+  expand(step: PlanStep, pointer: string): PrimitiveStep[];
+  /** Things the operator must do or know that no step can do. */
+  notes(step: PlanStep): string[];
+}
+
+export type ActionDefinition = PrimitiveAction<any> | PresetAction;

@@ -1,0 +1,141 @@
+/**
+ * PowerShell 7 constructs in a script that must also run on Windows PowerShell 5.1.
+ *
+ * Operators: the grammar cannot parse `?:`, `??`, `??=`, `?.`, `?[` or `clean {}` and leaves
+ * ERROR nodes; a `?` in code (per the lexer) inside an ERROR is classified by the raw text
+ * around it. `&&`/`||` the grammar parses as pipeline chains. Commands, parameters and
+ * automatic variables that 5.1 lacks are run-time failures rather than parse errors (and a
+ * script could define a function of that name), so they are warnings.
+ */
+import type { Node } from 'web-tree-sitter';
+import { CODE } from './lexer.js';
+import { finding, type Finding } from './findings.js';
+import type { ParsedScript } from './parsed-script.js';
+import { commandName, hasAncestorOfType, walk } from './tree-walk.js';
+
+/** A finding with the source range that explains it, so syntax errors inside it are not reported twice. */
+export interface LocatedFinding {
+  start: number;
+  end: number;
+  finding: Finding;
+}
+
+const ONLY_7 = 'is PowerShell 7 only; Windows PowerShell 5.1 cannot parse it';
+
+const COMMANDS_7: Record<string, string> = {
+  'join-string': '6.2',
+  'get-error': '7.0',
+  'test-json': '6.1',
+  'convertfrom-markdown': '6.1',
+  'show-markdown': '6.1',
+  'get-markdownoption': '6.1',
+  'set-markdownoption': '6.1',
+  'get-uptime': '6.0',
+  'remove-alias': '6.0',
+  'remove-service': '6.0',
+  'get-experimentalfeature': '6.2',
+  'enable-experimentalfeature': '6.2',
+  'disable-experimentalfeature': '6.2',
+  'get-pssubsystem': '7.1',
+};
+
+// command → parameters (full names; PowerShell accepts unambiguous prefixes, checked with a minimum length).
+const PARAMETERS_7: Record<string, Record<string, { since: string; minPrefix: number }>> = {
+  'foreach-object': { parallel: { since: '7.0', minPrefix: 2 }, throttlelimit: { since: '7.0', minPrefix: 2 }, asjob: { since: '7.0', minPrefix: 2 } },
+  'convertfrom-json': { ashashtable: { since: '6.0', minPrefix: 3 }, depth: { since: '6.2', minPrefix: 3 }, noenumerate: { since: '7.0', minPrefix: 2 } },
+  'get-content': { asbytestream: { since: '6.0', minPrefix: 3 } },
+  'set-content': { asbytestream: { since: '6.0', minPrefix: 3 } },
+  'add-content': { asbytestream: { since: '6.0', minPrefix: 3 } },
+  'invoke-webrequest': { skipcertificatecheck: { since: '6.0', minPrefix: 5 } },
+  'invoke-restmethod': { skipcertificatecheck: { since: '6.0', minPrefix: 5 } },
+  'split-path': { leafbase: { since: '6.0', minPrefix: 5 }, extension: { since: '6.0', minPrefix: 2 } },
+  'get-date': { asutc: { since: '7.1', minPrefix: 2 }, unixtimeseconds: { since: '7.1', minPrefix: 2 } },
+};
+const COMMAND_ALIASES: Record<string, string> = { foreach: 'foreach-object', '%': 'foreach-object' };
+
+const VARIABLES_7 = new Set(['psstyle', 'iswindows', 'islinux', 'ismacos', 'iscoreclr', 'psnativecommandargumentpassing', 'psnativecommanduseerroractionpreference', 'enabledexperimentalfeatures']);
+
+export function findPs7Only(script: ParsedScript): LocatedFinding[] {
+  return [...operatorFindings(script), ...treeFindings(script)];
+}
+
+function operatorFindings(script: ParsedScript): LocatedFinding[] {
+  const { text, kinds, tree } = script;
+  const out: LocatedFinding[] = [];
+  const inError = (offset: number): boolean => hasAncestorOfType(tree.rootNode.descendantForIndex(offset), 'ERROR');
+  const code = (i: number): boolean => kinds[i] === CODE && i < text.length;
+  const add = (start: number, length: number, what: string): void => {
+    out.push({ start, end: start + length, finding: finding('error', 'ps7-only', script.lines.position(start), `${what} ${ONLY_7}`) });
+  };
+  for (let i = 0; i < text.length; i++) {
+    if (!code(i)) continue;
+    const c = text[i];
+    if ((c === '&' || c === '|') && code(i + 1) && text[i + 1] === c) {
+      // The grammar parses `&&`/`||` (a pipeline chain) as valid.
+      add(i, 2, `the pipeline chain operator '${c}${c}'`);
+      i++;
+    } else if (c === '?' && inError(i)) {
+      const operator = questionOperator(text, i);
+      if (operator) {
+        add(i, operator.length, operator.what);
+        i += operator.length - 1;
+      }
+    } else if (c === 'c' && text.startsWith('clean', i) && /^clean\s*\{/.test(text.slice(i, i + 40)) && /^$|[\s{};]/.test(text[i - 1] ?? '') && inError(i)) {
+      add(i, 5, "the 'clean' block");
+    }
+  }
+  return out;
+}
+
+/** What a `?` that the grammar could not parse starts, judged by the characters around it. */
+function questionOperator(text: string, i: number): { length: number; what: string } | null {
+  const prev = text[i - 1] ?? '';
+  const next = text[i + 1] ?? '';
+  if (next === '?' && text[i + 2] === '=') return { length: 3, what: "the null-coalescing assignment '??='" };
+  if (next === '?') return { length: 2, what: "the null-coalescing operator '??'" };
+  // `${a}?.b` / `$a?.b`: PowerShell 7 needs the braces (`$a?` is a variable named `a?`), 5.1 has neither.
+  if ((next === '.' || next === '[') && /[\w})\]]/.test(prev)) return { length: 2, what: `the null-conditional operator '?${next}'` };
+  if (/\s/.test(prev) && /\s/.test(next)) return { length: 1, what: "the ternary operator '? :'" };
+  return null;
+}
+
+function treeFindings(script: ParsedScript): LocatedFinding[] {
+  const out: LocatedFinding[] = [];
+  const warn = (node: Node, message: string, severity: 'error' | 'warning' = 'warning'): void => {
+    out.push({ start: node.startIndex, end: node.endIndex, finding: finding(severity, 'ps7-only', script.positionOf(node), message) });
+  };
+  walk(script.tree.rootNode, (node) => {
+    // Inside ERROR regions the grammar may read a string's contents as code; the lexer knows better.
+    if (script.kinds[node.startIndex] !== CODE) return;
+    if (node.type === 'variable') {
+      const name = script.textOf(node).replace(/^\$(global:|script:)?/i, '').toLowerCase();
+      if (VARIABLES_7.has(name)) warn(node, `$${script.textOf(node).slice(1)} does not exist in Windows PowerShell 5.1 (under Set-StrictMode it is an error to read it)`);
+    } else if (node.type === 'command') {
+      checkCommand(script, node, warn);
+    }
+  });
+  return out;
+}
+
+function checkCommand(script: ParsedScript, node: Node, warn: (node: Node, message: string, severity?: 'error' | 'warning') => void): void {
+  const nameNode = node.childForFieldName('command_name') ?? node.namedChildren.find((c) => c?.type === 'command_name');
+  if (!nameNode) return;
+  const raw = commandName(script.textOf(nameNode));
+  const name = COMMAND_ALIASES[raw] ?? raw;
+  const since = COMMANDS_7[name];
+  if (since) warn(nameNode, `${script.textOf(nameNode)} exists only in PowerShell ${since} and later, not in Windows PowerShell 5.1`);
+  const parameters = PARAMETERS_7[name];
+  if (!parameters) return;
+  walk(node, (child) => {
+    if (child.type === 'script_block_expression' || child.type === 'sub_expression') return false;
+    if (child.type !== 'command_parameter') return;
+    const given = script.textOf(child).replace(/^-+/, '').replace(/:$/, '').toLowerCase();
+    for (const [parameter, { since: paramSince, minPrefix }] of Object.entries(parameters)) {
+      if (given.length >= minPrefix && parameter.startsWith(given)) {
+        // -Parallel changes what the script block does (runspaces, no shared scope): never a harmless warning.
+        const severity = name === 'foreach-object' ? 'error' : 'warning';
+        warn(child, `${script.textOf(nameNode)} -${parameter} exists only in PowerShell ${paramSince} and later, not in Windows PowerShell 5.1`, severity);
+      }
+    }
+  });
+}
