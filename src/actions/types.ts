@@ -87,6 +87,8 @@ export interface PresetAction extends ActionBase {
   expand(step: PlanStep, pointer: string): PrimitiveStep[];
   /** Things the operator must do or know that no step can do. */
   notes(step: PlanStep): string[];
+  /** Parameters `rdsplan init` writes into a starter plan. */
+  starter: Record<string, unknown>;
 }
 
 export type ActionDefinition = PrimitiveAction<any> | PresetAction;

@@ -10,6 +10,7 @@ export const rdsClearClientLicenseCache: PresetAction = {
   kind: 'preset',
   name: 'rds.clearClientLicenseCache',
   summary: 'Delete the client CAL cache (MSLicensing and its 32-bit copy) after exporting it.',
+  starter: {},
   schema: { properties: {}, required: [] },
   expand: (step, pointer) => [
     derive(step, pointer, 'export', registryExport, { path: MSLICENSING_KEY, view: '64' }),

@@ -7,6 +7,7 @@ export const rdsConfigureLicensing: PresetAction = {
   kind: 'preset',
   name: 'rds.configureLicensing',
   summary: 'Set the license servers and the licensing mode of a session host in one step.',
+  starter: { servers: ['lic01.contoso.com'], mode: 'PerUser' },
   schema: {
     properties: { servers: rdsSetLicenseServers.schema.properties.servers, mode: rdsSetLicensingMode.schema.properties.mode, via: rdsSetLicenseServers.schema.properties.via },
     required: ['servers', 'mode'],

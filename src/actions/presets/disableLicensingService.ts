@@ -7,6 +7,7 @@ export const rdsDisableLicensingService: PresetAction = {
   kind: 'preset',
   name: 'rds.disableLicensingService',
   summary: 'Set the Remote Desktop Licensing service (TermServLicensing) to Disabled, and stop it if asked.',
+  starter: { stop: true },
   schema: { properties: { stop: { type: 'boolean' } }, required: [] },
   expand: (step, pointer) => [
     derive(step, pointer, 'start-mode', serviceSetStartMode, { name: 'TermServLicensing', startMode: 'Disabled' }),

@@ -16,6 +16,7 @@ export const rdsResetGracePeriod: PresetAction = {
   kind: 'preset',
   name: 'rds.resetGracePeriod',
   summary: 'Reset the RD Session Host grace period: back up, take ownership of RCM\\GracePeriod, delete only the timebomb value, restore owner and ACL.',
+  starter: { restartService: true },
   schema: { properties: { restartService: { type: 'boolean' }, always }, required: [] },
   expand: (step, pointer) => {
     const key = { path: GRACE_PERIOD_KEY };
