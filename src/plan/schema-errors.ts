@@ -65,11 +65,8 @@ function sentence(error: ErrorObject, schema: Schema, data: unknown): { message:
       return { pointer: `${error.instancePath}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, at: 'key', message: `unknown property "${name}"${didYouMean(name, allowed)}` };
     }
     case 'discriminator': {
-      if (params.error === 'mapping') {
-        const names = planActions().map((action) => action.name);
-        return { pointer: `${error.instancePath}/action`, at: 'value', message: `unknown action "${params.tagValue}"${didYouMean(String(params.tagValue), names)}` };
-      }
-      return { ...here, message: 'missing required property "action" (a string naming the action)' };
+      const names = planActions().map((action) => action.name);
+      return { pointer: `${error.instancePath}/action`, at: 'value', message: `unknown action "${params.tagValue}"${didYouMean(String(params.tagValue), names)}` };
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
@@ -118,6 +115,8 @@ function relevant(errors: ErrorObject[], schema: Schema, data: unknown): ErrorOb
   const dropped = new Set<ErrorObject>();
   for (const error of errors) {
     if (error.keyword === 'if') dropped.add(error);
+    // A missing or non-string tag is already reported by `required` or `type` on the step.
+    if (error.keyword === 'discriminator' && (error.params as { error?: string }).error !== 'mapping') dropped.add(error);
     if (error.keyword !== 'anyOf' && error.keyword !== 'oneOf') continue;
     const branches = (resolveSchemaPath(schema, error.schemaPath) as unknown as Schema[] | undefined) ?? [];
     const value = valueAt(data, error.instancePath);

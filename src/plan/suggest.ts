@@ -2,7 +2,8 @@
 export function closest(input: string, candidates: readonly string[]): string | undefined {
   const lower = input.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(input.length / 3)) + 1;
+  // A third of the name may be wrong, but never all of it: "x" suggests nothing.
+  let bestDistance = Math.min(Math.max(1, Math.floor(input.length / 3)), input.length - 1) + 1;
   for (const candidate of candidates) {
     const distance = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {

@@ -42,22 +42,27 @@ export async function findPowerShell(
   return null;
 }
 
-/** The first match of `name` on PATH; on Windows each PATHEXT extension is tried unless the name has one. */
+/** The first match of `name` on PATH. */
 export async function searchPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<string | null> {
-  const windows = platform === 'win32';
-  const paths = windows ? path.win32 : path.posix;
-  const searchDirs = (lookup(env, 'PATH', windows) ?? '').split(windows ? ';' : ':');
-  const extensions = windows ? windowsExtensions(name, lookup(env, 'PATHEXT', windows)) : [''];
-  for (const rawDir of searchDirs) {
-    // An empty entry means the current directory on POSIX: never run a PowerShell from wherever we stand.
-    const dir = windows ? rawDir.trim().replace(/^"(.*)"$/, '$1') : rawDir;
-    if (dir === '' || !paths.isAbsolute(dir)) continue;
-    for (const extension of extensions) {
-      const candidate = paths.join(dir, name + extension);
-      if (await isExecutable(candidate, platform)) return candidate;
-    }
+  for (const candidate of pathCandidates(name, env, platform)) {
+    if (await isExecutable(candidate, platform)) return candidate;
   }
   return null;
+}
+
+/** The files to try for `name`, in order; on Windows each PATHEXT extension unless the name has one. */
+export function pathCandidates(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
+  const windows = platform === 'win32';
+  const paths = windows ? path.win32 : path.posix;
+  const extensions = windows ? windowsExtensions(name, lookup(env, 'PATHEXT', windows)) : [''];
+  const candidates: string[] = [];
+  for (const rawDir of (lookup(env, 'PATH', windows) ?? '').split(windows ? ';' : ':')) {
+    // An empty or relative entry means "wherever we stand": never run a PowerShell found that way.
+    const dir = windows ? rawDir.trim().replace(/^"(.*)"$/, '$1') : rawDir;
+    if (dir === '' || !paths.isAbsolute(dir)) continue;
+    for (const extension of extensions) candidates.push(paths.join(dir, name + extension));
+  }
+  return candidates;
 }
 
 function windowsExtensions(name: string, pathext: string | undefined): string[] {

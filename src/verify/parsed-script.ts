@@ -19,8 +19,30 @@ export interface ParsedScript {
 
 export async function parseScript(text: string): Promise<ParsedScript> {
   const kinds = classifyText(text);
-  const tree = await parsePowerShell(maskForGrammar(text, kinds));
-  const lines = new LineIndex(text);
+  return withTree(text, kinds, new LineIndex(text), await parsePowerShell(maskForGrammar(text, kinds)));
+}
+
+const SECTION_START = /^[ \t]*\$RdsContext[ \t]*=[ \t]*New-RdsPlanContext\b/gim;
+
+/**
+ * The steps section (from the `$RdsContext = New-RdsPlanContext` line on) parsed on its own,
+ * everything before it blanked out with offsets and lines kept. The grammar's error recovery
+ * after a construct it cannot parse (`??` in the runtime, say) can swallow the statements
+ * that follow; the checks on plan values must not depend on the runtime parsing cleanly.
+ * Found by the lexer, not the tree, for the same reason. Null when there is no such line.
+ */
+export async function parseStepsSection(script: ParsedScript): Promise<{ start: number; section: ParsedScript } | null> {
+  for (const match of script.text.matchAll(SECTION_START)) {
+    const start = match.index + match[0].length - match[0].trimStart().length;
+    if (script.kinds[start] !== CODE) continue;
+    const blanked = script.text.slice(0, start).replace(/[^\r\n]/g, ' ') + script.text.slice(start);
+    const tree = await parsePowerShell(maskForGrammar(blanked, script.kinds));
+    return { start, section: withTree(script.text, script.kinds, script.lines, tree) };
+  }
+  return null;
+}
+
+function withTree(text: string, kinds: Uint8Array, lines: LineIndex, tree: Tree): ParsedScript {
   return {
     text,
     tree,

@@ -20,7 +20,9 @@ export interface LocatedFinding {
   finding: Finding;
 }
 
-const ONLY_7 = 'is PowerShell 7 only; Windows PowerShell 5.1 cannot parse it';
+export function ps7SyntaxMessage(construct: string): string {
+  return `${construct} is PowerShell 7 only; Windows PowerShell 5.1 cannot parse it`;
+}
 
 const COMMANDS_7: Record<string, string> = {
   'join-string': '6.2',
@@ -65,7 +67,7 @@ function operatorFindings(script: ParsedScript): LocatedFinding[] {
   const inError = (offset: number): boolean => hasAncestorOfType(tree.rootNode.descendantForIndex(offset), 'ERROR');
   const code = (i: number): boolean => kinds[i] === CODE && i < text.length;
   const add = (start: number, length: number, what: string): void => {
-    out.push({ start, end: start + length, finding: finding('error', 'ps7-only', script.lines.position(start), `${what} ${ONLY_7}`) });
+    out.push({ start, end: start + length, finding: finding('error', 'ps7-only', script.lines.position(start), ps7SyntaxMessage(what)) });
   };
   for (let i = 0; i < text.length; i++) {
     if (!code(i)) continue;

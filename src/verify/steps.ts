@@ -85,12 +85,13 @@ function checkSection(script: ParsedScript, start: Node, findings: Finding[]): v
 function checkCall(script: ParsedScript, call: Node, findings: Finding[], literals: StepLiteral[]): void {
   const elements = call.childForFieldName('command_elements');
   const name = script.textOf(call.childForFieldName('command_name')!);
+  const problems: Problem[] = [];
   for (const element of elements?.children ?? []) {
     if (!element || element.type === 'command_argument_sep' || element.type === 'command_parameter' || element.type === ':' || element.type === 'comment') continue;
-    const problem = nonConstant(script, element, literals);
-    if (problem) {
-      findings.push(finding('error', 'non-literal-argument', script.positionOf(problem.node), `${name}: ${problem.what} '${snippet(script.textOf(problem.node), 50)}' where only constants are allowed`));
-    }
+    collect(script, element, literals, problems);
+  }
+  for (const problem of problems) {
+    findings.push(finding('error', 'non-literal-argument', script.positionOf(problem.node), `${name}: ${problem.what} '${snippet(script.textOf(problem.node), 50)}' where only constants are allowed`));
   }
 }
 
@@ -99,102 +100,92 @@ interface Problem {
   what: string;
 }
 
-/** Null when the argument is a constant; otherwise the first part that is not. Collects literals on the way. */
-function nonConstant(script: ParsedScript, node: Node, literals: StepLiteral[]): Problem | null {
+/** Records every part of an argument that is not a constant, and every literal on the way. */
+function collect(script: ParsedScript, node: Node, literals: StepLiteral[], problems: Problem[]): void {
   const n = unwrap(node);
+  const problem = (what: string): void => {
+    problems.push({ node: n, what });
+  };
   switch (n.type) {
     case 'string_literal':
-      return stringLiteral(script, n, literals);
+      return stringLiteral(script, n, literals, problem);
     case 'integer_literal':
     case 'decimal_integer_literal':
     case 'hexadecimal_integer_literal':
-      return null;
+      return;
     case 'expression_with_unary_operator': {
       // Only a negative number: `-5`.
       const [operator, operand] = n.children;
       const inner = operand ? unwrap(operand) : null;
-      if (n.childCount === 2 && operator?.type === '-' && inner && /integer_literal$/.test(inner.type)) return null;
-      return { node: n, what: 'an expression' };
+      if (n.childCount === 2 && operator?.type === '-' && inner && /integer_literal$/.test(inner.type)) return;
+      return problem('an expression');
     }
     case 'variable':
-      return variable(script, n);
+      return variable(script, n, problem);
     case 'array_expression':
-      return children(script, n, literals, ['@(', ')']);
+      return children(script, n, literals, problems, ['@(', ')']);
     case 'statement_list':
-      return children(script, n, literals, [';']);
+      return children(script, n, literals, problems, [';']);
     case 'array_literal_expression':
-      return children(script, n, literals, [',']);
+      return children(script, n, literals, problems, [',']);
     case 'hash_literal_expression':
-      return children(script, n, literals, ['@{', '}']);
+      return children(script, n, literals, problems, ['@{', '}']);
     case 'hash_literal_body':
-      return children(script, n, literals, [';']);
+      return children(script, n, literals, problems, []);
     case 'hash_entry':
-      return hashEntry(script, n, literals);
+      return hashEntry(script, n, literals, problems);
     case 'sub_expression':
-      return { node: n, what: 'a subexpression' };
+      return problem('a subexpression');
     case 'script_block_expression':
-      return { node: n, what: 'a script block' };
+      return problem('a script block');
     case 'generic_token':
-      return { node: n, what: 'a bareword' };
+      return problem('a bareword');
     case 'redirection':
-      return { node: n, what: 'a redirection' };
+      return problem('a redirection');
     case 'ERROR':
-      return { node: n, what: 'text the grammar cannot parse' };
+      return problem('text the grammar cannot parse');
     default:
-      return { node: n, what: `an expression (${n.type})` };
+      return problem(`an expression (${n.type})`);
   }
 }
 
-function stringLiteral(script: ParsedScript, n: Node, literals: StepLiteral[]): Problem | null {
+function stringLiteral(script: ParsedScript, n: Node, literals: StepLiteral[], problem: (what: string) => void): void {
   const inner = n.child(0);
   if (inner?.type !== 'verbatim_string_characters') {
     const hereString = inner?.type === 'verbatim_here_string_characters' || inner?.type === 'expandable_here_string_literal';
-    return { node: n, what: hereString ? 'a here-string' : 'a double-quoted string' };
+    return problem(hereString ? 'a here-string' : 'a double-quoted string');
   }
   try {
     literals.push({ value: unquotePowerShell(script.textOf(n)), node: n });
-    return null;
   } catch {
     // The grammar knows only ASCII quotes; PowerShell also ends a literal at a lone ‘ ’ ‚ ‛.
-    return { node: n, what: 'a literal that PowerShell ends early at a typographic quote' };
+    problem('a literal that PowerShell ends early at a typographic quote');
   }
 }
 
-function variable(script: ParsedScript, n: Node): Problem | null {
+function variable(script: ParsedScript, n: Node, problem: (what: string) => void): void {
   const text = script.textOf(n);
-  if (text.startsWith('$') && /^\$\w+$/.test(text)) {
+  if (/^\$\w+$/.test(text)) {
     const name = text.slice(1).toLowerCase();
-    if (CONSTANT_VARIABLES.has(name) || RUNTIME_VARIABLES.has(name)) return null;
+    if (CONSTANT_VARIABLES.has(name) || RUNTIME_VARIABLES.has(name)) return;
   }
-  return { node: n, what: text.startsWith('@') ? 'a splatted variable' : 'a variable' };
+  problem(text.startsWith('@') ? 'a splatted variable' : 'a variable');
 }
 
 /** Every named child must be a constant; `syntax` lists the tokens allowed around them. */
-function children(script: ParsedScript, n: Node, literals: StepLiteral[], syntax: string[]): Problem | null {
+function children(script: ParsedScript, n: Node, literals: StepLiteral[], problems: Problem[], syntax: string[]): void {
   for (const child of n.children) {
     if (!child || child.type === 'comment') continue;
-    if (!child.isNamed) {
-      if (syntax.includes(child.type)) continue;
-      return { node: child, what: `the token '${child.type}'` };
-    }
-    const problem = nonConstant(script, child, literals);
-    if (problem) return problem;
+    if (child.isNamed) collect(script, child, literals, problems);
+    else if (!syntax.includes(child.type)) problems.push({ node: child, what: `the token '${child.type}'` });
   }
-  return null;
 }
 
-function hashEntry(script: ParsedScript, n: Node, literals: StepLiteral[]): Problem | null {
+/** `Key = constant`: the key a plain name or itself a constant. */
+function hashEntry(script: ParsedScript, n: Node, literals: StepLiteral[], problems: Problem[]): void {
   for (const child of n.children) {
     if (!child || child.type === '=' || child.type === ';' || child.type === 'comment') continue;
-    if (child.type === 'key_expression') {
-      const key = unwrap(child);
-      if (key.type === 'simple_name') continue;
-      const problem = nonConstant(script, key, literals);
-      if (problem) return problem;
-      continue;
-    }
-    const problem = nonConstant(script, child, literals);
-    if (problem) return problem;
+    if (child.type === 'key_expression' && unwrap(child).type === 'simple_name') continue;
+    collect(script, child, literals, problems);
   }
-  return null;
 }

@@ -1,7 +1,9 @@
 /**
  * Syntax errors as tree-sitter sees them: every MISSING node, and every innermost ERROR node
- * (error recovery nests them; the innermost one is the precise position). Errors that a
- * PowerShell 7 construct explains are left to that finding.
+ * (error recovery nests them; the innermost one is the precise position). Errors in a
+ * statement that holds a PowerShell 7 construct are left to that finding: after `??` the
+ * grammar's recovery misreads the rest of the statement (`'none'\n Write-Host` becomes
+ * loose tokens), and those cascades say nothing new.
  */
 import type { Node } from 'web-tree-sitter';
 import { finding, snippet, type Finding } from './findings.js';
@@ -11,12 +13,14 @@ import { walk } from './tree-walk.js';
 
 export function findSyntaxErrors(script: ParsedScript, explained: readonly LocatedFinding[]): LocatedFinding[] {
   const out: LocatedFinding[] = [];
-  const isExplained = (node: Node): boolean =>
-    explained.some(({ start }) => start >= node.startIndex && start < Math.max(node.endIndex, node.startIndex + 1));
+  const isExplained = (node: Node): boolean => {
+    const statement = statementOf(node);
+    return explained.some(({ start }) => start >= statement.startIndex && start < Math.max(statement.endIndex, statement.startIndex + 1));
+  };
   walk(script.tree.rootNode, (node) => {
     if (!node.hasError && !node.isMissing) return false;
     if (node.isMissing) {
-      if (!insideExplainedError(node, isExplained)) out.push(located(node, finding('error', 'syntax-error', script.positionOf(node), `missing '${node.type}'`)));
+      if (!isExplained(node)) out.push(located(node, finding('error', 'syntax-error', script.positionOf(node), `missing '${node.type}'`)));
       return false;
     }
     if (node.type === 'ERROR' && !containsError(node)) {
@@ -44,9 +48,11 @@ function containsError(node: Node): boolean {
   return found;
 }
 
-function insideExplainedError(node: Node, isExplained: (node: Node) => boolean): boolean {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'ERROR' && isExplained(n)) return true;
-  return false;
+/** The outermost node below a statement list (or the root): the statement a node belongs to. */
+function statementOf(node: Node): Node {
+  let n = node;
+  while (n.parent && n.parent.type !== 'statement_list' && n.parent.type !== 'program') n = n.parent;
+  return n;
 }
 
 function located(node: Node, f: Finding): LocatedFinding {

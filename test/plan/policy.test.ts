@@ -1,0 +1,72 @@
+import { describe, expect, test } from '@jest/globals';
+import type { PlanStep } from '../../src/actions/types.js';
+import { expandSteps } from '../../src/plan/expand.js';
+import { backupFirst } from '../../src/plan/policy/backup-first.js';
+import { protectedKeys } from '../../src/plan/policy/protected-keys.js';
+import { singleOwner } from '../../src/plan/policy/single-owner.js';
+import type { PolicyRule } from '../../src/plan/policy/types.js';
+
+function run(rule: PolicyRule, planSteps: PlanStep[]) {
+  return rule({ planSteps, steps: expandSteps(planSteps) }).map((f) => `${f.severity} ${f.pointer} ${f.code}`);
+}
+
+const exportKey = (path: string, view?: string): PlanStep => ({ id: `e${path.length}${view ?? ''}`, action: 'registry.export', path, ...(view ? { view } : {}) });
+const del = (path: string, extra: Partial<PlanStep> = {}): PlanStep => ({ id: 'd', action: 'registry.deleteKey', path, recurse: true, ...extra });
+
+describe('backup before destructive steps', () => {
+  test('an export of an ancestor covers the key; a sibling or another view does not', () => {
+    expect(run(backupFirst, [exportKey('HKLM\\SOFTWARE\\Contoso'), del('HKLM\\SOFTWARE\\Contoso\\Cache')])).toEqual([]);
+    expect(run(backupFirst, [exportKey('HKLM\\SOFTWARE\\Contoso\\Other'), del('HKLM\\SOFTWARE\\Contoso\\Cache')])).toEqual(['error /steps/1 policy.backup']);
+    expect(run(backupFirst, [exportKey('HKLM\\SOFTWARE\\ContosoX'), del('HKLM\\SOFTWARE\\Contoso')])).toEqual(['error /steps/1 policy.backup']);
+    expect(run(backupFirst, [exportKey('HKLM\\SOFTWARE\\Contoso', '32'), del('HKLM\\SOFTWARE\\Contoso\\Cache')])).toEqual(['error /steps/1 policy.backup']);
+  });
+
+  test('an export after the destructive step is too late', () => {
+    expect(run(backupFirst, [del('HKLM\\SOFTWARE\\Contoso\\Cache'), exportKey('HKLM\\SOFTWARE\\Contoso')])).toEqual(['error /steps/0 policy.backup']);
+  });
+
+  test('spellings of a path compare equal', () => {
+    expect(run(backupFirst, [exportKey('HKEY_LOCAL_MACHINE\\software\\contoso\\'), del('HKLM:\\SOFTWARE\\Contoso\\Cache')])).toEqual([]);
+  });
+
+  test('opting out with a reason silences the rule', () => {
+    expect(run(backupFirst, [del('HKLM\\SOFTWARE\\Contoso\\Cache', { backup: { skip: true, reason: 'a cache the app rebuilds' } })])).toEqual([]);
+  });
+
+  test('setValue without an export is a warning; takeOwnership without one is an error', () => {
+    expect(run(backupFirst, [{ id: 's', action: 'registry.setValue', path: 'HKLM\\SOFTWARE\\X', name: 'n', type: 'String', data: 'v' }])).toEqual(['warning /steps/0 policy.backup']);
+    expect(run(backupFirst, [{ id: 'o', action: 'registry.takeOwnership', path: 'HKLM\\SOFTWARE\\X' }])).toEqual(['error /steps/0 policy.backup']);
+  });
+
+  test('the presets carry their own exports', () => {
+    expect(run(backupFirst, [{ id: 'g', action: 'rds.resetGracePeriod' }, { id: 'c', action: 'rds.clearClientLicenseCache' }])).toEqual([]);
+  });
+});
+
+describe('protected keys', () => {
+  test('hive roots and top-level keys cannot be deleted, emptied or taken over', () => {
+    expect(run(protectedKeys, [del('HKLM\\SYSTEM')])).toEqual(['error /steps/0/path policy.protected-key']);
+    expect(run(protectedKeys, [{ id: 's', action: 'registry.deleteSubkeys', path: 'HKCU\\Software' }])).toEqual(['error /steps/0/path policy.protected-key']);
+    expect(run(protectedKeys, [{ id: 'o', action: 'registry.takeOwnership', path: 'HKLM\\SOFTWARE' }])).toEqual(['error /steps/0/path policy.protected-key']);
+  });
+
+  test('one value of a top-level key may be deleted; a second-level key may be deleted', () => {
+    expect(run(protectedKeys, [{ id: 'v', action: 'registry.deleteValue', path: 'HKCU\\Environment', name: 'TEMP_OLD' }])).toEqual([]);
+    expect(run(protectedKeys, [del('HKLM\\SOFTWARE\\Contoso')])).toEqual([]);
+  });
+
+  test('the service database in any control set, but not one service', () => {
+    expect(run(protectedKeys, [del('HKLM\\SYSTEM\\ControlSet001\\Services')])).toEqual(['error /steps/0/path policy.protected-key']);
+    expect(run(protectedKeys, [del('HKLM\\SYSTEM\\CurrentControlSet\\Services\\OldAgent')])).toEqual([]);
+  });
+});
+
+describe('one owner at a time', () => {
+  test('the grace preset twice in a row is fine: the first restores before the second takes over', () => {
+    expect(run(singleOwner, [{ id: 'a', action: 'rds.resetGracePeriod' }, { id: 'b', action: 'rds.resetGracePeriod' }])).toEqual([]);
+  });
+
+  test('a primitive takeOwnership holds the key until the end of the plan', () => {
+    expect(run(singleOwner, [{ id: 'o', action: 'registry.takeOwnership', path: 'HKLM\\SOFTWARE\\X' }, { id: 'g', action: 'registry.takeOwnership', path: 'HKLM\\SOFTWARE\\x' }])).toEqual(['error /steps/1 policy.single-owner']);
+  });
+});
