@@ -13,6 +13,7 @@ export class CliError extends Error {
 export const EXIT = { ok: 0, failed: 1, invalid: 2, usage: 2, pending: 3, refused: 4 } as const;
 
 export interface Io {
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;

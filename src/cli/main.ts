@@ -1,14 +1,18 @@
 import { TOOL_VERSION } from '../version.js';
 import { helpText, parseArgs, UsageError } from './args.js';
 import { CliError, EXIT, type Command, type Io } from './command.js';
+import { applyCommand } from './apply.js';
+import { checkCommand } from './check.js';
 import { initCommand } from './init.js';
 import { renderCommand } from './render.js';
 import { reviewCommand } from './review.js';
+import { runsCommand, showRunCommand } from './runs.js';
 import { schemaCommand } from './schema.js';
+import { undoCommand } from './undo.js';
 import { validateCommand } from './validate.js';
 import { verifyCommand } from './verify.js';
 
-const COMMANDS: Command[] = [validateCommand, reviewCommand, renderCommand, verifyCommand, schemaCommand, initCommand];
+const COMMANDS: Command[] = [validateCommand, reviewCommand, renderCommand, verifyCommand, checkCommand, applyCommand, undoCommand, runsCommand, showRunCommand, schemaCommand, initCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));

@@ -35,3 +35,31 @@ export function stringsIn(value: ParamValue): string[] {
   if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
   return [];
 }
+
+/**
+ * Journal entries (what a run recorded for undoing a step) as a constant: like toPowerShell,
+ * but map keys are quoted too, since they can be registry value names.
+ */
+export function toPowerShellData(value: unknown): string {
+  if (value === null || value === undefined) return '$null';
+  if (typeof value === 'string') return quotePowerShell(value);
+  if (typeof value === 'boolean') return value ? '$true' : '$false';
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Error(`only integers enter a script, not ${value}`);
+    return String(value);
+  }
+  if (Array.isArray(value)) return `@(${value.map(toPowerShellData).join(', ')})`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => `${quotePowerShell(key)} = ${toPowerShellData(item)}`);
+    return entries.length === 0 ? '@{}' : `@{ ${entries.join('; ')} }`;
+  }
+  throw new Error(`a ${typeof value} cannot enter a script`);
+}
+
+/** Every string in a journal entry, keys included. */
+export function stringsInData(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsInData);
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => [key, ...stringsInData(item)]);
+  return [];
+}

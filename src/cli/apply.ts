@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildReview } from '../render/review/model.js';
+import { renderReview } from '../render/review/index.js';
+import { renderScript, scriptBytes } from '../render/script.js';
+import { hostExitCode } from '../run/host-run.js';
+import { writeRunRecord } from '../run/record.js';
+import { newRunId } from '../run/run-id.js';
+import { runPlan } from '../run/run-plan.js';
+import { CliError, COMMON_FLAGS, EXIT, type Command } from './command.js';
+import { confirm, isInteractive } from './confirm.js';
+import { requirePlan } from './plan-input.js';
+import { describeEvent, progressReporter, requirePowerShell, RUN_FLAGS, runSettings, summaryTable } from './run-common.js';
+import { readSavedCheck, staleness } from './stale-check.js';
+
+export const applyCommand: Command = {
+  spec: {
+    name: 'apply',
+    usage: 'rdsplan apply <plan.json> --approve sha256:… [--target host]… [--simulate state.json|dir] [--expect-state check.json]',
+    summary: 'Run the plan exactly as approved: refuses (exit 4) a token that is not the plan\'s current approval token. Writes a run record per host. Exit 0, 1 failed, 4 refused.',
+    flags: {
+      ...COMMON_FLAGS,
+      ...RUN_FLAGS,
+      approve: { value: true, description: 'the approval token from rdsplan review' },
+      'expect-state': { value: true, description: 'output of rdsplan check --format json; abort when a host changed since' },
+    },
+    positionals: { min: 1, max: 1, name: 'a plan file' },
+  },
+  async run({ positionals, flags }, io) {
+    const file = positionals[0]!;
+    const { plan, result } = requirePlan(file, io);
+    const settings = runSettings(plan, flags, io);
+    const approved = renderScript(plan);
+    const token = flags.approve as string | undefined;
+    if (token === undefined) {
+      if (!isInteractive(io)) throw new CliError(`refused: apply needs --approve ${approved.approvalToken.slice(0, 14)}… (the token rdsplan review prints) when not run on a terminal; nothing was run`, EXIT.refused);
+      io.stderr.write(renderReview(buildReview(plan, approved, result.diagnostics), 'text', { color: (io.env.NO_COLOR ?? '') === '' }));
+      if (!(await confirm(io, `\nType "apply" to run this plan on ${settings.targets.length} host(s): `, 'apply'))) throw new CliError('refused: not confirmed; nothing was run', EXIT.refused);
+    } else if (token !== approved.approvalToken) {
+      throw new CliError(`refused: ${token} is not the approval token of ${file} as it is now (${approved.approvalToken}); the plan, the tool version or the script changed since the review. Nothing was run`, EXIT.refused);
+    }
+
+    const powershell = await requirePowerShell(io);
+    const simulated = settings.simulate ? { simulate: settings.simulate, simulatedBackupRoot: join(settings.recordsRoot, 'backups') } : {};
+    const common = { name: plan.name, render: (platform: 'windows' | 'sim') => renderScript(plan, { platform }), targets: settings.targets, powershell, timeoutMs: settings.timeoutMs, throttle: settings.throttle, ...simulated };
+
+    if (typeof flags['expect-state'] === 'string') {
+      let saved;
+      try {
+        saved = readSavedCheck(resolve(io.cwd, flags['expect-state']));
+      } catch (error) {
+        throw new CliError(`cannot use --expect-state: ${(error as Error).message}`, EXIT.usage);
+      }
+      const fresh = await runPlan({ ...common, mode: 'check', runId: newRunId() });
+      const stale = staleness(saved, approved.approvalToken, fresh.hosts);
+      if (stale) throw new CliError(`refused: ${stale}; review and check again. Nothing was run`, EXIT.refused);
+    }
+
+    const json = flags.format === 'json';
+    const progress = progressReporter(io, settings.targets.length);
+    const startedAt = new Date();
+    const run = await runPlan({
+      ...common,
+      mode: 'apply',
+      runId: newRunId(startedAt),
+      onEvent: (event) => {
+        progress.onEvent(event);
+        const line = json ? null : describeEvent(event);
+        if (line && settings.targets.length === 1) io.stdout.write(`${line}\n`);
+      },
+    });
+    progress.done();
+    const endedAt = new Date();
+    const planText = readFileSync(resolve(io.cwd, file));
+    const records = run.hosts.map((hostRun) =>
+      writeRunRecord({
+        root: settings.recordsRoot,
+        run: hostRun,
+        mode: 'apply',
+        plan,
+        planText,
+        script: run.script,
+        scriptBytes: scriptBytes(run.script),
+        startedAt,
+        endedAt,
+        stderr: run.process.stderr,
+        ...(settings.simulate ? { simulatedState: settings.simulate } : {}),
+      }),
+    );
+    const exitOf = (hostRun: (typeof run.hosts)[number]) => hostExitCode(hostRun, 'apply');
+    if (json) {
+      io.stdout.write(`${JSON.stringify({ formatVersion: 1, exitCode: run.exitCode, hosts: run.hosts.map((h, i) => ({ host: h.host, exitCode: exitOf(h), summary: h.summary ?? null, error: h.error ?? null, record: records[i] })) }, null, 2)}\n`);
+    } else {
+      io.stdout.write(`\n${summaryTable(run.hosts, exitOf)}`);
+      for (const dir of records) io.stdout.write(`record: ${dir}\n`);
+    }
+    if (run.exitCode !== EXIT.ok && run.process.stderr.trim() !== '') io.stderr.write(run.process.stderr.endsWith('\n') ? run.process.stderr : `${run.process.stderr}\n`);
+    return run.exitCode;
+  },
+};

@@ -1,0 +1,52 @@
+import { renderScript } from '../render/script.js';
+import { hostExitCode } from '../run/host-run.js';
+import { newRunId } from '../run/run-id.js';
+import { runPlan } from '../run/run-plan.js';
+import { COMMON_FLAGS, type Command } from './command.js';
+import { requirePlan } from './plan-input.js';
+import { describeEvent, progressReporter, requirePowerShell, RUN_FLAGS, runSettings, summaryTable } from './run-common.js';
+import { join } from 'node:path';
+
+export const checkCommand: Command = {
+  spec: {
+    name: 'check',
+    usage: 'rdsplan check <plan.json> [--target host]… [--simulate state.json|dir] [--format text|json]',
+    summary: 'Live what-if on the targets (read-only): per step unchanged or wouldChange with before -> after. Exit 0 in the desired state, 3 changes pending, 1 failed.',
+    flags: { ...COMMON_FLAGS, ...RUN_FLAGS },
+    positionals: { min: 1, max: 1, name: 'a plan file' },
+  },
+  async run({ positionals, flags }, io) {
+    const { plan } = requirePlan(positionals[0]!, io);
+    const settings = runSettings(plan, flags, io);
+    const powershell = await requirePowerShell(io);
+    const json = flags.format === 'json';
+    const progress = progressReporter(io, settings.targets.length);
+    const runId = newRunId();
+    const result = await runPlan({
+      name: plan.name,
+      render: (platform) => renderScript(plan, { platform }),
+      mode: 'check',
+      targets: settings.targets,
+      powershell,
+      runId,
+      timeoutMs: settings.timeoutMs,
+      throttle: settings.throttle,
+      ...(settings.simulate ? { simulate: settings.simulate, simulatedBackupRoot: join(settings.recordsRoot, 'backups') } : {}),
+      onEvent: (event) => {
+        progress.onEvent(event);
+        const line = json ? null : describeEvent(event);
+        if (line) io.stdout.write(`${line}\n`);
+      },
+    });
+    progress.done();
+    const exitOf = (run: (typeof result.hosts)[number]) => hostExitCode(run, 'check');
+    if (json) {
+      const hosts = result.hosts.map((run) => ({ host: run.host, exitCode: exitOf(run), summary: run.summary ?? null, error: run.error ?? null, steps: run.steps }));
+      io.stdout.write(`${JSON.stringify({ formatVersion: 1, plan: { name: plan.name, sha256: plan.sha256 }, approvalToken: result.script.approvalToken, runId, exitCode: result.exitCode, hosts }, null, 2)}\n`);
+    } else {
+      io.stdout.write(`\n${summaryTable(result.hosts, exitOf)}`);
+    }
+    if (result.process.stderr.trim() !== '' && result.exitCode !== 0) io.stderr.write(result.process.stderr.endsWith('\n') ? result.process.stderr : `${result.process.stderr}\n`);
+    return result.exitCode;
+  },
+};

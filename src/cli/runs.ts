@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { listRunRecords, readRunRecord, type RunRecord } from '../run/record.js';
+import { CliError, COMMON_FLAGS, EXIT, type Command } from './command.js';
+
+function recordsRoot(flags: Record<string, unknown>, cwd: string): string {
+  return resolve(cwd, typeof flags.records === 'string' ? flags.records : '.rdsplan');
+}
+
+export const runsCommand: Command = {
+  spec: {
+    name: 'runs',
+    usage: 'rdsplan runs [--records dir] [--format text|json]',
+    summary: 'List the run records, oldest first.',
+    flags: { ...COMMON_FLAGS, records: { value: true, description: 'folder that holds runs/ (default ./.rdsplan)' }, format: { value: true, choices: ['text', 'json'], description: 'output format' } },
+    positionals: { min: 0, max: 0, name: '' },
+  },
+  async run({ flags }, io) {
+    const rows = listRunRecords(recordsRoot(flags, io.cwd)).flatMap((dir) => {
+      try {
+        const r = readRunRecord(dir);
+        return [{ dir, runId: r.runId, startedAt: r.startedAt, plan: r.plan.name, host: r.host, mode: r.mode, status: r.status, exitCode: r.exitCode }];
+      } catch {
+        return [];
+      }
+    });
+    if (flags.format === 'json') io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else for (const r of rows) io.stdout.write(`${r.startedAt}  ${r.status.padEnd(10)}  ${r.host}  ${r.plan}  ${r.dir}\n`);
+    return EXIT.ok;
+  },
+};
+
+function recordText(r: RunRecord, markdown: boolean): string {
+  const lines = [
+    `${markdown ? '# ' : ''}Run ${r.runId}: ${r.plan.name} on ${r.host} (${r.mode}) — ${r.status}, exit ${r.exitCode}`,
+    '',
+    `- plan: ${r.plan.file} (sha256 ${r.plan.sha256})`,
+    `- script: sha256 ${r.script.sha256}, approval token ${r.script.approvalToken}, rdsplan ${r.script.toolVersion}, platform ${r.script.platform}`,
+    `- ran by: ${r.ranBy.user} on ${r.ranBy.machine}${r.ranBy.remoteUser ? ` (as ${r.ranBy.remoteUser} on the host)` : ''}`,
+    `- from ${r.startedAt} to ${r.endedAt}`,
+    ...(r.error ? [`- error: ${r.error}`] : []),
+    ...(r.summary?.message ? [`- ${r.summary.message}`] : []),
+    '',
+    markdown ? '| step | action | status | before | after | message |\n|---|---|---|---|---|---|' : 'steps:',
+    ...r.steps.map((s) => {
+      const cells = [s.stepId, s.action, s.status, JSON.stringify(s.before ?? null), JSON.stringify(s.after ?? null), s.message ?? ''];
+      return markdown ? `| ${cells.map((c) => c.replace(/[|\\`<>]/g, (m) => `\\${m}`).replace(/\r?\n/g, ' ')).join(' | ')} |` : `  ${cells[2]!.padEnd(11)} ${cells[0]} (${cells[1]}) ${cells[3]} -> ${cells[4]} ${cells[5]}`;
+    }),
+    '',
+    'backups:',
+    ...r.backups.map((b) => `  ${b.stepId}: ${b.file} sha256 ${b.sha256}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export const showRunCommand: Command = {
+  spec: {
+    name: 'show-run',
+    usage: 'rdsplan show-run <run-record-dir> [--format text|markdown|json]',
+    summary: 'Print one run record.',
+    flags: { ...COMMON_FLAGS, format: { value: true, choices: ['text', 'markdown', 'json'], description: 'output format' } },
+    positionals: { min: 1, max: 1, name: 'a run record folder' },
+  },
+  async run({ positionals, flags }, io) {
+    let record: RunRecord;
+    try {
+      record = readRunRecord(resolve(io.cwd, positionals[0]!));
+    } catch (error) {
+      throw new CliError(`cannot read the run record in ${positionals[0]}: ${(error as Error).message}`, EXIT.failed);
+    }
+    io.stdout.write(flags.format === 'json' ? `${JSON.stringify(record, null, 2)}\n` : recordText(record, flags.format === 'markdown'));
+    return EXIT.ok;
+  },
+};

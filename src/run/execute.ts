@@ -1,0 +1,78 @@
+import { execa } from 'execa';
+import type { FoundPowerShell } from './find-powershell.js';
+import { LineSplitter, parseProtocolLine, type RunEvent } from './protocol.js';
+
+/**
+ * Runs one PowerShell script file as DESIGN.md prescribes (`-NoLogo -NoProfile
+ * -NonInteractive -ExecutionPolicy Bypass -File`), hands protocol events to the caller as
+ * they stream, keeps stderr, and kills the process tree on the timeout.
+ */
+export interface ExecuteOptions {
+  powershell: FoundPowerShell;
+  scriptPath: string;
+  /** Script parameters: strings as `-Name value`, true as a `-Name` switch. Passed as argv, never through a shell. */
+  parameters: Record<string, string | true>;
+  timeoutMs: number;
+  env?: Record<string, string>;
+  cwd?: string;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface ExecuteResult {
+  exitCode: number | undefined;
+  timedOut: boolean;
+  events: RunEvent[];
+  /** Non-protocol stdout lines. */
+  output: string[];
+  stderr: string;
+  protocolErrors: string[];
+  /** Set when the process could not be started at all. */
+  startError?: string;
+}
+
+export function scriptArguments(scriptPath: string, parameters: ExecuteOptions['parameters']): string[] {
+  const args = ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', scriptPath];
+  for (const [name, value] of Object.entries(parameters)) {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Error(`not a parameter name: ${name}`);
+    // PowerShell's -File binder would read a value starting with '-' as another parameter name.
+    if (value !== true && value.startsWith('-')) throw new Error(`the value of -${name} must not start with '-'`);
+    args.push(`-${name}`, ...(value === true ? [] : [value]));
+  }
+  return args;
+}
+
+export async function executeScript(options: ExecuteOptions): Promise<ExecuteResult> {
+  const result: ExecuteResult = { exitCode: undefined, timedOut: false, events: [], output: [], stderr: '', protocolErrors: [] };
+  const onLine = (line: string) => {
+    try {
+      const event = parseProtocolLine(line);
+      if (event) {
+        result.events.push(event);
+        options.onEvent?.(event);
+      } else if (line !== '') result.output.push(line);
+    } catch (error) {
+      result.protocolErrors.push((error as Error).message);
+    }
+  };
+  const splitter = new LineSplitter();
+  const child = execa(options.powershell.path, scriptArguments(options.scriptPath, options.parameters), {
+    env: { POWERSHELL_TELEMETRY_OPTOUT: '1', ...options.env },
+    cwd: options.cwd,
+    stdin: 'ignore',
+    timeout: options.timeoutMs,
+    killSignal: 'SIGKILL',
+    reject: false,
+    buffer: { stdout: false, stderr: true },
+    encoding: 'utf8',
+    windowsHide: true,
+  });
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => splitter.push(chunk, onLine));
+  const done = await child;
+  splitter.flush(onLine);
+  result.exitCode = done.exitCode;
+  result.timedOut = done.timedOut === true;
+  result.stderr = typeof done.stderr === 'string' ? done.stderr : '';
+  if (done.failed && done.exitCode === undefined && !result.timedOut) result.startError = done.shortMessage ?? done.message;
+  return result;
+}

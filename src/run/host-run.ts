@@ -1,0 +1,41 @@
+import type { RunEvent, StartEvent, StepEvent, SummaryEvent } from './protocol.js';
+
+/** Everything one host reported in one run, and how the process ended. */
+export interface HostRun {
+  host: string;
+  start?: StartEvent;
+  steps: StepEvent[];
+  summary?: SummaryEvent;
+  /** The raw protocol events in arrival order (the run record keeps them verbatim). */
+  events: RunEvent[];
+  /** Set when the run could not report a summary: the reason in one sentence. */
+  error?: string;
+}
+
+export function newHostRun(host: string): HostRun {
+  return { host, steps: [], events: [] };
+}
+
+export function addEvent(run: HostRun, event: RunEvent): void {
+  run.events.push(event);
+  if (event.event === 'start') run.start = event;
+  else if (event.event === 'step') run.steps.push(event);
+  else run.summary = event;
+}
+
+export type Mode = 'check' | 'apply' | 'undo';
+
+/** The documented exit code for one host: 0 ok, 3 changes pending (check), 4 refused, 1 failed. */
+export function hostExitCode(run: HostRun, mode: Mode): number {
+  if (!run.summary || run.error) return 1;
+  if (run.summary.status === 'refused') return 4;
+  if (run.summary.status !== 'succeeded' || run.steps.some((s) => s.status === 'failed')) return 1;
+  if (mode === 'check' && run.steps.some((s) => s.status === 'wouldChange')) return 3;
+  return 0;
+}
+
+/** A fleet's exit code is its worst host's: failed over refused over pending over ok. */
+export function worstExitCode(codes: number[]): number {
+  const rank = [0, 3, 4, 1];
+  return codes.reduce((worst, code) => (rank.indexOf(code) > rank.indexOf(worst) ? code : worst), 0);
+}

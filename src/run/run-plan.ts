@@ -1,0 +1,127 @@
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Target } from '../plan/types.js';
+import { scriptBytes, type RenderedScript } from '../render/script.js';
+import type { Platform } from '../render/templates.js';
+import { executeScript, type ExecuteResult } from './execute.js';
+import type { FoundPowerShell } from './find-powershell.js';
+import { fleetDriverText } from './fleet-driver.js';
+import { addEvent, hostExitCode, newHostRun, worstExitCode, type HostRun, type Mode } from './host-run.js';
+import { withPrivateDir } from './private-dir.js';
+import type { RunEvent } from './protocol.js';
+import { isLocalTarget } from './targets.js';
+
+/**
+ * Runs a validated plan on its targets, in check (-WhatIf) or apply mode: one host directly
+ * with -File, several (or a remote one) through the fan-out driver. With `simulate` every
+ * target runs against a simulated host: a state file for one target, a folder of
+ * `<host>.json` files for several.
+ */
+export interface RunPlanOptions {
+  /** Used for the temporary script's file name. */
+  name: string;
+  /** The script for a platform: the plan's, or an undo script. */
+  render: (platform: Platform) => RenderedScript;
+  /** check runs with -WhatIf; apply and undo for real. */
+  mode: Mode;
+  targets: Target[];
+  powershell: FoundPowerShell;
+  runId: string;
+  timeoutMs: number;
+  throttle: number;
+  /** A state file (one target) or a folder of them. */
+  simulate?: string;
+  /** Where simulated hosts keep their backups (a real host uses the plan's backupDirectory). */
+  simulatedBackupRoot?: string;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface PlanRun {
+  script: RenderedScript;
+  hosts: HostRun[];
+  process: Pick<ExecuteResult, 'exitCode' | 'timedOut' | 'stderr' | 'output' | 'protocolErrors'>;
+  exitCode: number;
+}
+
+function stateFileFor(simulate: string, target: Target, single: boolean): string {
+  const path = resolve(simulate);
+  const isDir = existsSync(path) ? statSync(path).isDirectory() : !path.toLowerCase().endsWith('.json');
+  if (!isDir) {
+    if (!single) throw new Error(`--simulate ${simulate} is one state file, but the run has several targets; give a folder holding <host>.json per target`);
+    return path;
+  }
+  return join(path, `${target.computerName}.json`);
+}
+
+function explainMissingSummary(run: HostRun, result: ExecuteResult, timeoutMs: number): string {
+  if (result.startError) return `PowerShell could not be started: ${result.startError}`;
+  if (result.timedOut) return `timed out after ${Math.round(timeoutMs / 1000)} s; the process was killed${run.steps.length ? ` after ${run.steps.length} reported steps` : ''}`;
+  const lastError = result.stderr.trim().split(/\r?\n/).filter(Boolean).at(-1);
+  return `the script ended (exit code ${result.exitCode ?? 'none'}) without a summary${lastError ? `: ${lastError}` : ''}`;
+}
+
+export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
+  const { targets, simulate } = options;
+  const script = options.render(simulate ? 'sim' : 'windows');
+  const direct = targets.length === 1 && (simulate !== undefined || isLocalTarget(targets[0]!));
+  const hosts = new Map(targets.map((t) => [t.computerName.toLowerCase(), newHostRun(t.computerName)]));
+
+  const result = await withPrivateDir(async (dir) => {
+    const scriptPath = join(dir, `${options.name}.ps1`);
+    writeFileSync(scriptPath, scriptBytes(script), { mode: 0o600 });
+    const onEvent = (event: RunEvent) => {
+      const run = hosts.get(event.host.toLowerCase()) ?? (direct ? [...hosts.values()][0] : undefined);
+      if (run) addEvent(run, event);
+      options.onEvent?.(event);
+    };
+    const backupRoot = (target: Target) => join(options.simulatedBackupRoot ?? join(dir, 'backups'), target.computerName);
+    if (direct) {
+      const target = targets[0]!;
+      return executeScript({
+        powershell: options.powershell,
+        scriptPath,
+        parameters: {
+          RunId: options.runId,
+          TargetName: target.computerName,
+          ...(simulate ? { SimulationState: stateFileFor(simulate, target, true), BackupDirectory: backupRoot(target) } : {}),
+          ...(options.mode === 'check' ? { WhatIf: true as const } : {}),
+        },
+        timeoutMs: options.timeoutMs,
+        onEvent,
+      });
+    }
+    const targetFile = join(dir, 'targets.json');
+    writeFileSync(
+      targetFile,
+      JSON.stringify(targets.map((t) => ({ computerName: t.computerName, port: t.port ?? 0, useSSL: t.useSSL ?? false, ...(simulate ? { stateFile: stateFileFor(simulate, t, false) } : {}) }))),
+      { mode: 0o600 },
+    );
+    const driverPath = join(dir, 'Invoke-RdsFleet.ps1');
+    writeFileSync(driverPath, `\uFEFF${fleetDriverText()}`, { mode: 0o600 });
+    return executeScript({
+      powershell: options.powershell,
+      scriptPath: driverPath,
+      parameters: {
+        ScriptPath: scriptPath,
+        TargetFile: targetFile,
+        RunId: options.runId,
+        ThrottleLimit: String(options.throttle),
+        ...(simulate ? { Simulate: true as const, BackupDirectory: options.simulatedBackupRoot ?? join(dir, 'backups') } : {}),
+        ...(options.mode === 'check' ? { Check: true as const } : {}),
+      },
+      timeoutMs: options.timeoutMs,
+      onEvent,
+    });
+  });
+
+  for (const run of hosts.values()) {
+    if (!run.summary) run.error = explainMissingSummary(run, result, options.timeoutMs);
+  }
+  const list = [...hosts.values()];
+  return {
+    script,
+    hosts: list,
+    process: { exitCode: result.exitCode, timedOut: result.timedOut, stderr: result.stderr, output: result.output, protocolErrors: result.protocolErrors },
+    exitCode: worstExitCode(list.map((run) => hostExitCode(run, options.mode))),
+  };
+}
