@@ -2,7 +2,7 @@
 // ajv standalone (a cold `rdsplan review` must not compile the schema) and the tree-sitter
 // WASM files copied beside it (loaded only by `verify` and `render`).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,13 +42,18 @@ const precompiledValidator = {
   },
 };
 
+// Split so each command loads only what it needs; dist/rdsplan.mjs stays the entry.
+rmSync(join(out, 'chunks'), { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, 'src/cli/bin.ts')],
+  entryPoints: { rdsplan: join(root, 'src/cli/bin.ts') },
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile: join(out, 'rdsplan.mjs'),
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __rdsplanCreateRequire } from 'node:module';\nconst require = __rdsplanCreateRequire(import.meta.url);" },
   define: { RDSPLAN_VERSION: JSON.stringify(pkg.version) },
   plugins: [precompiledValidator],

@@ -1,27 +1,36 @@
 import { TOOL_VERSION } from '../version.js';
 import { helpText, parseArgs, UsageError } from './args.js';
-import { CliError, EXIT, type Command, type Io } from './command.js';
-import { applyCommand } from './apply.js';
-import { checkCommand } from './check.js';
-import { initCommand } from './init.js';
-import { renderCommand } from './render.js';
-import { reviewCommand } from './review.js';
-import { runsCommand, showRunCommand } from './runs.js';
-import { schemaCommand } from './schema.js';
-import { undoCommand } from './undo.js';
-import { validateCommand } from './validate.js';
-import { verifyCommand } from './verify.js';
+import type { Command } from './command.js';
+import { CliError, EXIT, type Io } from './command.js';
 
-const COMMANDS: Command[] = [validateCommand, reviewCommand, renderCommand, verifyCommand, checkCommand, applyCommand, undoCommand, runsCommand, showRunCommand, schemaCommand, initCommand];
+/**
+ * Commands load on demand: `review` never pays for execa or the tree-sitter runtime, which
+ * keeps a cold start close to Node's own (bench/README.md).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./validate.js')).validateCommand,
+  review: async () => (await import('./review.js')).reviewCommand,
+  render: async () => (await import('./render.js')).renderCommand,
+  verify: async () => (await import('./verify.js')).verifyCommand,
+  check: async () => (await import('./check.js')).checkCommand,
+  apply: async () => (await import('./apply.js')).applyCommand,
+  undo: async () => (await import('./undo.js')).undoCommand,
+  runs: async () => (await import('./runs.js')).runsCommand,
+  'show-run': async () => (await import('./runs.js')).showRunCommand,
+  schema: async () => (await import('./schema.js')).schemaCommand,
+  init: async () => (await import('./init.js')).initCommand,
+};
 
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
+async function overview(): Promise<string> {
+  const commands: Command[] = [];
+  for (const load of Object.values(COMMANDS)) commands.push(await load());
+  const width = Math.max(...commands.map((c) => c.spec.name.length));
   return [
     `rdsplan ${TOOL_VERSION}: RDS licensing maintenance as code`,
     '',
     'usage: rdsplan <command> [options]',
     '',
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width + 2)}${c.spec.summary.split('. ')[0]!.replace(/\.$/, '')}`),
+    ...commands.map((c) => `  ${c.spec.name.padEnd(width + 2)}${c.spec.summary.split('. ')[0]!.replace(/\.$/, '')}`),
     '',
     'rdsplan <command> --help shows a command\'s options. Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 changes pending, 4 refused.',
     '',
@@ -31,16 +40,18 @@ function overview(): string {
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(overview());
+    io.stdout.write(await overview());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version' || name === '-V') {
     io.stdout.write(`${TOOL_VERSION}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.spec.name === name);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  let command: Command | undefined;
   try {
-    if (!command) throw new UsageError(`unknown command "${name}"; commands: ${COMMANDS.map((c) => c.spec.name).join(', ')}`);
+    if (!load) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    command = await load();
     const args = parseArgs(rest, command.spec);
     if (args.flags.help) {
       io.stdout.write(helpText(command.spec));
