@@ -34,7 +34,7 @@ export const applyCommand: Command = {
     const token = flags.approve as string | undefined;
     if (token === undefined) {
       if (!isInteractive(io)) throw new CliError(`refused: apply needs --approve ${approved.approvalToken.slice(0, 14)}… (the token rdsplan review prints) when not run on a terminal; nothing was run`, EXIT.refused);
-      io.stderr.write(renderReview(buildReview(plan, approved, result.diagnostics), 'text', { color: (io.env.NO_COLOR ?? '') === '' }));
+      io.stderr.write(renderReview(buildReview(plan, approved, result.diagnostics), 'text', { color: io.stderr.isTTY === true && (io.env.NO_COLOR ?? '') === '' }));
       if (!(await confirm(io, `\nType "apply" to run this plan on ${settings.targets.length} host(s): `, 'apply'))) throw new CliError('refused: not confirmed; nothing was run', EXIT.refused);
     } else if (token !== approved.approvalToken) {
       throw new CliError(`refused: ${token} is not the approval token of ${file} as it is now (${approved.approvalToken}); the plan, the tool version or the script changed since the review. Nothing was run`, EXIT.refused);

@@ -15,7 +15,7 @@ const PUNCTUATION = /[!-/:-@[-`{-~]/g;
  * `<br>` so a value never leaves its table cell, list item or paragraph.
  */
 export function escapeMarkdown(text: string): string {
-  return revealHidden(text).replace(PUNCTUATION, '\\$&').replace(/\r|\n/g, '<br>');
+  return revealHidden(text).replace(PUNCTUATION, '\\$&').replace(/\n/g, '<br>');
 }
 
 /**
@@ -23,11 +23,12 @@ export function escapeMarkdown(text: string): string {
  * code spans, so a pipe needs its backslash even inside one (and would show it elsewhere).
  * The fence is one backtick longer than any run inside, padded with a space where the text
  * begins or ends with a backtick or space (CommonMark strips one space each side). Code
- * spans cannot hold line breaks; they show as U+2424.
+ * spans cannot hold line breaks; they show as U+2424. Markdown has no empty code span, so
+ * an empty value (the registry's default value name) reads "(empty)".
  */
 export function markdownCode(text: string): string {
   if (text === '') return '*(empty)*';
-  const body = revealHidden(text).replace(/\r|\n/g, '\u2424').replace(/\|/g, '\\|');
+  const body = revealHidden(text).replace(/\n/g, '\u2424').replace(/\|/g, '\\|');
   const fence = '`'.repeat(Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length)) + 1);
   const pad = /^[` ]|[` ]$/.test(body) && !/^ +$/.test(body) ? ' ' : '';
   return `${fence}${pad}${body}${pad}${fence}`;

@@ -1,5 +1,6 @@
 import { findAction, isPreset, primitive } from '../../actions/index.js';
-import type { Params, Risk, RiskClass } from '../../actions/types.js';
+import { describeKey } from '../../actions/registry/path.js';
+import type { Params, RegistryView, Risk, RiskClass } from '../../actions/types.js';
 import type { Diagnostic } from '../../plan/diagnostics.js';
 import type { Plan, PlanOptions, Target } from '../../plan/types.js';
 import type { RenderedScript } from '../script.js';
@@ -52,7 +53,7 @@ const RISK_ORDER: RiskClass[] = ['reboot', 'service-restart', 'destructive', 'ow
 
 const ON_ERROR: Record<PlanOptions['onError'], string> = {
   rollback: 'On a failure the completed steps are undone in reverse order from the run journal, and the remaining steps are skipped.',
-  stop: 'On a failure the remaining steps are skipped; completed steps stay (ownership is still restored). `rdsplan undo` can reverse them from the run record.',
+  stop: 'On a failure the remaining steps are skipped; completed steps stay (ownership is still restored). rdsplan undo can reverse them from the run record.',
   continue: 'On a failure the run goes on; steps that depend on the failed one are skipped (ownership is still restored).',
 };
 
@@ -87,7 +88,8 @@ export function buildReview(plan: Plan, script: RenderedScript, warnings: Diagno
   });
   const notes = plan.planSteps.flatMap((planStep) => {
     const action = findAction(planStep.action);
-    return action && isPreset(action) ? action.notes(planStep) : [];
+    // Prefixed with the step id: a plan with several presets must show which note is whose.
+    return action && isPreset(action) ? action.notes(planStep).map((note) => `${planStep.id}: ${note}`) : [];
   });
   const document = plan.document;
   return {
@@ -109,7 +111,7 @@ export function buildReview(plan: Plan, script: RenderedScript, warnings: Diagno
       .filter((s) => s.action === 'registry.export')
       .map((s) => ({
         stepId: s.id,
-        key: String(s.params.path),
+        key: describeKey({ path: String(s.params.path), view: s.params.view as RegistryView }),
         file: typeof s.params.file === 'string' ? s.params.file : `${plan.options.backupDirectory}\\<run id>\\${s.id}.reg`,
       })),
     privileges: group(steps.flatMap((s) => s.privileges.map((p) => [p, s.id] as [string, string]))).map((g) => ({ name: g.key, steps: g.steps })),

@@ -70,7 +70,7 @@ export function optionFields(review: Review): [string, string][] {
     ['On error', o.onError],
     ['Reboot', o.reboot],
     ['Backup directory', o.backupDirectory],
-    ['Timeout', `${o.timeoutSeconds} seconds per target`],
+    ['Timeout', `${o.timeoutSeconds} seconds`],
   ];
 }
 
@@ -124,13 +124,13 @@ function stepLines(w: Writer, step: ReviewStep, index: number): string[] {
   const pad = '     ';
   const preset = presetOf(step);
   return [
-    `${String(index + 1).padStart(3)}. ${w.style(block(step.id, pad), 'bold')}  ${step.action}${preset ? `  (from preset ${block(preset, pad)})` : ''}`,
+    `${String(index + 1).padStart(3)}. ${w.style(block(step.id, pad), 'bold')}  ${block(step.action, pad)}${preset ? `  (from preset ${block(preset, pad)})` : ''}`,
     `${pad}${block(step.what, pad)}`,
     ...(step.description !== undefined ? [`${pad}Description: ${block(step.description, `${pad}  `)}`] : []),
     ...(step.runWhen === 'changed' ? [`${pad}${w.style(`Handler: ${HANDLER_NOTE}.`, 'yellow')}`] : []),
     ...(step.dependsOn.length ? [`${pad}After: ${block(step.dependsOn.join(', '), pad)}`] : []),
     ...step.risks.map((r) => `${pad}${riskLine(w, r.class, r.text)}`),
-    ...(step.privileges.length ? [`${pad}Privileges: ${step.privileges.join(', ')}`] : []),
+    ...(step.privileges.length ? [`${pad}Privileges: ${block(step.privileges.join(', '), pad)}`] : []),
     `${pad}Rollback: ${step.rollback === null ? 'nothing to undo' : block(step.rollback, pad)}`,
     `${pad}Parameters: ${block(JSON.stringify(step.parameters), pad)}`,
   ];
@@ -142,7 +142,7 @@ function section(w: Writer, title: string, body: string[]): string[] {
 
 export function renderText(review: Review, options: { color: boolean }): string {
   const w = writer(options.color);
-  const title = `rdsplan review: ${revealHidden(review.plan.name)}`;
+  const title = `rdsplan review: ${block(review.plan.name, '  ')}`;
   const lines = [
     w.style(title, 'bold'),
     '='.repeat(title.length),
@@ -164,20 +164,23 @@ export function renderText(review: Review, options: { color: boolean }): string 
     ...section(
       w,
       'Risks',
-      review.risks.map((r) => `  ${riskLine(w, r.class, riskTexts(review, r.class).join('; '))}  (${block(r.steps.join(', '), '        ')})`),
+      review.risks.flatMap((r) => [
+        `  ${w.style(`[${RISK_LABELS[r.class]}]`, ...RISK_STYLE[r.class])} ${block(r.steps.join(', '), '    ')}`,
+        ...riskTexts(review, r.class).map((t) => `      ${block(t, '      ')}`),
+      ]),
     ),
     ...section(
       w,
       'Presets',
       review.presets.flatMap((p) => [
-        `  ${block(p.id, '    ')} (${p.action}): ${block(p.summary, '    ')}`,
+        `  ${block(`${p.id} (${p.action})`, '    ')}: ${block(p.summary, '    ')}`,
         `    expands into: ${block(p.expandsTo.join(', '), '    ')}`,
       ]),
     ),
     ...section(w, `Steps (${review.steps.length})`, review.steps.flatMap((step, i) => [...(i ? [''] : []), ...stepLines(w, step, i)])),
     ...section(w, 'Backups taken before any change', list(review.backups.map((b) => `${b.stepId}: ${b.key} -> ${b.file}`))),
     ...section(w, 'Privileges enabled', list(review.privileges.map((p) => `${p.name}: ${p.steps.join(', ')}`))),
-    ...section(w, `Rollback (onError: ${review.rollback.onError})`, [
+    ...section(w, `Rollback (onError: ${revealHidden(review.rollback.onError)})`, [
       `  ${block(review.rollback.summary, '  ')}`,
       ...list(review.rollback.steps.map((s) => `${s.stepId}: ${s.text}`)),
     ]),

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { approvalToken, scriptSha256 } from '../../../src/render/hash.js';
 import { buildReview, type Review } from '../../../src/render/review/model.js';
@@ -38,7 +39,15 @@ export function reviewOfPlan(file: string, document: unknown): Review {
   return reviewOf(file, validatePlanText(file, Buffer.from(JSON.stringify(document, null, 2))));
 }
 
-export const GRACE_PERIOD_EXAMPLE = fileURLToPath(new URL('../../../examples/reset-grace-period.json', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
+export const GRACE_PERIOD_EXAMPLE = `${EXAMPLES}reset-grace-period.json`;
+
+export function exampleReviews(): [string, Review][] {
+  return readdirSync(EXAMPLES)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => [`examples/${name}`, reviewOfFile(`${EXAMPLES}${name}`)]);
+}
 
 const envelope = { apiVersion: 'rdsplan/v1', targets: ['localhost'] };
 
