@@ -46,7 +46,10 @@ $targets = @([System.IO.File]::ReadAllText($TargetFile) | ConvertFrom-Json)
 # target name from the address it was reached at, which is the name rdsplan was given.
 $runPlan = {
     param([string] $ScriptText, [hashtable] $Parameters)
-    $remoteSender = Get-Variable -Name 'PSSenderInfo' -ValueOnly -ErrorAction Ignore
+    # Through the session state API: strict mode forbids reading $PSSenderInfo where it is not set.
+    $senderVariable = $ExecutionContext.SessionState.PSVariable.Get('PSSenderInfo')
+    $remoteSender = $null
+    if ($null -ne $senderVariable) { $remoteSender = $senderVariable.Value }
     if ($null -ne $remoteSender -and -not $Parameters.ContainsKey('TargetName')) {
         $Parameters['TargetName'] = ([uri]$remoteSender.ConnectionString).Host
     }
