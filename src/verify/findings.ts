@@ -13,6 +13,7 @@ export type FindingCode =
   | 'non-literal-argument'
   | 'malformed-literal'
   | 'literal-missing'
+  | 'parser-disagreement'
   | 'parser-unavailable';
 
 export interface Finding {
@@ -40,7 +41,7 @@ export interface Position {
 export class LineIndex {
   private readonly starts: number[] = [0];
 
-  constructor(private readonly text: string) {
+  constructor(text: string) {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
@@ -57,19 +58,11 @@ export class LineIndex {
     }
     return { line: low + 1, column: offset - this.starts[low]! + 1 };
   }
-
-  /** Start of the line, 0-based offset; for snippets. */
-  lineText(line: number): string {
-    const start = this.starts[line - 1] ?? this.text.length;
-    const end = this.starts[line] ?? this.text.length;
-    return this.text.slice(start, end).replace(/\r?\n$|\r$/, '');
-  }
 }
 
 /** A short, single-line, printable excerpt of source text for a message. */
 export function snippet(text: string, max = 60): string {
   const oneLine = text.replace(/\r\n|\r|\n/g, '⏎');
-  // eslint-disable-next-line no-control-regex
   const printable = oneLine.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return printable.length > max ? `${printable.slice(0, max - 1)}…` : printable;
 }

@@ -13,8 +13,10 @@ export const COMMENT = 2;
 
 const SINGLE_QUOTES = new Set(["'", '\u2018', '\u2019', '\u201A', '\u201B']);
 const DOUBLE_QUOTES = new Set(['"', '\u201C', '\u201D', '\u201E']);
-// Where a `#` starts a comment: PowerShell reads `a#b` as one word, but `a #b` as a word and a comment.
-const BEFORE_COMMENT = /[\s;(){}|&,=]/;
+// Where a `#` starts a comment: after a space, an operator or a closing quote or bracket.
+// Glued to a word (`a#b`, `$x#c`) PowerShell reads it as part of the word in a command
+// argument, but as a comment in an expression (`$y = $x#c`): this lexer says word.
+const BEFORE_COMMENT = /[\s;(){}[\]|&,='"\u2018\u2019\u201A\u201B\u201C\u201D\u201E]/;
 
 export function classifyText(text: string): Uint8Array {
   const kinds = new Uint8Array(text.length);

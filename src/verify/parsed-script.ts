@@ -55,19 +55,24 @@ function withTree(text: string, kinds: Uint8Array, lines: LineIndex, tree: Tree)
 
 // A parameter name with a digit in it: `-PlanSha256`, `-Sha256`.
 const DIGIT_PARAMETER = /(?<=^|[\s;(){}|])-[A-Za-z_][A-Za-z_]*[0-9][A-Za-z0-9_]*/g;
+// A number with an upper-case prefix or suffix: `0X1F`, `0x80000000L`, `10MB`, `5D`.
+const NUMBER_WITH_SUFFIX = /\b(?:0[xX][0-9A-Fa-f]+|[0-9]+)[lLdD]?(?:[kKmMgGtTpP][bB])?\b/g;
 
 /**
- * Works around two gaps of tree-sitter-powershell 0.26 without moving any offset:
+ * Works around three gaps of tree-sitter-powershell 0.26 without moving any offset:
  * its parameter token is /-[a-zA-Z_?`-]+/, so `-PlanSha256` becomes `-PlanSha` followed
- * by a redirection `256` with a MISSING `>`, and `-Ab3c` derails the whole statement; and it
- * does not know the byte-order mark. Digits in parameter names (in code only) become `_`,
- * the BOM a space; PowerShell reads both texts alike, the checks read the original.
+ * by a redirection `256` with a MISSING `>`, and `-Ab3c` derails the whole statement; its
+ * number suffixes are lower case only (`0x80000000L`, `10MB` are ERRORs); and it does not
+ * know the byte-order mark. In code only, digits in parameter names become `_` and numbers
+ * are lower-cased, and the BOM becomes a space; PowerShell reads both texts alike (it is
+ * case-insensitive there), and the checks read the original.
  */
 export function maskForGrammar(text: string, kinds: Uint8Array): string {
   let masked = text.replace(/^\uFEFF/, ' ');
   masked = masked.replace(DIGIT_PARAMETER, (match, offset: number) =>
     kinds[offset] === CODE ? match.replace(/[0-9]/g, '_') : match,
   );
+  masked = masked.replace(NUMBER_WITH_SUFFIX, (match, offset: number) => (kinds[offset] === CODE ? match.toLowerCase() : match));
   return masked;
 }
 

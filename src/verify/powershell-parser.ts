@@ -3,7 +3,8 @@
  * error (tree-sitter-powershell is a close but imperfect grammar), and, through its AST, on
  * which PowerShell 7 constructs a script uses. The helper below runs on 5.1 too: it names
  * AST types as strings (5.1 lacks TernaryExpressionAst & co.) and writes its JSON by hand,
- * because ConvertTo-Json differs between versions and the test engine may only shim it.
+ * because ConvertTo-Json differs between versions and the test engine may only shim it;
+ * it needs no cmdlet at all (the test engine hosts a bare SMA).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,9 +26,17 @@ export interface PowerShellConstruct {
   construct: string;
 }
 
+/** A single-quoted literal among the step commands' arguments or the param() defaults, decoded by PowerShell. */
+export interface PowerShellLiteral {
+  line: number;
+  column: number;
+  value: string;
+}
+
 export interface PowerShellParseResult {
   errors: PowerShellParseError[];
   constructs: PowerShellConstruct[];
+  literals: PowerShellLiteral[];
 }
 
 const MARKER = '@@rdsplan-parse ';
@@ -36,7 +45,7 @@ const HELPER = String.raw`param([Parameter(Mandatory = $true)][string]$Path)
 $ErrorActionPreference = 'Stop'
 
 function Format-JsonString([string]$Value) {
-    $builder = New-Object System.Text.StringBuilder
+    $builder = [System.Text.StringBuilder]::new()
     [void]$builder.Append([char]34)
     foreach ($c in $Value.ToCharArray()) {
         $code = [int]$c
@@ -55,14 +64,12 @@ function Get-Ps7Construct($Node) {
             if ($Node.Operator.ToString() -eq 'AndAnd') { return @($Node, "the pipeline chain operator '&&'") }
             return @($Node, "the pipeline chain operator '||'")
         }
-        'BinaryExpressionAst' { if ($Node.Operator.ToString() -eq 'QuestionQuestion') { return @($Node, "the null-coalescing operator '??'") } }
-        'AssignmentStatementAst' { if ($Node.Operator.ToString() -eq 'QuestionQuestionEquals') { return @($Node, "the null-coalescing assignment '??='") } }
-        'MemberExpressionAst' { if ($Node.NullConditional) { return @($Node.Member, "the null-conditional operator '?.'") } }
-        'InvokeMemberExpressionAst' { if ($Node.NullConditional) { return @($Node.Member, "the null-conditional operator '?.'") } }
-        'IndexExpressionAst' { if ($Node.NullConditional) { return @($Node.Index, "the null-conditional operator '?['") } }
-        'ScriptBlockAst' { if ($Node.CleanBlock) { return @($Node.CleanBlock, "the 'clean' block") } }
+        'BinaryExpressionAst' { return @($Node, "the null-coalescing operator '??'") }
+        'AssignmentStatementAst' { return @($Node, "the null-coalescing assignment '??='") }
+        'IndexExpressionAst' { return @($Node.Index, "the null-conditional operator '?['") }
+        'ScriptBlockAst' { return @($Node.CleanBlock, "the 'clean' block") }
     }
-    return $null
+    return @($Node.Member, "the null-conditional operator '?.'")
 }
 
 $tokens = $null
@@ -72,12 +79,52 @@ $out = [Console]::Out
 foreach ($e in $errors) {
     $out.WriteLine('${MARKER}{"kind":"error","line":' + $e.Extent.StartLineNumber + ',"column":' + $e.Extent.StartColumnNumber + ',"id":' + (Format-JsonString $e.ErrorId) + ',"message":' + (Format-JsonString $e.Message) + '}')
 }
-foreach ($node in $ast.FindAll({ param($n) $true }, $true)) {
-    $found = Get-Ps7Construct $node
-    if ($null -ne $found) {
-        $extent = $found[0].Extent
-        $out.WriteLine('${MARKER}{"kind":"construct","line":' + $extent.StartLineNumber + ',"column":' + $extent.StartColumnNumber + ',"construct":' + (Format-JsonString $found[1]) + '}')
+
+# The predicate runs once per AST node (tens of thousands in a rendered script), so it
+# decides by itself and only hits reach the loop below. Properties 5.1 lacks
+# (NullConditional, CleanBlock) read as $null there: no strict mode in this helper.
+$steps = @{ 'New-RdsPlanContext' = $true; 'Invoke-RdsPlanStep' = $true; 'Complete-RdsPlan' = $true }
+$hits = $ast.FindAll({
+    param($n)
+    switch ($n.GetType().Name) {
+        'TernaryExpressionAst' { return $true }
+        'PipelineChainAst' { return $true }
+        'BinaryExpressionAst' { return $n.Operator.ToString() -eq 'QuestionQuestion' }
+        'AssignmentStatementAst' { return $n.Operator.ToString() -eq 'QuestionQuestionEquals' }
+        'MemberExpressionAst' { return [bool]$n.NullConditional }
+        'InvokeMemberExpressionAst' { return [bool]$n.NullConditional }
+        'IndexExpressionAst' { return [bool]$n.NullConditional }
+        'ScriptBlockAst' { return $null -ne $n.CleanBlock }
+        'CommandAst' { return $steps.ContainsKey([string]$n.GetCommandName()) }
     }
+    return $false
+}, $true)
+
+function Write-Literal($Literal) {
+    $out.WriteLine('${MARKER}{"kind":"literal","line":' + $Literal.Extent.StartLineNumber + ',"column":' + $Literal.Extent.StartColumnNumber + ',"value":' + (Format-JsonString $Literal.Value) + '}')
+}
+
+# The script's parameter defaults hold plan values too (the backup directory).
+if ($null -ne $ast.ParamBlock) {
+    foreach ($parameter in $ast.ParamBlock.Parameters) {
+        $default = $parameter.DefaultValue
+        if ($null -ne $default -and $default.GetType().Name -eq 'StringConstantExpressionAst' -and $default.StringConstantType.ToString() -eq 'SingleQuoted') { Write-Literal $default }
+    }
+}
+
+foreach ($node in $hits) {
+    if ($node.GetType().Name -eq 'CommandAst') {
+        # Single-quoted literals whose nearest enclosing command is this step command.
+        foreach ($literal in $node.FindAll({ param($n) $n.GetType().Name -eq 'StringConstantExpressionAst' -and $n.StringConstantType.ToString() -eq 'SingleQuoted' }, $true)) {
+            $parent = $literal.Parent
+            while ($parent.GetType().Name -ne 'CommandAst') { $parent = $parent.Parent }
+            if ([object]::ReferenceEquals($parent, $node)) { Write-Literal $literal }
+        }
+        continue
+    }
+    $found = Get-Ps7Construct $node
+    $extent = $found[0].Extent
+    $out.WriteLine('${MARKER}{"kind":"construct","line":' + $extent.StartLineNumber + ',"column":' + $extent.StartColumnNumber + ',"construct":' + (Format-JsonString $found[1]) + '}')
 }
 $out.WriteLine('${MARKER}{"kind":"done"}')
 $out.Flush()
@@ -108,14 +155,16 @@ export async function parseWithPowerShell(text: string, powershell: FoundPowerSh
 export function parseOutput(stdout: string, failure: () => string): PowerShellParseResult {
   const errors: PowerShellParseError[] = [];
   const constructs: PowerShellConstruct[] = [];
+  const literals: PowerShellLiteral[] = [];
   let done = false;
   for (const line of stdout.split(/\r?\n/)) {
     if (!line.startsWith(MARKER)) continue;
     const record = JSON.parse(line.slice(MARKER.length)) as Record<string, unknown>;
     if (record.kind === 'error') errors.push(record as unknown as PowerShellParseError);
     else if (record.kind === 'construct') constructs.push(record as unknown as PowerShellConstruct);
+    else if (record.kind === 'literal') literals.push(record as unknown as PowerShellLiteral);
     else if (record.kind === 'done') done = true;
   }
   if (!done) throw new Error(failure());
-  return { errors, constructs };
+  return { errors, constructs, literals };
 }

@@ -11,7 +11,7 @@ import type { Node } from 'web-tree-sitter';
 import { CODE } from './lexer.js';
 import { finding, type Finding } from './findings.js';
 import type { ParsedScript } from './parsed-script.js';
-import { commandName, hasAncestorOfType, walk } from './tree-walk.js';
+import { commandName, hasAncestorOfType, visitTypes, walk } from './tree-walk.js';
 
 /** A finding with the source range that explains it, so syntax errors inside it are not reported twice. */
 export interface LocatedFinding {
@@ -43,15 +43,15 @@ const COMMANDS_7: Record<string, string> = {
 
 // command → parameters (full names; PowerShell accepts unambiguous prefixes, checked with a minimum length).
 const PARAMETERS_7: Record<string, Record<string, { since: string; minPrefix: number }>> = {
-  'foreach-object': { parallel: { since: '7.0', minPrefix: 2 }, throttlelimit: { since: '7.0', minPrefix: 2 }, asjob: { since: '7.0', minPrefix: 2 } },
-  'convertfrom-json': { ashashtable: { since: '6.0', minPrefix: 3 }, depth: { since: '6.2', minPrefix: 3 }, noenumerate: { since: '7.0', minPrefix: 2 } },
-  'get-content': { asbytestream: { since: '6.0', minPrefix: 3 } },
-  'set-content': { asbytestream: { since: '6.0', minPrefix: 3 } },
-  'add-content': { asbytestream: { since: '6.0', minPrefix: 3 } },
-  'invoke-webrequest': { skipcertificatecheck: { since: '6.0', minPrefix: 5 } },
-  'invoke-restmethod': { skipcertificatecheck: { since: '6.0', minPrefix: 5 } },
-  'split-path': { leafbase: { since: '6.0', minPrefix: 5 }, extension: { since: '6.0', minPrefix: 2 } },
-  'get-date': { asutc: { since: '7.1', minPrefix: 2 }, unixtimeseconds: { since: '7.1', minPrefix: 2 } },
+  'foreach-object': { Parallel: { since: '7.0', minPrefix: 2 }, ThrottleLimit: { since: '7.0', minPrefix: 2 }, AsJob: { since: '7.0', minPrefix: 2 } },
+  'convertfrom-json': { AsHashtable: { since: '6.0', minPrefix: 3 }, Depth: { since: '6.2', minPrefix: 3 }, NoEnumerate: { since: '7.0', minPrefix: 2 } },
+  'get-content': { AsByteStream: { since: '6.0', minPrefix: 3 } },
+  'set-content': { AsByteStream: { since: '6.0', minPrefix: 3 } },
+  'add-content': { AsByteStream: { since: '6.0', minPrefix: 3 } },
+  'invoke-webrequest': { SkipCertificateCheck: { since: '6.0', minPrefix: 5 } },
+  'invoke-restmethod': { SkipCertificateCheck: { since: '6.0', minPrefix: 5 } },
+  'split-path': { LeafBase: { since: '6.0', minPrefix: 5 }, Extension: { since: '6.0', minPrefix: 2 } },
+  'get-date': { AsUTC: { since: '7.1', minPrefix: 2 }, UnixTimeSeconds: { since: '7.1', minPrefix: 2 } },
 };
 const COMMAND_ALIASES: Record<string, string> = { foreach: 'foreach-object', '%': 'foreach-object' };
 
@@ -82,7 +82,7 @@ function operatorFindings(script: ParsedScript): LocatedFinding[] {
         add(i, operator.length, operator.what);
         i += operator.length - 1;
       }
-    } else if (c === 'c' && text.startsWith('clean', i) && /^clean\s*\{/.test(text.slice(i, i + 40)) && /^$|[\s{};]/.test(text[i - 1] ?? '') && inError(i)) {
+    } else if ((c === 'c' || c === 'C') && /^clean\s*\{/i.test(text.slice(i, i + 40)) && /^$|[\s{};]/.test(text[i - 1] ?? '') && inError(i)) {
       add(i, 5, "the 'clean' block");
     }
   }
@@ -95,18 +95,21 @@ function questionOperator(text: string, i: number): { length: number; what: stri
   const next = text[i + 1] ?? '';
   if (next === '?' && text[i + 2] === '=') return { length: 3, what: "the null-coalescing assignment '??='" };
   if (next === '?') return { length: 2, what: "the null-coalescing operator '??'" };
-  // `${a}?.b` / `$a?.b`: PowerShell 7 needs the braces (`$a?` is a variable named `a?`), 5.1 has neither.
-  if ((next === '.' || next === '[') && /[\w})\]]/.test(prev)) return { length: 2, what: `the null-conditional operator '?${next}'` };
+  if ((next === '.' || next === '[') && /[})\]]/.test(prev)) return { length: 2, what: `the null-conditional operator '?${next}'` };
+  // PowerShell 7 itself reads `$a?.b` as the variable `a?`; the operator needs `${a}?.b`.
+  if ((next === '.' || next === '[') && /\w/.test(prev)) return { length: 2, what: `the null-conditional operator '?${next}' (which even PowerShell 7 only applies after \${name}, not $name)` };
   if (/\s/.test(prev) && /\s/.test(next)) return { length: 1, what: "the ternary operator '? :'" };
   return null;
 }
+
+const TREE_TYPES = new Set(['variable', 'command']);
 
 function treeFindings(script: ParsedScript): LocatedFinding[] {
   const out: LocatedFinding[] = [];
   const warn = (node: Node, message: string, severity: 'error' | 'warning' = 'warning'): void => {
     out.push({ start: node.startIndex, end: node.endIndex, finding: finding(severity, 'ps7-only', script.positionOf(node), message) });
   };
-  walk(script.tree.rootNode, (node) => {
+  visitTypes(script.tree.rootNode, TREE_TYPES, (node) => {
     // Inside ERROR regions the grammar may read a string's contents as code; the lexer knows better.
     if (script.kinds[node.startIndex] !== CODE) return;
     if (node.type === 'variable') {
@@ -133,7 +136,7 @@ function checkCommand(script: ParsedScript, node: Node, warn: (node: Node, messa
     if (child.type !== 'command_parameter') return;
     const given = script.textOf(child).replace(/^-+/, '').replace(/:$/, '').toLowerCase();
     for (const [parameter, { since: paramSince, minPrefix }] of Object.entries(parameters)) {
-      if (given.length >= minPrefix && parameter.startsWith(given)) {
+      if (given.length >= minPrefix && parameter.toLowerCase().startsWith(given)) {
         // -Parallel changes what the script block does (runspaces, no shared scope): never a harmless warning.
         const severity = name === 'foreach-object' ? 'error' : 'warning';
         warn(child, `${script.textOf(nameNode)} -${parameter} exists only in PowerShell ${paramSince} and later, not in Windows PowerShell 5.1`, severity);

@@ -9,7 +9,7 @@ import type { Node } from 'web-tree-sitter';
 import { finding, snippet, type Finding } from './findings.js';
 import type { ParsedScript } from './parsed-script.js';
 import type { LocatedFinding } from './ps7-only.js';
-import { walk } from './tree-walk.js';
+import { statementOf, walk } from './tree-walk.js';
 
 export function findSyntaxErrors(script: ParsedScript, explained: readonly LocatedFinding[]): LocatedFinding[] {
   const out: LocatedFinding[] = [];
@@ -20,7 +20,11 @@ export function findSyntaxErrors(script: ParsedScript, explained: readonly Locat
   walk(script.tree.rootNode, (node) => {
     if (!node.hasError && !node.isMissing) return false;
     if (node.isMissing) {
-      if (!isExplained(node)) out.push(located(node, finding('error', 'syntax-error', script.positionOf(node), `missing '${node.type}'`)));
+      if (!isExplained(node)) {
+        const line = script.text.slice(Math.max(0, node.startIndex - 200), node.startIndex).split(/\r\n|\r|\n/).pop()!.trim();
+        const before = line.length > 30 ? `…${snippet(line.slice(-29), 30)}` : snippet(line, 30);
+        out.push(located(node, finding('error', 'syntax-error', script.positionOf(node), `missing '${node.type}'${before ? ` after '${before}'` : ''}`)));
+      }
       return false;
     }
     if (node.type === 'ERROR' && !containsError(node)) {
@@ -46,13 +50,6 @@ function containsError(node: Node): boolean {
     });
   }
   return found;
-}
-
-/** The outermost node below a statement list (or the root): the statement a node belongs to. */
-function statementOf(node: Node): Node {
-  let n = node;
-  while (n.parent && n.parent.type !== 'statement_list' && n.parent.type !== 'program') n = n.parent;
-  return n;
 }
 
 function located(node: Node, f: Finding): LocatedFinding {

@@ -7,8 +7,9 @@ import { approvalToken } from '../render/hash.js';
 import { splitScript } from '../render/header.js';
 import { findPowerShell, type FoundPowerShell } from '../run/find-powershell.js';
 import { finding, type Finding, type VerifyReport } from './findings.js';
-import { parseScript } from './parsed-script.js';
+import { parseScript, parseStepsSection } from './parsed-script.js';
 import { parseWithPowerShell, type PowerShellParseResult } from './powershell-parser.js';
+import { findDivergence } from './divergence.js';
 import { checkLiterals } from './expected-literals.js';
 import { findPs7Only, ps7SyntaxMessage } from './ps7-only.js';
 import { analyseSteps } from './steps.js';
@@ -28,19 +29,19 @@ export async function verifyScript(text: string, options: VerifyOptions = {}): P
   const findings: Finding[] = [...checkHeader(text), ...checkEncoding(text)];
   const powershell = await resolvePowerShell(options.powershell ?? 'auto', findings);
   const script = await parseScript(text);
+  const section = await parseStepsSection(script);
   try {
     const ps7 = findPs7Only(script);
     const syntax = findSyntaxErrors(script, ps7);
-    const steps = analyseSteps(script);
-    findings.push(...ps7.map((f) => f.finding), ...steps.findings, ...checkLiterals(script, steps, options.expectedLiterals ?? []));
-    if (powershell) {
-      const parsed = await runPowerShell(text, powershell, findings);
-      findings.push(...(parsed ? reconcile(syntax.map((f) => f.finding), ps7.map((f) => f.finding), parsed) : syntax.map((f) => f.finding)));
-    } else {
-      findings.push(...syntax.map((f) => f.finding));
-    }
+    const steps = analyseSteps(script, section);
+    findings.push(...ps7.map((f) => f.finding), ...steps.findings);
+    findings.push(...dedupe([...findDivergence(script), ...(section ? findDivergence(section.section, section.start) : [])]));
+    const parsed = powershell ? await runPowerShell(text, powershell, findings) : null;
+    findings.push(...checkLiterals(script, steps, options.expectedLiterals ?? [], parsed?.literals.map((l) => l.value)));
+    findings.push(...(parsed ? reconcile(syntax.map((f) => f.finding), ps7.map((f) => f.finding), parsed) : syntax.map((f) => f.finding)));
   } finally {
     script.tree.delete();
+    section?.section.tree.delete();
   }
   findings.sort((a, b) => a.line - b.line || a.column - b.column);
   return {
@@ -49,6 +50,16 @@ export async function verifyScript(text: string, options: VerifyOptions = {}): P
     findings,
     parsers: { treeSitter: true, powershell: powershell ? { path: powershell.path, source: powershell.source } : null },
   };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.line}:${f.column}:${f.code}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function checkHeader(text: string): Finding[] {
@@ -70,7 +81,6 @@ function checkHeader(text: string): Finding[] {
 }
 
 function checkEncoding(text: string): Finding[] {
-  // eslint-disable-next-line no-control-regex
   const nonAscii = text.replace(/^\uFEFF/, '').search(/[^\u0000-\u007f]/);
   if (text.startsWith('\uFEFF') || nonAscii < 0) return [];
   const line = text.slice(0, nonAscii).split(/\r\n|\r|\n/).length;
