@@ -1,0 +1,682 @@
+# rdsplan platform (simulated Windows): registry keys and values.
+#
+# Keys live in one flat, case-insensitive table of 64-bit-view paths ('HKLM\SOFTWARE\X'),
+# each with its SDDL and an ordered list of values @{ Name; Type; Data } in canonical form.
+# The 32-bit view redirects HKLM\SOFTWARE\X to HKLM\SOFTWARE\WOW6432Node\X (as WOW64 does;
+# the shared keys of real Windows are not modelled). Hive roots (HKLM, HKCU, HKU, HKCR) always
+# exist, hold no values and allow no subkeys to be created directly below them.
+# Every public function opens keys with the rights the Windows platform asks for, so access
+# denials happen where they would on Windows.
+
+function ConvertTo-RdsSimRegistryPath {
+    <#
+    .SYNOPSIS
+    Validates a registry path and returns it with a short root ('HKEY_LOCAL_MACHINE\X' -> 'HKLM\X').
+    .PARAMETER Path
+    The registry path.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Path
+    )
+    $parts = $Path.Split('\')
+    $root = $parts[0].ToUpperInvariant()
+    switch -CaseSensitive ($root) {
+        'HKEY_LOCAL_MACHINE' { $root = 'HKLM' }
+        'HKEY_CURRENT_USER' { $root = 'HKCU' }
+        'HKEY_USERS' { $root = 'HKU' }
+        'HKEY_CLASSES_ROOT' { $root = 'HKCR' }
+    }
+    if (@('HKLM', 'HKCU', 'HKU', 'HKCR') -cnotcontains $root) { throw "unsupported registry root '$($parts[0])' ($Path)" }
+    for ($i = 1; $i -lt $parts.Length; $i++) {
+        if ($parts[$i].Length -eq 0) { throw "invalid registry path: empty key name ($Path)" }
+    }
+    $parts[0] = $root
+    return ($parts -join '\')
+}
+
+function Resolve-RdsSimRegistryPath {
+    <#
+    .SYNOPSIS
+    Returns the 64-bit-view path of a key seen in a view (32: HKLM\SOFTWARE\X -> HKLM\SOFTWARE\WOW6432Node\X).
+    .PARAMETER Path
+    A normalized registry path.
+    .PARAMETER View
+    '64', '32' or 'Default' (= 64).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [string] $View
+    )
+    $normalized = ConvertTo-RdsSimRegistryPath -Path $Path
+    if ($View -ne '32') { return $normalized }
+    $parts = [System.Collections.Generic.List[string]]::new([string[]]$normalized.Split('\'))
+    if ($parts[0] -eq 'HKLM' -and $parts.Count -ge 2 -and $parts[1] -eq 'SOFTWARE') {
+        if ($parts.Count -eq 2 -or $parts[2] -ne 'WOW6432Node') { $parts.Insert(2, 'WOW6432Node') }
+    }
+    return ($parts.ToArray() -join '\')
+}
+
+function Get-RdsSimKey {
+    <#
+    .SYNOPSIS
+    Returns a key of the simulated registry (@{ Path; Sddl; ValueList }, roots with IsRoot) or $null.
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Physical
+    The 64-bit-view path.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [string] $Physical
+    )
+    if ($Physical.IndexOf('\') -lt 0) {
+        return @{ Path = $Physical; Sddl = $script:RdsSimRootSddl; ValueList = [System.Collections.Generic.List[hashtable]]::new(); IsRoot = $true }
+    }
+    if ($State.RegKeys.Contains($Physical)) { return $State.RegKeys[$Physical] }
+    return $null
+}
+
+function Get-RdsSimKeySddl {
+    <#
+    .SYNOPSIS
+    Returns the SDDL of a key (the root SDDL for a hive root), $null when the key does not exist.
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Path
+    The 64-bit-view path.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [string] $Path
+    )
+    $key = Get-RdsSimKey -State $State -Physical $Path
+    if ($null -eq $key) { return $null }
+    return $key.Sddl
+}
+
+function Get-RdsSimSubkeyPath {
+    <#
+    .SYNOPSIS
+    Returns the stored paths of a key's direct subkeys, sorted as Windows enumerates them.
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Physical
+    The 64-bit-view path of the key.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [string] $Physical
+    )
+    $prefix = $Physical + '\'
+    $children = [System.Collections.Generic.List[string]]::new()
+    foreach ($path in $State.RegKeys.Keys) {
+        if ($path.Length -gt $prefix.Length -and $path.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase) -and $path.IndexOf('\', $prefix.Length) -lt 0) {
+            $children.Add($State.RegKeys[$path].Path)
+        }
+    }
+    $children.Sort([System.StringComparer]::OrdinalIgnoreCase)
+    return , $children.ToArray()
+}
+
+function Get-RdsSimSubtreePath {
+    <#
+    .SYNOPSIS
+    Returns the stored paths of a key and all its descendants, parents first, siblings sorted.
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Physical
+    The 64-bit-view path of the key.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [string] $Physical
+    )
+    $result = [System.Collections.Generic.List[string]]::new()
+    $key = $State.RegKeys[$Physical]
+    $result.Add($key.Path)
+    foreach ($child in (Get-RdsSimSubkeyPath -State $State -Physical $key.Path)) {
+        $result.AddRange([string[]](Get-RdsSimSubtreePath -State $State -Physical $child))
+    }
+    return , $result.ToArray()
+}
+
+function Add-RdsSimMissingKey {
+    <#
+    .SYNOPSIS
+    Creates a key and its missing parents without access checks (state loading, service and WMI writes); returns the key.
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Path
+    The 64-bit-view path.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [string] $Path
+    )
+    $existing = Get-RdsSimKey -State $State -Physical $Path
+    if ($null -ne $existing) { return $existing }
+    $separator = $Path.LastIndexOf('\')
+    $parent = Add-RdsSimMissingKey -State $State -Path $Path.Substring(0, $separator)
+    $storedPath = $parent.Path + '\' + $Path.Substring($separator + 1)
+    $parentSddl = $parent.Sddl
+    if ($parent.Contains('IsRoot')) { $parentSddl = $null }
+    $key = @{
+        Path      = $storedPath
+        Sddl      = Get-RdsSimInheritedSddl -State $State -ParentSddl $parentSddl -Loading
+        ValueList = [System.Collections.Generic.List[hashtable]]::new()
+    }
+    $State.RegKeys[$storedPath] = $key
+    return $key
+}
+
+function New-RdsSimKeyChecked {
+    <#
+    .SYNOPSIS
+    Returns a key, creating it and its missing parents as the token would (KEY_CREATE_SUB_KEY on each parent).
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Physical
+    The 64-bit-view path.
+    .PARAMETER Target
+    The path the error messages name (as the caller gave it).
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [string] $Physical,
+        [Parameter(Mandatory = $true)] [string] $Target
+    )
+    $existing = Get-RdsSimKey -State $State -Physical $Physical
+    if ($null -ne $existing) { return $existing }
+    $separator = $Physical.LastIndexOf('\')
+    $parent = New-RdsSimKeyChecked -State $State -Physical $Physical.Substring(0, $separator) -Target $Target
+    if ($parent.Contains('IsRoot')) { throw (Get-RdsSimMessage -Id 'RegistryAccess' -Target $Target) }
+    Assert-RdsSimKeyAccess -State $State -Key $parent -Desired $script:RdsSimKeyCreateSubKey -Target $Target
+    $storedPath = $parent.Path + '\' + $Physical.Substring($separator + 1)
+    $key = @{
+        Path      = $storedPath
+        Sddl      = Get-RdsSimInheritedSddl -State $State -ParentSddl $parent.Sddl
+        ValueList = [System.Collections.Generic.List[hashtable]]::new()
+    }
+    $State.RegKeys[$storedPath] = $key
+    return $key
+}
+
+function ConvertTo-RdsSimValueType {
+    <#
+    .SYNOPSIS
+    Returns the canonical spelling of a value type (String, ExpandString, MultiString, DWord, QWord, Binary, None).
+    .PARAMETER Type
+    The type name (any case).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Type
+    )
+    foreach ($known in @('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary', 'None')) {
+        if ([string]::Equals($known, $Type, [System.StringComparison]::OrdinalIgnoreCase)) { return $known }
+    }
+    throw "invalid registry value type '$Type' (String, ExpandString, MultiString, DWord, QWord, Binary, None)"
+}
+
+function ConvertTo-RdsSimCanonicalData {
+    <#
+    .SYNOPSIS
+    Validates value data and returns it in canonical form (string; string[]; [long] 0..4294967295; decimal string; lowercase hex).
+    .PARAMETER Type
+    The canonical value type.
+    .PARAMETER Data
+    The data.
+    .PARAMETER Target
+    The key\value the error message names.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Type,
+        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data,
+        [Parameter(Mandatory = $true)] [string] $Target
+    )
+    $invalid = "invalid $Type data ($Target)"
+    $isList = ($null -ne $Data -and -not ($Data -is [string]) -and $Data -is [System.Collections.IEnumerable])
+    switch -CaseSensitive ($Type) {
+        'MultiString'
+        {
+            $list = [System.Collections.Generic.List[string]]::new()
+            if ($null -ne $Data) {
+                foreach ($item in $Data) {
+                    if ($null -eq $item -or $item -is [System.Collections.IDictionary]) { throw $invalid }
+                    $list.Add([string]$item)
+                }
+            }
+            return , $list.ToArray()
+        }
+        'DWord'
+        {
+            if ($null -eq $Data -or $isList -or $Data -is [bool]) { throw $invalid }
+            $text = [string]$Data
+            if ($Data -is [double] -or $Data -is [decimal] -or $Data -is [single]) { $text = $Data.ToString([System.Globalization.CultureInfo]::InvariantCulture) }
+            if ($text -notmatch '\A[0-9]{1,10}\z') { throw $invalid }
+            $number = [long]$text
+            if ($number -gt 4294967295) { throw $invalid }
+            return $number
+        }
+        'QWord'
+        {
+            if ($null -eq $Data -or $isList -or $Data -is [bool]) { throw $invalid }
+            $text = [string]$Data
+            $parsed = [uint64]0
+            if ($text -notmatch '\A[0-9]{1,20}\z' -or -not [uint64]::TryParse($text, [System.Globalization.NumberStyles]::None, [System.Globalization.CultureInfo]::InvariantCulture, [ref]$parsed)) { throw $invalid }
+            return $parsed.ToString([System.Globalization.CultureInfo]::InvariantCulture)
+        }
+        { $_ -ceq 'Binary' -or $_ -ceq 'None' }
+        {
+            if ($null -eq $Data) { return '' }
+            if ($Data -is [byte[]]) { return (ConvertTo-RdsSimHex -Bytes $Data) }
+            if ($isList) { throw $invalid }
+            $text = [string]$Data
+            if (($text.Length % 2) -ne 0 -or $text -notmatch '\A[0-9a-fA-F]*\z') { throw $invalid }
+            return $text.ToLowerInvariant()
+        }
+        default
+        {
+            if ($isList) { throw $invalid }
+            if ($null -eq $Data) { return '' }
+            return [string]$Data
+        }
+    }
+}
+
+function ConvertTo-RdsSimHex {
+    <#
+    .SYNOPSIS
+    Returns bytes as lowercase hex without separators.
+    .PARAMETER Bytes
+    The bytes.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes
+    )
+    if ($Bytes.Length -eq 0) { return '' }
+    return [System.BitConverter]::ToString($Bytes).Replace('-', '').ToLowerInvariant()
+}
+
+function ConvertFrom-RdsSimHex {
+    <#
+    .SYNOPSIS
+    Returns the bytes of a hex string without separators.
+    .PARAMETER Hex
+    The hex string.
+    #>
+    [CmdletBinding()]
+    [OutputType([byte[]])]
+    param(
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Hex
+    )
+    $bytes = [byte[]]::new($Hex.Length / 2)
+    for ($i = 0; $i -lt $bytes.Length; $i++) {
+        $bytes[$i] = [System.Convert]::ToByte($Hex.Substring($i * 2, 2), 16)
+    }
+    return , $bytes
+}
+
+function Find-RdsSimValue {
+    <#
+    .SYNOPSIS
+    Returns the value of a key with that name (case-insensitive), or $null.
+    .PARAMETER Key
+    The key.
+    .PARAMETER Name
+    The value name ('' for the default value).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Key,
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name
+    )
+    foreach ($value in $Key.ValueList) {
+        if ([string]::Equals($value.Name, $Name, [System.StringComparison]::OrdinalIgnoreCase)) { return $value }
+    }
+    return $null
+}
+
+function Copy-RdsSimValue {
+    <#
+    .SYNOPSIS
+    Returns a copy of a value as the platform returns it: @{ Name; Type; Data }.
+    .PARAMETER Value
+    The stored value.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Value
+    )
+    $data = $Value.Data
+    if ($Value.Type -eq 'MultiString') { $data = [string[]]$data.Clone() }
+    return @{ Name = $Value.Name; Type = $Value.Type; Data = $data }
+}
+
+function Set-RdsSimValueData {
+    <#
+    .SYNOPSIS
+    Writes canonical data to a key's value (replacing it in place or appending it).
+    .PARAMETER Key
+    The key.
+    .PARAMETER Name
+    The value name.
+    .PARAMETER Type
+    The canonical type.
+    .PARAMETER Data
+    The canonical data.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Key,
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
+        [Parameter(Mandatory = $true)] [string] $Type,
+        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data
+    )
+    $existing = Find-RdsSimValue -Key $Key -Name $Name
+    if ($null -ne $existing) {
+        $existing.Type = $Type
+        $existing.Data = $Data
+    }
+    else {
+        $Key.ValueList.Add(@{ Name = $Name; Type = $Type; Data = $Data })
+    }
+}
+
+function Set-RdsSimValueUnchecked {
+    <#
+    .SYNOPSIS
+    Writes a value without access checks (the service control manager and WMI provider, which run as SYSTEM).
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Path
+    The 64-bit-view key path (created when missing).
+    .PARAMETER Name
+    The value name.
+    .PARAMETER Type
+    The canonical type.
+    .PARAMETER Data
+    The data.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
+        [Parameter(Mandatory = $true)] [string] $Type,
+        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data
+    )
+    $key = Add-RdsSimMissingKey -State $State -Path $Path
+    $canonical = ConvertTo-RdsSimCanonicalData -Type $Type -Data $Data -Target ($Path + '\' + $Name)
+    Set-RdsSimValueData -Key $key -Name $Name -Type $Type -Data $canonical
+}
+
+function Get-RdsSimValueUnchecked {
+    <#
+    .SYNOPSIS
+    Reads a stored value without access checks; $null when the key or value is absent.
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Path
+    The 64-bit-view key path.
+    .PARAMETER Name
+    The value name.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name
+    )
+    $key = Get-RdsSimKey -State $State -Physical $Path
+    if ($null -eq $key) { return $null }
+    return (Find-RdsSimValue -Key $key -Name $Name)
+}
+
+function Test-RdsRegistryKey {
+    <#
+    .SYNOPSIS
+    Returns $true when the simulated registry key exists (throws when it exists but cannot be read).
+    .PARAMETER Path
+    A normalized registry path.
+    .PARAMETER View
+    '64', '32' or 'Default'.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
+    )
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Test-RdsRegistryKey' -Path $Path
+    $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
+    if ($null -eq $key) { return $false }
+    Assert-RdsSimKeyAccess -State $state -Key $key -Desired $script:RdsSimKeyRead -Target $Path
+    return $true
+}
+
+function Get-RdsRegistryValue {
+    <#
+    .SYNOPSIS
+    Returns a simulated value as @{ Name; Type; Data } in canonical form, or $null when the value or key is absent.
+    .PARAMETER Path
+    A normalized registry path.
+    .PARAMETER Name
+    The value name ('' for the default value).
+    .PARAMETER View
+    '64', '32' or 'Default'.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
+        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
+    )
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Get-RdsRegistryValue' -Path $Path -Name $Name
+    $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
+    if ($null -eq $key) { return $null }
+    Assert-RdsSimKeyAccess -State $state -Key $key -Desired $script:RdsSimKeyRead -Target $Path
+    $value = Find-RdsSimValue -Key $key -Name $Name
+    if ($null -eq $value) { return $null }
+    return (Copy-RdsSimValue -Value $value)
+}
+
+function Get-RdsRegistryValueName {
+    <#
+    .SYNOPSIS
+    Returns the value names of a simulated key in creation order ('' is the default value); nothing when the key is absent.
+    .PARAMETER Path
+    A normalized registry path.
+    .PARAMETER View
+    '64', '32' or 'Default'.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
+    )
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Get-RdsRegistryValueName' -Path $Path
+    $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
+    if ($null -eq $key) { return }
+    Assert-RdsSimKeyAccess -State $state -Key $key -Desired $script:RdsSimKeyRead -Target $Path
+    $names = [System.Collections.Generic.List[string]]::new()
+    foreach ($value in $key.ValueList) { $names.Add($value.Name) }
+    return $names.ToArray()
+}
+
+function Get-RdsRegistrySubkeyName {
+    <#
+    .SYNOPSIS
+    Returns the subkey names of a simulated key, sorted; nothing when the key is absent.
+    .PARAMETER Path
+    A normalized registry path.
+    .PARAMETER View
+    '64', '32' or 'Default'.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
+    )
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Get-RdsRegistrySubkeyName' -Path $Path
+    $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
+    if ($null -eq $key) { return }
+    Assert-RdsSimKeyAccess -State $state -Key $key -Desired $script:RdsSimKeyRead -Target $Path
+    $names = [System.Collections.Generic.List[string]]::new()
+    foreach ($child in (Get-RdsSimSubkeyPath -State $state -Physical $key.Path)) {
+        $names.Add($child.Substring($child.LastIndexOf('\') + 1))
+    }
+    return $names.ToArray()
+}
+
+function Set-RdsRegistryValue {
+    <#
+    .SYNOPSIS
+    Writes a simulated value from canonical data, creating the key when missing.
+    .DESCRIPTION
+    Needs KEY_CREATE_SUB_KEY on the parent of each key it creates and read/write access
+    (KEY_READ | KEY_WRITE) on the key, as RegistryKey.CreateSubKey(..., ReadWriteSubTree) does.
+    .PARAMETER Path
+    A normalized registry path.
+    .PARAMETER Name
+    The value name ('' for the default value).
+    .PARAMETER Type
+    String, ExpandString, MultiString, DWord, QWord, Binary (or None for raw bytes).
+    .PARAMETER Data
+    The canonical data for the type.
+    .PARAMETER View
+    '64', '32' or 'Default'.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
+        [Parameter(Mandatory = $true)] [ValidateSet('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary', 'None')] [string] $Type,
+        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data,
+        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
+    )
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Set-RdsRegistryValue' -Path $Path -Name $Name -Mutating
+    $canonicalType = ConvertTo-RdsSimValueType -Type $Type
+    $canonical = ConvertTo-RdsSimCanonicalData -Type $canonicalType -Data $Data -Target ($Path + '\' + $Name)
+    $key = New-RdsSimKeyChecked -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View) -Target $Path
+    if ($key.Contains('IsRoot')) { throw (Get-RdsSimMessage -Id 'RegistryAccess' -Target $Path) }
+    Assert-RdsSimKeyAccess -State $state -Key $key -Desired ($script:RdsSimKeyRead -bor $script:RdsSimKeyWrite) -Target $Path
+    Set-RdsSimValueData -Key $key -Name $Name -Type $canonicalType -Data $canonical
+}
+
+function Remove-RdsRegistryValue {
+    <#
+    .SYNOPSIS
+    Deletes a simulated value; throws when the key or the value does not exist.
+    .PARAMETER Path
+    A normalized registry path.
+    .PARAMETER Name
+    The value name.
+    .PARAMETER View
+    '64', '32' or 'Default'.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
+        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
+    )
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Remove-RdsRegistryValue' -Path $Path -Name $Name -Mutating
+    $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
+    if ($null -eq $key) { throw (Get-RdsSimMessage -Id 'KeyNotFound' -Target $Path) }
+    Assert-RdsSimKeyAccess -State $state -Key $key -Desired ($script:RdsSimKeyRead -bor $script:RdsSimKeySetValue) -Target $Path
+    $value = Find-RdsSimValue -Key $key -Name $Name
+    if ($null -eq $value) { throw (Get-RdsSimMessage -Id 'ValueNotFound' -Target ($Path + '\' + $Name)) }
+    [void]$key.ValueList.Remove($value)
+}
+
+function New-RdsRegistryKey {
+    <#
+    .SYNOPSIS
+    Creates a simulated key (and missing parents); an existing key is only opened (read/write).
+    .PARAMETER Path
+    A normalized registry path.
+    .PARAMETER View
+    '64', '32' or 'Default'.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
+    )
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'New-RdsRegistryKey' -Path $Path -Mutating
+    $key = New-RdsSimKeyChecked -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View) -Target $Path
+    if ($key.Contains('IsRoot')) { throw (Get-RdsSimMessage -Id 'RegistryAccess' -Target $Path) }
+    Assert-RdsSimKeyAccess -State $state -Key $key -Desired ($script:RdsSimKeyRead -bor $script:RdsSimKeyWrite) -Target $Path
+}
+
+function Remove-RdsRegistryKey {
+    <#
+    .SYNOPSIS
+    Deletes a simulated key; with -Recurse also its subkeys, else throws when it has subkeys.
+    .DESCRIPTION
+    Needs KEY_READ | KEY_CREATE_SUB_KEY on the parent and DELETE on the key and on every key
+    of the tree; all are checked before anything is deleted.
+    .PARAMETER Path
+    A normalized registry path (never a hive root or a top-level key).
+    .PARAMETER View
+    '64', '32' or 'Default'.
+    .PARAMETER Recurse
+    Deletes the whole tree.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View,
+        [switch] $Recurse
+    )
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Remove-RdsRegistryKey' -Path $Path -Mutating
+    $physical = Resolve-RdsSimRegistryPath -Path $Path -View $View
+    $separator = $physical.LastIndexOf('\')
+    if ($separator -lt 0 -or $physical.IndexOf('\') -eq $separator) {
+        throw "refusing to delete a hive root or top-level key ($Path)"
+    }
+    $parent = Get-RdsSimKey -State $state -Physical $physical.Substring(0, $separator)
+    if ($null -eq $parent) { throw (Get-RdsSimMessage -Id 'KeyNotFound' -Target $Path) }
+    Assert-RdsSimKeyAccess -State $state -Key $parent -Desired ($script:RdsSimKeyRead -bor $script:RdsSimKeyCreateSubKey) -Target $Path
+    $key = Get-RdsSimKey -State $state -Physical $physical
+    if ($null -eq $key) { throw ('Cannot delete a subkey tree because the subkey does not exist. (' + $Path + ')') }
+    $tree = Get-RdsSimSubtreePath -State $state -Physical $key.Path
+    if ($tree.Length -gt 1 -and -not $Recurse) {
+        throw ('Registry key has subkeys and recursive removes are not supported by this method. (' + $Path + ')')
+    }
+    foreach ($member in $tree) {
+        Assert-RdsSimKeyAccess -State $state -Key $state.RegKeys[$member] -Desired $script:RdsSimDelete -Target $Path
+    }
+    foreach ($member in $tree) { $state.RegKeys.Remove($member) }
+}
