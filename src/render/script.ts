@@ -53,6 +53,8 @@ export interface ScriptFrame {
   /** The lines after New-RdsPlanContext (one call per step). */
   calls: string[];
   literals: string[];
+  /** An undo script's start event says so. */
+  undo?: boolean;
 }
 
 export function assembleScript(frame: ScriptFrame, options: RenderOptions = {}): RenderedScript {
@@ -86,7 +88,7 @@ export function assembleScript(frame: ScriptFrame, options: RenderOptions = {}):
     ...runtimeTemplates().map(section),
     ...platformTemplates(platform).map(section),
     ...[...new Set(frame.actions)].sort().map((action) => section(actionTemplate(action))),
-    `$RdsContext = New-RdsPlanContext -PlanName ${quotePowerShell(frame.name)} -PlanSha256 ${quotePowerShell(frame.planSha256)} -ToolVersion ${quotePowerShell(toolVersion)} -OnError ${quotePowerShell(frame.onError)} -Reboot ${quotePowerShell(frame.reboot)} -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -TargetName $TargetName -ScriptPath $PSCommandPath -Cmdlet $PSCmdlet`,
+    `$RdsContext = New-RdsPlanContext -PlanName ${quotePowerShell(frame.name)} -PlanSha256 ${quotePowerShell(frame.planSha256)} -ToolVersion ${quotePowerShell(toolVersion)} -OnError ${quotePowerShell(frame.onError)} -Reboot ${quotePowerShell(frame.reboot)} -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -TargetName $TargetName -ScriptPath $PSCommandPath -Cmdlet $PSCmdlet${frame.undo ? ' -Undo' : ''}`,
     ...frame.calls,
     'Complete-RdsPlan -Context $RdsContext',
     '',

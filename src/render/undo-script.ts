@@ -28,6 +28,7 @@ export function renderUndoScript(record: RunRecord, backupDirectory: string, opt
         (entry) =>
           `Invoke-RdsUndoStep -Context $RdsContext -StepId ${quotePowerShell(entry.stepId)} -Action ${quotePowerShell(entry.action)} -Entry ${toPowerShellData(entry.undo)}`,
       ),
+      undo: true,
       literals: entries.flatMap((entry) => [entry.stepId, ...stringsInData(entry.undo)]),
     },
     options,

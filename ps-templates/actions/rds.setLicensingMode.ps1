@@ -1,0 +1,157 @@
+# rdsplan action: rds.setLicensingMode
+# Mode 'PerUser' (4) or 'PerDevice' (2). Via 'wmi': Win32_TerminalServiceSetting ChangeMode;
+# via 'policy': REG_DWORD LicensingMode under
+# HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services. Undo: the previous mode.
+# Parameters: Mode, Via.
+
+Register-RdsAction -Name 'rds.setLicensingMode' -Test 'Test-RdsLicensingModeStep' -Set 'Set-RdsLicensingModeStep' -Undo 'Undo-RdsLicensingModeStep'
+
+function ConvertTo-RdsLicensingType {
+    <#
+    .SYNOPSIS
+    Converts 'PerUser' / 'PerDevice' to the LicensingType number (4 / 2).
+    .PARAMETER Mode
+    The mode name.
+    #>
+    [CmdletBinding()]
+    [OutputType([int])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Mode
+    )
+    switch -CaseSensitive ($Mode) {
+        'PerUser'
+        {
+            return 4
+        }
+        'PerDevice'
+        {
+            return 2
+        }
+        default
+        {
+            throw "unknown licensing mode '$Mode' (PerUser or PerDevice)"
+        }
+    }
+}
+
+function Get-RdsCurrentLicensingMode {
+    <#
+    .SYNOPSIS
+    Returns @{ Type = <number or $null>; Value = <policy value or $null>; Warning = '' } for a Via.
+    .PARAMETER Via
+    'wmi' or 'policy'.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Via
+    )
+    if ($Via -eq 'policy') {
+        $value = Get-RdsRegistryValue -Path 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'LicensingMode' -View 'Default'
+        $type = $null
+        if ($null -ne $value -and [string]$value.Type -eq 'DWord') { $type = [long]$value.Data }
+        $warning = ''
+        if ([bool](Get-RdsHostIdentity).IsDomainJoined) {
+            $warning = 'the host is domain-joined: a Group Policy may overwrite the local policy value at the next refresh'
+        }
+        return @{ Type = $type; Value = $value; Warning = $warning }
+    }
+    $setting = Get-RdsTerminalServiceSetting
+    $warning = ''
+    if ([long]$setting.PolicySourceLicensingType -eq 1) {
+        $warning = 'the licensing mode is set by Group Policy, which takes precedence over this setting'
+    }
+    return @{ Type = [long]$setting.LicensingType; Value = $null; Warning = $warning }
+}
+
+function Test-RdsLicensingModeStep {
+    <#
+    .SYNOPSIS
+    Test of rds.setLicensingMode: desired when the mode already matches.
+    .PARAMETER Parameters
+    Mode, Via.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $via = [string](Get-RdsParameter -Parameters $Parameters -Name 'Via' -Default 'wmi')
+    $mode = [string]$Parameters.Mode
+    $wanted = ConvertTo-RdsLicensingType -Mode $mode
+    $current = Get-RdsCurrentLicensingMode -Via $via
+    $target = 'Win32_TerminalServiceSetting licensing mode'
+    if ($via -eq 'policy') { $target = 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services\LicensingMode' }
+    return @{
+        InDesiredState = ($null -ne $current.Type -and [long]$current.Type -eq $wanted)
+        Target         = $target
+        Operation      = 'Set licensing mode to ' + $mode + ' (' + $wanted + ')'
+        Before         = @{ LicensingType = $current.Type; Via = $via }
+        After          = @{ LicensingType = [long]$wanted; Via = $via }
+        Message        = [string]$current.Warning
+    }
+}
+
+function Set-RdsLicensingModeStep {
+    <#
+    .SYNOPSIS
+    Set of rds.setLicensingMode: ChangeMode or the policy value.
+    .PARAMETER Parameters
+    Mode, Via.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Test
+    The Test result.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
+    )
+    $via = [string](Get-RdsParameter -Parameters $Parameters -Name 'Via' -Default 'wmi')
+    $wanted = ConvertTo-RdsLicensingType -Mode ([string]$Parameters.Mode)
+    $previous = Get-RdsCurrentLicensingMode -Via $via
+    if ($via -eq 'policy') {
+        Set-RdsRegistryValue -Path 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'LicensingMode' -Type 'DWord' -Data ([long]$wanted) -View 'Default'
+    }
+    else {
+        Set-RdsLicensingType -Type $wanted
+    }
+    $after = Get-RdsCurrentLicensingMode -Via $via
+    return @{
+        After   = @{ LicensingType = $after.Type; Via = $via }
+        Backup  = $null
+        Undo    = @{ Via = $via; LicensingType = $previous.Type; Previous = $previous.Value }
+        Message = [string]$after.Warning
+    }
+}
+
+function Undo-RdsLicensingModeStep {
+    <#
+    .SYNOPSIS
+    Undo of rds.setLicensingMode: restores the previous mode (or policy value, or its absence).
+    .PARAMETER Entry
+    @{ Via; LicensingType; Previous }.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    if ([string]$Entry.Via -eq 'policy') {
+        $path = 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
+        if ($null -ne $Entry.Previous) {
+            Set-RdsRegistryValue -Path $path -Name 'LicensingMode' -Type ([string]$Entry.Previous.Type) -Data $Entry.Previous.Data -View 'Default'
+        }
+        elseif ($null -ne (Get-RdsRegistryValue -Path $path -Name 'LicensingMode' -View 'Default')) {
+            Remove-RdsRegistryValue -Path $path -Name 'LicensingMode' -View 'Default'
+        }
+        return
+    }
+    Set-RdsLicensingType -Type ([int]$Entry.LicensingType)
+}

@@ -1,0 +1,94 @@
+# rdsplan action: registry.deleteKey
+# Deletes a key. Desired when absent. A key with subkeys needs Recurse (else the step fails
+# before anything is deleted). Set first captures a full snapshot (values, subkeys
+# recursively, each key's SDDL) as the undo entry; Undo recreates the tree from it and
+# restores the SDDL where the privileges allow.
+# Parameters: Path, View, Recurse.
+
+Register-RdsAction -Name 'registry.deleteKey' -Test 'Test-RdsRegistryKeyRemovalStep' -Set 'Set-RdsRegistryKeyRemovalStep' -Undo 'Undo-RdsRegistryKeyRemovalStep'
+
+function Test-RdsRegistryKeyRemovalStep {
+    <#
+    .SYNOPSIS
+    Test of registry.deleteKey: desired when the key is absent; fails when it has subkeys and Recurse is false.
+    .PARAMETER Parameters
+    Path, View, Recurse.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $path = [string]$Parameters.Path
+    $view = Get-RdsStepView -Parameters $Parameters
+    $recurse = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Recurse' -Default $false)
+    if (-not (Test-RdsRegistryKey -Path $path -View $view)) {
+        return @{ InDesiredState = $true; Target = $path; Operation = 'Delete key'; Before = @{ Exists = $false }; After = @{ Exists = $false }; Message = 'key absent' }
+    }
+    $subkeys = [string[]]@(Get-RdsRegistrySubkeyName -Path $path -View $view)
+    $values = [string[]]@(Get-RdsRegistryValueName -Path $path -View $view)
+    if ($subkeys.Length -gt 0 -and -not $recurse) {
+        throw ('the key has ' + $subkeys.Length + ' subkey(s) (' + [string]::Join(', ', $subkeys) + ') and recurse is false (' + $path + ')')
+    }
+    $operation = 'Delete key'
+    if ($subkeys.Length -gt 0) { $operation = 'Delete key and its subkeys' }
+    return @{
+        InDesiredState = $false
+        Target         = $path
+        Operation      = $operation
+        Before         = @{ Exists = $true; Values = $values; Subkeys = $subkeys }
+        After          = @{ Exists = $false }
+    }
+}
+
+function Set-RdsRegistryKeyRemovalStep {
+    <#
+    .SYNOPSIS
+    Set of registry.deleteKey: snapshots the whole tree into the undo entry, then deletes the key.
+    .PARAMETER Parameters
+    Path, View, Recurse.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Test
+    The Test result.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
+    )
+    $path = [string]$Parameters.Path
+    $view = Get-RdsStepView -Parameters $Parameters
+    $recurse = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Recurse' -Default $false)
+    $snapshot = Get-RdsRegistryKeySnapshot -Path $path -View $view
+    if ($snapshot.Subkeys.Length -gt 0 -and -not $recurse) {
+        throw ('the key has subkeys and recurse is false (' + $path + ')')
+    }
+    Remove-RdsRegistryKey -Path $path -View $view -Recurse:$recurse
+    return @{
+        After   = @{ Exists = (Test-RdsRegistryKey -Path $path -View $view) }
+        Backup  = $null
+        Undo    = @{ Path = $path; View = $view; Snapshot = $snapshot }
+        Message = ''
+    }
+}
+
+function Undo-RdsRegistryKeyRemovalStep {
+    <#
+    .SYNOPSIS
+    Undo of registry.deleteKey: recreates the key tree from the snapshot.
+    .PARAMETER Entry
+    @{ Path; View; Snapshot }.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    Restore-RdsRegistryKeySnapshot -Snapshot $Entry.Snapshot -View ([string]$Entry.View)
+}

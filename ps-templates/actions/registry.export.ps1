@@ -1,0 +1,111 @@
+# rdsplan action: registry.export
+# Exports a key with reg.exe (UTF-16LE .reg) and writes its SDDL beside it (<file>.sddl):
+# a .reg file carries no ACL. The export always runs in apply mode (check mode reports
+# wouldChange); an absent key is reported unchanged. The export is remembered in the
+# context (Exports['<View>|<Path>']) for later steps and for rollback.
+# Parameters: Path, View, File (optional absolute path; default <run dir>\<StepId>.reg).
+
+Register-RdsAction -Name 'registry.export' -Test 'Test-RdsRegistryExportStep' -Set 'Set-RdsRegistryExportStep' -Undo 'Undo-RdsRegistryExportStep' -NoHostChange
+
+function Get-RdsRegistryExportFile {
+    <#
+    .SYNOPSIS
+    Returns the file a registry.export step writes (the File parameter or <run dir>\<StepId>.reg).
+    .PARAMETER Parameters
+    The step's parameters.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $file = [string](Get-RdsParameter -Parameters $Parameters -Name 'File' -Default '')
+    if ($file -ne '') { return $file }
+    return (Get-RdsRunFilePath -Context $Context -Name ($Context.CurrentStepId + '.reg'))
+}
+
+function Test-RdsRegistryExportStep {
+    <#
+    .SYNOPSIS
+    Test of registry.export: never in desired state while the key exists.
+    .PARAMETER Parameters
+    Path, View, File.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $path = [string]$Parameters.Path
+    $view = Get-RdsStepView -Parameters $Parameters
+    $file = Get-RdsRegistryExportFile -Parameters $Parameters -Context $Context
+    if (-not (Test-RdsRegistryKey -Path $path -View $view)) {
+        return @{ InDesiredState = $true; Target = $path; Operation = 'Export'; Before = @{ Exists = $false }; After = @{ Exists = $false }; Message = 'key absent, nothing to export' }
+    }
+    return @{
+        InDesiredState = $false
+        Target         = $path
+        Operation      = 'Export to ' + $file
+        Before         = @{ Exists = $true }
+        After          = @{ Exists = $true; File = $file; SddlFile = $file + '.sddl' }
+    }
+}
+
+function Set-RdsRegistryExportStep {
+    <#
+    .SYNOPSIS
+    Set of registry.export: reg.exe export, SDDL file, sha256; remembers the export in the context.
+    .PARAMETER Parameters
+    Path, View, File.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Test
+    The Test result.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
+    )
+    $path = [string]$Parameters.Path
+    $view = Get-RdsStepView -Parameters $Parameters
+    $file = Get-RdsRegistryExportFile -Parameters $Parameters -Context $Context
+    $folder = [System.IO.Path]::GetDirectoryName($file)
+    if (-not [string]::IsNullOrEmpty($folder)) {
+        [void][System.IO.Directory]::CreateDirectory($folder)
+    }
+    Export-RdsRegistryKey -Path $path -View $view -File $file
+    $sddlFile = $file + '.sddl'
+    $sddl = Get-RdsRegistrySddl -Path $path -View $view
+    Write-RdsTextFile -Path $sddlFile -Text ($sddl + "`r`n")
+    $sha256 = Get-RdsFileSha256 -Path $file
+    $Context.Exports[$view + '|' + $path] = @{ Path = $path; View = $view; File = $file; Sha256 = $sha256; SddlFile = $sddlFile; Sddl = $sddl; StepId = $Context.CurrentStepId }
+    return @{
+        After   = @{ Exists = $true; File = $file; Sha256 = $sha256; SddlFile = $sddlFile; Sddl = $sddl }
+        Backup  = @{ File = $file; Sha256 = $sha256; SddlFile = $sddlFile }
+        Undo    = $null
+        Message = ''
+    }
+}
+
+function Undo-RdsRegistryExportStep {
+    <#
+    .SYNOPSIS
+    Undo of registry.export: nothing to undo (the backup files stay).
+    .PARAMETER Entry
+    The journal entry.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+}

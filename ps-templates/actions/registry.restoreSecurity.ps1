@@ -1,0 +1,98 @@
+# rdsplan action: registry.restoreSecurity (internal; the renderer emits it after the steps
+# that needed a registry.takeOwnership). Restores the SDDL that step saved and deregisters
+# its finalizer. Its Undo re-applies the owned security (and the finalizer), so a rollback
+# that runs in reverse can still undo the steps in between, then the takeOwnership undo
+# restores the original.
+# Parameters: Path, View, FromStep (the takeOwnership step id).
+
+Register-RdsAction -Name 'registry.restoreSecurity' -Test 'Test-RdsRegistrySecurityRestoreStep' -Set 'Set-RdsRegistrySecurityRestoreStep' -Undo 'Undo-RdsRegistrySecurityRestoreStep'
+
+function Test-RdsRegistrySecurityRestoreStep {
+    <#
+    .SYNOPSIS
+    Test of registry.restoreSecurity: desired when the takeOwnership step changed nothing or the SDDL is already the saved one.
+    .PARAMETER Parameters
+    Path, View, FromStep.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $path = [string]$Parameters.Path
+    $view = Get-RdsStepView -Parameters $Parameters
+    $fromStep = [string]$Parameters.FromStep
+    $current = Get-RdsRegistrySddl -Path $path -View $view
+    $before = @{ Owner = (ConvertFrom-RdsSddl -Sddl $current).Owner; Sddl = $current }
+    if ($Context.StepState.ContainsKey($fromStep)) {
+        $saved = [string]$Context.StepState[$fromStep].OriginalSddl
+        return @{
+            InDesiredState = [string]::Equals($current, $saved, [System.StringComparison]::Ordinal)
+            Target         = $path
+            Operation      = 'Restore the original owner and ACL'
+            Before         = $before
+            After          = @{ Owner = (ConvertFrom-RdsSddl -Sddl $saved).Owner; Sddl = $saved }
+        }
+    }
+    if ($Context.Steps.Contains($fromStep) -and [string]$Context.Steps[$fromStep] -eq 'wouldChange') {
+        # Check mode: ownership would be taken, so it would be restored to what it is now.
+        return @{ InDesiredState = $false; Target = $path; Operation = 'Restore the original owner and ACL'; Before = $before; After = $before }
+    }
+    return @{ InDesiredState = $true; Target = $path; Operation = 'Restore the original owner and ACL'; Before = $before; After = $before; Message = "nothing to restore: step '$fromStep' changed nothing" }
+}
+
+function Set-RdsRegistrySecurityRestoreStep {
+    <#
+    .SYNOPSIS
+    Set of registry.restoreSecurity: restores and verifies the saved SDDL, deregisters the finalizer.
+    .PARAMETER Parameters
+    Path, View, FromStep.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Test
+    The Test result.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
+    )
+    $path = [string]$Parameters.Path
+    $view = Get-RdsStepView -Parameters $Parameters
+    $fromStep = [string]$Parameters.FromStep
+    $state = $Context.StepState[$fromStep]
+    $current = Get-RdsRegistrySddl -Path $path -View $view
+    Restore-RdsRegistrySecurity -Path $path -View $view -Sddl ([string]$state.OriginalSddl)
+    Unregister-RdsFinalizer -Context $Context -Key $fromStep
+    $after = Get-RdsRegistrySddl -Path $path -View $view
+    return @{
+        After   = @{ Owner = (ConvertFrom-RdsSddl -Sddl $after).Owner; Sddl = $after }
+        Backup  = $null
+        Undo    = @{ Path = $path; View = $view; FromStep = $fromStep; Sddl = $current; OriginalSddl = [string]$state.OriginalSddl }
+        Message = ''
+    }
+}
+
+function Undo-RdsRegistrySecurityRestoreStep {
+    <#
+    .SYNOPSIS
+    Undo of registry.restoreSecurity: re-applies the owned SDDL and re-registers the takeOwnership finalizer.
+    .PARAMETER Entry
+    @{ Path; View; FromStep; Sddl; OriginalSddl }.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $path = [string]$Entry.Path
+    $view = [string]$Entry.View
+    $fromStep = [string]$Entry.FromStep
+    Register-RdsFinalizer -Context $Context -Key $fromStep -Function 'Undo-RdsRegistryOwnershipStep' -Entry @{ StepId = $fromStep; Path = $path; View = $view; Sddl = [string]$Entry.OriginalSddl } -Action 'registry.takeOwnership' -Description ('restored the original owner and ACL of ' + $path)
+    Restore-RdsRegistrySecurity -Path $path -View $view -Sddl ([string]$Entry.Sddl)
+}

@@ -1,0 +1,126 @@
+# rdsplan action: registry.setValue
+# Sets a value (creating the key when missing). Desired when the value exists with the same
+# type and data (canonical forms; MultiString element-wise). The undo entry holds the
+# previous value (or its absence) and whether the key existed.
+# Parameters: Path, View, Name, Type, Data.
+
+Register-RdsAction -Name 'registry.setValue' -Test 'Test-RdsRegistryValueStep' -Set 'Set-RdsRegistryValueStep' -Undo 'Undo-RdsRegistryValueStep'
+
+function ConvertTo-RdsValueState {
+    <#
+    .SYNOPSIS
+    Describes a value for events: @{ Exists; Type; Data }.
+    .PARAMETER Value
+    The value (@{ Name; Type; Data }) or $null.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [AllowNull()] [object] $Value
+    )
+    if ($null -eq $Value) { return @{ Exists = $false; Type = $null; Data = $null } }
+    return @{ Exists = $true; Type = [string]$Value.Type; Data = $Value.Data }
+}
+
+function Test-RdsRegistryValueStep {
+    <#
+    .SYNOPSIS
+    Test of registry.setValue: desired when the value has the wanted type and data.
+    .PARAMETER Parameters
+    Path, View, Name, Type, Data.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $path = [string]$Parameters.Path
+    $view = Get-RdsStepView -Parameters $Parameters
+    $name = [string]$Parameters.Name
+    $type = [string]$Parameters.Type
+    $data = ConvertTo-RdsCanonicalData -Type $type -Data $Parameters.Data
+    $current = Get-RdsRegistryValue -Path $path -Name $name -View $view
+    $desired = $false
+    if ($null -ne $current -and [string]$current.Type -eq $type) {
+        $desired = Test-RdsRegistryDataEqual -Type $type -Left $current.Data -Right $data
+    }
+    return @{
+        InDesiredState = $desired
+        Target         = $path + '\' + $name
+        Operation      = 'Set ' + $type + ' value'
+        Before         = ConvertTo-RdsValueState -Value $current
+        After          = @{ Exists = $true; Type = $type; Data = $data }
+    }
+}
+
+function Set-RdsRegistryValueStep {
+    <#
+    .SYNOPSIS
+    Set of registry.setValue: writes the value; the undo entry keeps the previous value.
+    .PARAMETER Parameters
+    Path, View, Name, Type, Data.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Test
+    The Test result.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
+    )
+    $path = [string]$Parameters.Path
+    $view = Get-RdsStepView -Parameters $Parameters
+    $name = [string]$Parameters.Name
+    $type = [string]$Parameters.Type
+    $data = ConvertTo-RdsCanonicalData -Type $type -Data $Parameters.Data
+    $keyExisted = Test-RdsRegistryKey -Path $path -View $view
+    $previous = Get-RdsRegistryValue -Path $path -Name $name -View $view
+    Set-RdsRegistryValue -Path $path -Name $name -Type $type -Data $data -View $view
+    $after = Get-RdsRegistryValue -Path $path -Name $name -View $view
+    return @{
+        After   = ConvertTo-RdsValueState -Value $after
+        Backup  = $null
+        Undo    = @{ Path = $path; View = $view; Name = $name; KeyExisted = $keyExisted; Previous = $previous }
+        Message = ''
+    }
+}
+
+function Undo-RdsRegistryValueStep {
+    <#
+    .SYNOPSIS
+    Undo of registry.setValue: puts the previous value back, or removes the value (and the key when it was created empty).
+    .PARAMETER Entry
+    @{ Path; View; Name; KeyExisted; Previous }.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $path = [string]$Entry.Path
+    $view = [string]$Entry.View
+    $name = [string]$Entry.Name
+    # Invoke-RdsRegistryWrite: the key may have been locked again since the change.
+    if ($null -ne $Entry.Previous) {
+        Invoke-RdsRegistryWrite -Path $path -View $view -Write {
+            Set-RdsRegistryValue -Path ([string]$Entry.Path) -Name ([string]$Entry.Name) -Type ([string]$Entry.Previous.Type) -Data $Entry.Previous.Data -View ([string]$Entry.View)
+        }
+        return
+    }
+    if ($null -ne (Get-RdsRegistryValue -Path $path -Name $name -View $view)) {
+        Invoke-RdsRegistryWrite -Path $path -View $view -Write {
+            Remove-RdsRegistryValue -Path ([string]$Entry.Path) -Name ([string]$Entry.Name) -View ([string]$Entry.View)
+        }
+    }
+    if (-not [bool]$Entry.KeyExisted -and (Test-RdsRegistryKey -Path $path -View $view)) {
+        if (@(Get-RdsRegistryValueName -Path $path -View $view).Length -eq 0 -and @(Get-RdsRegistrySubkeyName -Path $path -View $view).Length -eq 0) {
+            Remove-RdsRegistryKey -Path $path -View $view
+        }
+    }
+}

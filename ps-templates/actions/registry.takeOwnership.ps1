@@ -1,0 +1,145 @@
+# rdsplan action: registry.takeOwnership
+# DOMAIN.md "Taking ownership": save the original SDDL, enable SeTakeOwnershipPrivilege and
+# SeRestorePrivilege (both checked up front: the restore needs SeRestorePrivilege to give
+# the key back to a foreign owner such as NETWORK SERVICE), set the owner (a SID), add the
+# grants, disable both privileges again. Restore 'afterPlan' registers a finalizer that puts
+# the saved SDDL back whatever happens; a registry.restoreSecurity step deregisters it.
+# Parameters: Path, View, Owner (SID), Grant (@(@{ Identity = SID; Rights = 'FullControl' })),
+# Restore ('afterPlan' | 'never').
+
+Register-RdsAction -Name 'registry.takeOwnership' -Test 'Test-RdsRegistryOwnershipStep' -Set 'Set-RdsRegistryOwnershipStep' -Undo 'Undo-RdsRegistryOwnershipStep'
+
+function Get-RdsOwnershipGrant {
+    <#
+    .SYNOPSIS
+    Returns the Grant parameter as an array of @{ Identity; Rights }.
+    .PARAMETER Parameters
+    The step's parameters.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters
+    )
+    $grants = [System.Collections.Generic.List[object]]::new()
+    foreach ($grant in @(Get-RdsParameter -Parameters $Parameters -Name 'Grant' -Default @())) {
+        if ($null -eq $grant) { continue }
+        $grants.Add(@{ Identity = [string]$grant.Identity; Rights = [string]$grant.Rights })
+    }
+    return , $grants.ToArray()
+}
+
+function Test-RdsRegistryOwnershipStep {
+    <#
+    .SYNOPSIS
+    Test of registry.takeOwnership: desired when the owner is already Owner and every grant is present.
+    .PARAMETER Parameters
+    Path, View, Owner, Grant, Restore.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $path = [string]$Parameters.Path
+    $view = Get-RdsStepView -Parameters $Parameters
+    $owner = [string](Get-RdsParameter -Parameters $Parameters -Name 'Owner' -Default 'S-1-5-32-544')
+    $grants = Get-RdsOwnershipGrant -Parameters $Parameters
+    $sddl = Get-RdsRegistrySddl -Path $path -View $view
+    $current = ConvertFrom-RdsSddl -Sddl $sddl
+    $desired = ($current.Owner -eq (ConvertTo-RdsSid -Trustee $owner))
+    foreach ($grant in $grants) {
+        if (-not (Test-RdsSddlGrant -Sddl $sddl -Sid $grant.Identity -Rights $grant.Rights)) { $desired = $false }
+    }
+    $grantText = [string]::Join(', ', @($grants | ForEach-Object { $_.Identity + ':' + $_.Rights }))
+    $operation = 'Take ownership as ' + $owner
+    if ($grantText -ne '') { $operation += ' and grant ' + $grantText }
+    return @{
+        InDesiredState = $desired
+        Target         = $path
+        Operation      = $operation
+        Before         = @{ Owner = $current.Owner; Sddl = $sddl }
+        After          = @{ Owner = (ConvertTo-RdsSid -Trustee $owner); Grant = $grants }
+    }
+}
+
+function Set-RdsRegistryOwnershipStep {
+    <#
+    .SYNOPSIS
+    Set of registry.takeOwnership: saves the SDDL, takes ownership, grants, registers the restore finalizer.
+    .PARAMETER Parameters
+    Path, View, Owner, Grant, Restore.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Test
+    The Test result.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
+    )
+    $path = [string]$Parameters.Path
+    $view = Get-RdsStepView -Parameters $Parameters
+    $owner = [string](Get-RdsParameter -Parameters $Parameters -Name 'Owner' -Default 'S-1-5-32-544')
+    $restore = [string](Get-RdsParameter -Parameters $Parameters -Name 'Restore' -Default 'afterPlan')
+    $grants = Get-RdsOwnershipGrant -Parameters $Parameters
+    $stepId = $Context.CurrentStepId
+    $original = Get-RdsRegistrySddl -Path $path -View $view
+    $entry = @{ StepId = $stepId; Path = $path; View = $view; Sddl = $original }
+    # Registered before anything changes: a failure half-way is restored too.
+    Register-RdsFinalizer -Context $Context -Key $stepId -Function 'Undo-RdsRegistryOwnershipStep' -Entry $entry -Action 'registry.takeOwnership' -Description ('restored the original owner and ACL of ' + $path)
+    try {
+        Invoke-RdsWithSecurityPrivilege -ScriptBlock {
+            Set-RdsRegistryOwner -Path $path -View $view -Sid $owner
+            foreach ($grant in $grants) {
+                Add-RdsRegistryAccessRule -Path $path -View $view -Sid $grant.Identity -Rights $grant.Rights
+            }
+        }
+    }
+    catch {
+        $failure = $_
+        try {
+            Undo-RdsRegistryOwnershipStep -Entry $entry -Context $Context
+        }
+        catch {
+            Write-Warning ('rdsplan: restoring ' + $path + ' after a failed takeOwnership failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; the finalizer tries again')
+        }
+        throw $failure
+    }
+    $owned = Get-RdsRegistrySddl -Path $path -View $view
+    $Context.StepState[$stepId] = @{ Path = $path; View = $view; OriginalSddl = $original; OwnedSddl = $owned; Restore = $restore }
+    $message = ''
+    if ($restore -eq 'never') {
+        Unregister-RdsFinalizer -Context $Context -Key $stepId
+        $message = "restore 'never': the original owner and ACL are not restored (saved in the journal)"
+    }
+    return @{
+        After   = @{ Owner = (ConvertFrom-RdsSddl -Sddl $owned).Owner; Sddl = $owned }
+        Backup  = $null
+        Undo    = $entry
+        Message = $message
+    }
+}
+
+function Undo-RdsRegistryOwnershipStep {
+    <#
+    .SYNOPSIS
+    Undo of registry.takeOwnership (also its finalizer): restores the saved SDDL, verifies it, deregisters the finalizer.
+    .PARAMETER Entry
+    @{ StepId; Path; View; Sddl }.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    Restore-RdsRegistrySecurity -Path ([string]$Entry.Path) -View ([string]$Entry.View) -Sddl ([string]$Entry.Sddl)
+    if ($Entry.Contains('StepId') -and -not [string]::IsNullOrEmpty([string]$Entry.StepId)) {
+        Unregister-RdsFinalizer -Context $Context -Key ([string]$Entry.StepId)
+    }
+}

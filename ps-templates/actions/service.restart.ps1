@@ -1,0 +1,77 @@
+# rdsplan action: service.restart
+# Restarts a service (Force: also when dependents must stop, e.g. TermService/UmRdpService).
+# Never in desired state: the renderer decides when it runs (RunWhen 'changed'). No undo.
+# Parameters: Name, Force.
+
+Register-RdsAction -Name 'service.restart' -Test 'Test-RdsServiceRestartStep' -Set 'Set-RdsServiceRestartStep' -Undo 'Undo-RdsServiceRestartStep'
+
+function Test-RdsServiceRestartStep {
+    <#
+    .SYNOPSIS
+    Test of service.restart: never in desired state (fails when the service does not exist).
+    .PARAMETER Parameters
+    Name, Force.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $name = [string]$Parameters.Name
+    $service = Get-RdsService -Name $name
+    if ($null -eq $service) { throw "service $name not found" }
+    return @{
+        InDesiredState = $false
+        Target         = 'service ' + $name
+        Operation      = 'Restart'
+        Before         = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
+        After          = @{ StartMode = [string]$service.StartMode; Status = 'Running' }
+    }
+}
+
+function Set-RdsServiceRestartStep {
+    <#
+    .SYNOPSIS
+    Set of service.restart: restarts the service.
+    .PARAMETER Parameters
+    Name, Force.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Test
+    The Test result.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
+    )
+    $name = [string]$Parameters.Name
+    $force = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false)
+    Restart-RdsService -Name $name -Force:$force
+    $service = Get-RdsService -Name $name
+    return @{
+        After   = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
+        Backup  = $null
+        Undo    = $null
+        Message = ''
+    }
+}
+
+function Undo-RdsServiceRestartStep {
+    <#
+    .SYNOPSIS
+    Undo of service.restart: nothing to undo.
+    .PARAMETER Entry
+    The journal entry.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+}

@@ -1,0 +1,99 @@
+# rdsplan action: service.setStartMode
+# Sets a service's start mode (Automatic, AutomaticDelayedStart, Manual, Disabled).
+# A missing service fails the step ("service X not found"). Undo: the previous start mode.
+# Parameters: Name, StartMode.
+
+Register-RdsAction -Name 'service.setStartMode' -Test 'Test-RdsServiceStartModeStep' -Set 'Set-RdsServiceStartModeStep' -Undo 'Undo-RdsServiceStartModeStep'
+
+function Get-RdsRequiredService {
+    <#
+    .SYNOPSIS
+    Returns Get-RdsService for a service; throws "service X not found" when it does not exist.
+    .PARAMETER Name
+    The service name.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name
+    )
+    $service = Get-RdsService -Name $Name
+    if ($null -eq $service) { throw "service $Name not found" }
+    return $service
+}
+
+function Test-RdsServiceStartModeStep {
+    <#
+    .SYNOPSIS
+    Test of service.setStartMode: desired when the start mode already matches.
+    .PARAMETER Parameters
+    Name, StartMode.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $name = [string]$Parameters.Name
+    $startMode = [string]$Parameters.StartMode
+    $service = Get-RdsRequiredService -Name $name
+    return @{
+        InDesiredState = ([string]$service.StartMode -eq $startMode)
+        Target         = 'service ' + $name
+        Operation      = 'Set start mode to ' + $startMode
+        Before         = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
+        After          = @{ StartMode = $startMode; Status = [string]$service.Status }
+    }
+}
+
+function Set-RdsServiceStartModeStep {
+    <#
+    .SYNOPSIS
+    Set of service.setStartMode: sets the start mode; the undo entry keeps the previous one.
+    .PARAMETER Parameters
+    Name, StartMode.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Test
+    The Test result.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
+    )
+    $name = [string]$Parameters.Name
+    $previous = Get-RdsRequiredService -Name $name
+    Set-RdsServiceStartMode -Name $name -StartMode ([string]$Parameters.StartMode)
+    $after = Get-RdsRequiredService -Name $name
+    return @{
+        After   = @{ StartMode = [string]$after.StartMode; Status = [string]$after.Status }
+        Backup  = $null
+        Undo    = @{ Name = $name; StartMode = [string]$previous.StartMode }
+        Message = ''
+    }
+}
+
+function Undo-RdsServiceStartModeStep {
+    <#
+    .SYNOPSIS
+    Undo of service.setStartMode: restores the previous start mode.
+    .PARAMETER Entry
+    @{ Name; StartMode }.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $startMode = [string]$Entry.StartMode
+    if (@('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled') -notcontains $startMode) {
+        throw ('cannot restore start mode ' + $startMode + ' of service ' + [string]$Entry.Name)
+    }
+    Set-RdsServiceStartMode -Name ([string]$Entry.Name) -StartMode $startMode
+}

@@ -1,0 +1,290 @@
+# rdsplan platform (Windows): services, and the Terminal Services WMI provider.
+#
+# Cannot run in the test engine (no service control manager or WMI there); replaced by
+# platform/sim/. Start modes: Win32_Service.StartMode plus the DelayedAutostart registry
+# value (present on every version, unlike Win32_Service.DelayedAutoStart on 2016+).
+# Delayed start is set with 'sc.exe config <name> start= delayed-auto' (Set-Service in 5.1
+# has no AutomaticDelayedStart and setting Automatic does not clear delayed start).
+
+function Get-RdsCimService {
+    <#
+    .SYNOPSIS
+    Returns the Win32_Service instance of a service, or $null.
+    .PARAMETER Name
+    The service name (not the display name).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name
+    )
+    $escaped = $Name.Replace('\', '\\').Replace("'", "\'")
+    return Get-CimInstance -ClassName 'Win32_Service' -Filter ("Name='" + $escaped + "'")
+}
+
+function Get-RdsService {
+    <#
+    .SYNOPSIS
+    Returns @{ Name; StartMode; Status; DependentServices; ServicesDependedOn }, or $null when the service does not exist.
+    .PARAMETER Name
+    The service name.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name
+    )
+    $cim = Get-RdsCimService -Name $Name
+    if ($null -eq $cim) { return $null }
+    $startMode = [string]$cim.StartMode
+    switch -CaseSensitive ($startMode) {
+        'Auto'
+        {
+            $startMode = 'Automatic'
+            $delayed = Get-RdsRegistryValue -Path ('HKLM\SYSTEM\CurrentControlSet\Services\' + [string]$cim.Name) -Name 'DelayedAutostart' -View 'Default'
+            if ($null -ne $delayed -and $delayed.Type -eq 'DWord' -and [long]$delayed.Data -eq 1) {
+                $startMode = 'AutomaticDelayedStart'
+            }
+        }
+    }
+    $status = ([string]$cim.State).Replace(' ', '')
+    switch -CaseSensitive ($status) {
+        'ContinuePending'
+        {
+            $status = 'StartPending'
+        }
+        'PausePending'
+        {
+            $status = 'Paused'
+        }
+    }
+    $service = Get-Service -Name ([System.Management.Automation.WildcardPattern]::Escape([string]$cim.Name))
+    $dependents = [string[]]@($service.DependentServices | ForEach-Object { [string]$_.Name })
+    $dependedOn = [string[]]@($service.ServicesDependedOn | ForEach-Object { [string]$_.Name })
+    return @{
+        Name               = [string]$cim.Name
+        StartMode          = $startMode
+        Status             = $status
+        DependentServices  = $dependents
+        ServicesDependedOn = $dependedOn
+    }
+}
+
+function Get-RdsExistingService {
+    <#
+    .SYNOPSIS
+    Returns the ServiceController of a service; throws "service X not found" when it does not exist.
+    .PARAMETER Name
+    The service name.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name
+    )
+    $service = Get-Service -Name ([System.Management.Automation.WildcardPattern]::Escape($Name)) -ErrorAction SilentlyContinue
+    if ($null -eq $service) { throw "service $Name not found" }
+    return $service
+}
+
+function Set-RdsServiceStartMode {
+    <#
+    .SYNOPSIS
+    Sets a service's start mode: Automatic, AutomaticDelayedStart, Manual or Disabled.
+    .PARAMETER Name
+    The service name.
+    .PARAMETER StartMode
+    The new start mode.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [Parameter(Mandatory = $true)] [ValidateSet('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled')] [string] $StartMode
+    )
+    $service = Get-RdsExistingService -Name $Name
+    switch -CaseSensitive ($StartMode) {
+        'Manual'
+        {
+            Set-Service -InputObject $service -StartupType 'Manual'
+        }
+        'Disabled'
+        {
+            Set-Service -InputObject $service -StartupType 'Disabled'
+        }
+        default
+        {
+            # sc.exe: 'auto' also clears a delayed start; 'delayed-auto' sets it. Note the
+            # separate 'start=' argument (space after '=').
+            $value = 'auto'
+            if ($StartMode -eq 'AutomaticDelayedStart') { $value = 'delayed-auto' }
+            $result = Invoke-RdsNativeCommand -FilePath 'sc.exe' -ArgumentList @('config', $Name, 'start=', $value)
+            if ($result.ExitCode -ne 0) {
+                throw ('sc.exe config failed with exit code ' + $result.ExitCode + ': ' + $result.Output + ' (service ' + $Name + ')')
+            }
+        }
+    }
+}
+
+function Start-RdsService {
+    <#
+    .SYNOPSIS
+    Starts a service and waits until it runs.
+    .PARAMETER Name
+    The service name.
+    .PARAMETER Force
+    Unused for start (kept for a uniform signature).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [switch] $Force
+    )
+    $service = Get-RdsExistingService -Name $Name
+    Start-Service -InputObject $service
+}
+
+function Stop-RdsService {
+    <#
+    .SYNOPSIS
+    Stops a service (with -Force also its dependent services).
+    .PARAMETER Name
+    The service name.
+    .PARAMETER Force
+    Stops dependent services too.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [switch] $Force
+    )
+    $service = Get-RdsExistingService -Name $Name
+    Stop-Service -InputObject $service -Force:$Force
+}
+
+function Restart-RdsService {
+    <#
+    .SYNOPSIS
+    Restarts a service (with -Force also when it has dependent services, e.g. TermService).
+    .PARAMETER Name
+    The service name.
+    .PARAMETER Force
+    Restarts even when dependent services must stop.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [switch] $Force
+    )
+    $service = Get-RdsExistingService -Name $Name
+    Restart-Service -InputObject $service -Force:$Force
+}
+
+function Get-RdsTerminalServiceSettingInstance {
+    <#
+    .SYNOPSIS
+    Returns the Win32_TerminalServiceSetting instance (root\cimv2\TerminalServices).
+    #>
+    [CmdletBinding()]
+    param()
+    $instance = Get-CimInstance -Namespace 'root\cimv2\TerminalServices' -ClassName 'Win32_TerminalServiceSetting'
+    if ($null -eq $instance) { throw 'Win32_TerminalServiceSetting not found (root\cimv2\TerminalServices): is the Remote Desktop Session Host role installed?' }
+    return $instance
+}
+
+function Invoke-RdsTerminalServiceMethod {
+    <#
+    .SYNOPSIS
+    Calls a Win32_TerminalServiceSetting method; throws when ReturnValue is not 0.
+    .PARAMETER MethodName
+    The method.
+    .PARAMETER Arguments
+    The method's arguments.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $MethodName,
+        [hashtable] $Arguments = @{}
+    )
+    $instance = Get-RdsTerminalServiceSettingInstance
+    $result = Invoke-CimMethod -InputObject $instance -MethodName $MethodName -Arguments $Arguments
+    if ($null -ne $result -and $null -ne $result.ReturnValue -and [long]$result.ReturnValue -ne 0) {
+        throw ('Win32_TerminalServiceSetting.' + $MethodName + ' returned ' + $result.ReturnValue)
+    }
+    return $result
+}
+
+function Get-RdsTerminalServiceSetting {
+    <#
+    .SYNOPSIS
+    Returns @{ LicensingType; SpecifiedLicenseServers; PolicySourceLicensingType; PolicySourceConfiguredLicenseServers }.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param()
+    $instance = Get-RdsTerminalServiceSettingInstance
+    $list = Invoke-RdsTerminalServiceMethod -MethodName 'GetSpecifiedLicenseServerList'
+    $servers = [string[]]@()
+    if ($null -ne $list -and $null -ne $list.SpecifiedLSList) {
+        $servers = [string[]]@($list.SpecifiedLSList)
+    }
+    return @{
+        LicensingType                        = [long]$instance.LicensingType
+        SpecifiedLicenseServers              = $servers
+        PolicySourceLicensingType            = [long]$instance.PolicySourceLicensingType
+        PolicySourceConfiguredLicenseServers = [long]$instance.PolicySourceConfiguredLicenseServers
+    }
+}
+
+function Get-RdsGracePeriodDays {
+    <#
+    .SYNOPSIS
+    Returns the grace period days left (GetGracePeriodDays), or $null where WMI throws 0x80070002.
+    #>
+    [CmdletBinding()]
+    param()
+    try {
+        $result = Invoke-RdsTerminalServiceMethod -MethodName 'GetGracePeriodDays'
+        return [int]$result.DaysLeft
+    }
+    catch {
+        $exception = $_.Exception
+        while ($null -ne $exception) {
+            if ($exception.HResult -eq -2147024894 -or $exception.Message -match '0x80070002') {
+                return $null
+            }
+            $exception = $exception.InnerException
+        }
+        throw
+    }
+}
+
+function Set-RdsSpecifiedLicenseServer {
+    <#
+    .SYNOPSIS
+    Sets the specified license server list (SetSpecifiedLicenseServerList; an empty list empties it).
+    .PARAMETER Server
+    The license servers.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Server
+    )
+    if ($Server.Length -eq 0) {
+        [void](Invoke-RdsTerminalServiceMethod -MethodName 'EmptySpecifiedLicenseServerList')
+    }
+    else {
+        [void](Invoke-RdsTerminalServiceMethod -MethodName 'SetSpecifiedLicenseServerList' -Arguments @{ SpecifiedLSList = [string[]]$Server })
+    }
+}
+
+function Set-RdsLicensingType {
+    <#
+    .SYNOPSIS
+    Sets the licensing mode with ChangeMode (2 per device, 4 per user).
+    .PARAMETER Type
+    The LicensingType value.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [int] $Type
+    )
+    [void](Invoke-RdsTerminalServiceMethod -MethodName 'ChangeMode' -Arguments @{ LicensingType = [uint32]$Type })
+}

@@ -1,0 +1,997 @@
+# rdsplan runtime: plan context, step runner, rollback journal, finalizers, summary.
+#
+# The steps section of a generated script is:
+#   $RdsContext = New-RdsPlanContext ... -Cmdlet $PSCmdlet -ScriptPath $PSCommandPath
+#   Invoke-RdsPlanStep -Context $RdsContext -StepId '...' -Action '...' ...   (one per step)
+#   Complete-RdsPlan -Context $RdsContext                                     (exits)
+#
+# Step statuses: changed, unchanged, wouldChange, skipped, failed, rolledBack.
+# Exit codes: 0 succeeded (also check mode with pending changes), 1 failed or rolled back,
+# 4 refused (tampered script, host lock held, wrong platform option).
+
+$script:RdsActionTable = @{}
+$script:RdsCurrentContext = $null
+
+# Safety net for an error no step caught (a bug, or a statement of the steps section that
+# throws): release the host lock, let the platform save its state, report a 'failed' summary,
+# then let the error end the script as usual (exit 1, the error on stderr). Steps never get
+# here: Invoke-RdsPlanStep turns their errors into 'failed' events.
+trap {
+    Stop-RdsPlanOnError -ErrorRecord $_
+    break
+}
+
+function Stop-RdsPlanOnError {
+    <#
+    .SYNOPSIS
+    Cleans up a started run after an unexpected terminating error (lock, platform, summary).
+    .PARAMETER ErrorRecord
+    The error that ends the script.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord
+    )
+    $context = $script:RdsCurrentContext
+    if ($null -eq $context -or $context.Completed) { return }
+    $context.Completed = $true
+    try {
+        if ($context.LockHeld) {
+            Unlock-RdsHost -Name 'rdsplan'
+            $context.LockHeld = $false
+        }
+    }
+    catch {
+        Write-Warning ('rdsplan: releasing the host lock failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+    }
+    try {
+        if ($context.PlatformReady) {
+            Complete-RdsPlatform
+            $context.PlatformReady = $false
+        }
+    }
+    catch {
+        Write-Warning ('rdsplan: completing the platform failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+    }
+    $summary = [ordered]@{
+        event          = 'summary'
+        runId          = $context.RunId
+        host           = $context.HostName
+        time           = Get-RdsUtcTimestamp
+        status         = 'failed'
+        counts         = $context.Counts
+        rebootRequired = [bool]$context.RebootRequested
+        message        = 'unexpected error: ' + (Get-RdsExceptionMessage -ErrorRecord $ErrorRecord)
+        durationMs     = [long]$context.Stopwatch.ElapsedMilliseconds
+    }
+    Write-RdsEvent -Event $summary
+}
+
+function Register-RdsAction {
+    <#
+    .SYNOPSIS
+    Registers an action template's Test, Set and Undo functions with the runtime.
+    .PARAMETER Name
+    The action name as it appears in plans, e.g. 'registry.setValue'.
+    .PARAMETER Test
+    Name of the read-only function that reports whether the step is in its desired state.
+    .PARAMETER Set
+    Name of the function that makes the change.
+    .PARAMETER Undo
+    Name of the function that reverses a change from its journal entry.
+    .PARAMETER NoHostChange
+    The action's 'changed' does not change the host (registry.export writes a backup file):
+    it does not trigger later RunWhen 'changed' steps.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [Parameter(Mandatory = $true)] [string] $Test,
+        [Parameter(Mandatory = $true)] [string] $Set,
+        [Parameter(Mandatory = $true)] [string] $Undo,
+        [switch] $NoHostChange
+    )
+    $script:RdsActionTable[$Name] = @{ Name = $Name; Test = $Test; Set = $Set; Undo = $Undo; NoHostChange = [bool]$NoHostChange }
+}
+
+function New-RdsRunId {
+    <#
+    .SYNOPSIS
+    Returns a new run id: UTC time 'yyyyMMddTHHmmssfffZ' + '-' + 6 random hex characters.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    $bytes = [byte[]]::new(3)
+    $rng = [System.Security.Cryptography.RandomNumberGenerator]::Create()
+    try { $rng.GetBytes($bytes) } finally { $rng.Dispose() }
+    $stamp = [System.DateTime]::UtcNow.ToString('yyyyMMdd\THHmmssfff\Z', [System.Globalization.CultureInfo]::InvariantCulture)
+    return $stamp + '-' + (ConvertTo-RdsHexString -Bytes $bytes)
+}
+
+function Get-RdsResultObject {
+    <#
+    .SYNOPSIS
+    Returns the last dictionary an action function wrote (tolerates stray pipeline output).
+    .PARAMETER Output
+    Everything the action function returned.
+    .PARAMETER What
+    The function's role, for the error message.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyCollection()] [object[]] $Output,
+        [Parameter(Mandatory = $true)] [string] $What
+    )
+    for ($i = $Output.Length - 1; $i -ge 0; $i--) {
+        if ($Output[$i] -is [System.Collections.IDictionary]) {
+            return $Output[$i]
+        }
+    }
+    throw "internal error: $What returned no result"
+}
+
+function Get-RdsResultField {
+    <#
+    .SYNOPSIS
+    Returns a key of an action result, or a default when the key is missing.
+    .PARAMETER Result
+    The action result (hashtable).
+    .PARAMETER Key
+    The key to read.
+    .PARAMETER Default
+    What to return when the key is missing.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Result,
+        [Parameter(Mandatory = $true)] [string] $Key,
+        [AllowNull()] [object] $Default = $null
+    )
+    if ($Result.Contains($Key)) {
+        return , $Result[$Key]
+    }
+    return , $Default
+}
+
+function New-RdsPlanContext {
+    <#
+    .SYNOPSIS
+    Starts a plan run: platform, self-check, host lock, run folder and the start event.
+    .DESCRIPTION
+    Initializes the platform, verifies the script's approval token against its own text
+    (when a script path is known), takes the host lock and, in apply mode, creates the run's
+    backup folder <BackupDirectory>\<RunId>. Emits the start event. A refused run (tampered
+    script, lock held, wrong platform option) emits a 'refused' summary and exits with 4.
+    Check mode (-WhatIf) writes nothing.
+    .PARAMETER PlanName
+    The plan's name.
+    .PARAMETER PlanSha256
+    The sha256 of the canonical plan JSON.
+    .PARAMETER ToolVersion
+    The rdsplan version that rendered the script.
+    .PARAMETER OnError
+    'rollback', 'stop' or 'continue'.
+    .PARAMETER Reboot
+    'never', 'ifRequired' or 'always'.
+    .PARAMETER BackupDirectory
+    The folder that receives one sub-folder per run.
+    .PARAMETER RunId
+    The run id; a new one is made when empty.
+    .PARAMETER PlatformOption
+    Passed to Initialize-RdsPlatform (the simulated platform's state file; empty on Windows).
+    .PARAMETER Cmdlet
+    The script's $PSCmdlet, used for ShouldProcess (-WhatIf/-Confirm).
+    .PARAMETER ScriptPath
+    The script's own path ($PSCommandPath) for the self-check; empty when the script arrives
+    as text (remoting with -FilePath), in which case the self-check is skipped with a warning.
+    .PARAMETER TargetName
+    The name rdsplan knows this host by: every event's 'host' (the computer name when empty).
+    .PARAMETER Undo
+    The script is an undo script (Invoke-RdsUndoStep calls): the start event says mode 'undo'
+    (still 'check' under -WhatIf).
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $PlanName,
+        [Parameter(Mandatory = $true)] [string] $PlanSha256,
+        [Parameter(Mandatory = $true)] [string] $ToolVersion,
+        [ValidateSet('rollback', 'stop', 'continue')] [string] $OnError = 'rollback',
+        [ValidateSet('never', 'ifRequired', 'always')] [string] $Reboot = 'never',
+        [AllowEmptyString()] [AllowNull()] [string] $BackupDirectory = '',
+        [AllowEmptyString()] [AllowNull()] [string] $RunId = '',
+        [AllowEmptyString()] [AllowNull()] [string] $PlatformOption = '',
+        [AllowNull()] [System.Management.Automation.PSCmdlet] $Cmdlet = $null,
+        [AllowEmptyString()] [AllowNull()] [string] $ScriptPath = '',
+        [AllowEmptyString()] [AllowNull()] [string] $TargetName = '',
+        [switch] $Undo
+    )
+    $whatIf = [bool]$WhatIfPreference
+    if ($null -ne $Cmdlet -and $Cmdlet.MyInvocation.BoundParameters.ContainsKey('WhatIf')) {
+        $whatIf = [bool]$Cmdlet.MyInvocation.BoundParameters['WhatIf']
+    }
+    if ([string]::IsNullOrEmpty($RunId)) {
+        $RunId = New-RdsRunId
+    }
+    if ([string]::IsNullOrEmpty($BackupDirectory)) {
+        $BackupDirectory = [System.IO.Path]::Combine([System.Environment]::GetFolderPath('CommonApplicationData'), 'rdsplan', 'backups')
+    }
+    $mode = 'apply'
+    if ($whatIf) { $mode = 'check' }
+    # The run id names the run folder: one path segment, nothing that could leave the backup folder.
+    $runIdProblem = ''
+    if ($RunId -cnotmatch '\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z' -or $RunId.Contains('..')) {
+        $runIdProblem = $RunId
+        $RunId = New-RdsRunId
+    }
+    $context = @{
+        PlanName        = $PlanName
+        PlanSha256      = $PlanSha256
+        ToolVersion     = $ToolVersion
+        OnError         = $OnError
+        Reboot          = $Reboot
+        BackupDirectory = $BackupDirectory
+        RunId           = $RunId
+        RunDirectory    = [System.IO.Path]::Combine($BackupDirectory, $RunId)
+        JournalFile     = [System.IO.Path]::Combine([System.IO.Path]::Combine($BackupDirectory, $RunId), 'journal.jsonl')
+        Mode            = $mode
+        Cmdlet          = $Cmdlet
+        HostName        = [System.Environment]::MachineName
+        TargetName      = [string]$TargetName
+        UserName        = ''
+        Stopwatch       = [System.Diagnostics.Stopwatch]::StartNew()
+        Steps           = [ordered]@{}
+        Counts          = [ordered]@{ changed = 0; unchanged = 0; wouldChange = 0; skipped = 0; failed = 0; rolledBack = 0 }
+        AnyChanged      = $false
+        Failed          = $false
+        RolledBack      = $false
+        RestoredToStart = $true
+        Journal         = [System.Collections.Generic.List[object]]::new()
+        Finalizers      = [ordered]@{}
+        Exports         = @{}
+        StepState       = @{}
+        CurrentStepId   = ''
+        RebootRequested = $false
+        RebootDelaySeconds = -1
+        LockHeld        = $false
+        PlatformReady   = $false
+        Completed       = $false
+    }
+    if (-not [string]::IsNullOrEmpty($TargetName)) { $context.HostName = $TargetName }
+    $script:RdsCurrentContext = $context
+    if ($runIdProblem -ne '') {
+        Exit-RdsRefusedRun -Context $context -Message ("refused: invalid run id '" + $runIdProblem + "' (letters, digits, '.', '_', '-'; at most 128 characters)")
+    }
+    try {
+        Initialize-RdsPlatform -Option $PlatformOption
+        $context.PlatformReady = $true
+    }
+    catch {
+        Exit-RdsRefusedRun -Context $context -Message ('refused: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+    }
+    try {
+        $identity = Get-RdsHostIdentity
+    }
+    catch {
+        Exit-RdsRefusedRun -Context $context -Message ('refused: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+    }
+    if ([string]::IsNullOrEmpty($TargetName)) { $context.HostName = [string]$identity.ComputerName }
+    $context.UserName = [string]$identity.UserName
+    $startMode = $mode
+    if ($Undo -and $mode -eq 'apply') { $startMode = 'undo' }
+    $start = [ordered]@{
+        event           = 'start'
+        runId           = $context.RunId
+        host            = $context.HostName
+        time            = Get-RdsUtcTimestamp
+        plan            = $PlanName
+        planSha256      = $PlanSha256
+        toolVersion     = $ToolVersion
+        mode            = $startMode
+        user            = $context.UserName
+        backupDirectory = $context.RunDirectory
+    }
+    Write-RdsEvent -Event $start
+
+    if ([string]::IsNullOrEmpty($ScriptPath)) {
+        Write-Warning 'rdsplan: the script has no file path (sent as text, e.g. Invoke-Command -FilePath); the self-check of the approval token is skipped on this host'
+    }
+    else {
+        $integrity = $null
+        try {
+            $integrity = Test-RdsScriptIntegrity -ScriptPath $ScriptPath -PlanSha256 $PlanSha256 -ToolVersion $ToolVersion
+        }
+        catch {
+            $integrity = @{ Ok = $false; Message = 'script self-check failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_) }
+        }
+        if (-not $integrity.Ok) {
+            Exit-RdsRefusedRun -Context $context -Message ('refused: ' + $integrity.Message)
+        }
+    }
+
+    try {
+        Lock-RdsHost -Name 'rdsplan'
+        $context.LockHeld = $true
+    }
+    catch {
+        Exit-RdsRefusedRun -Context $context -Message ('refused: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + ' (another rdsplan run is in progress on ' + $context.HostName + '; nothing was changed)')
+    }
+
+    if ($mode -eq 'apply') {
+        try {
+            [void][System.IO.Directory]::CreateDirectory($context.RunDirectory)
+        }
+        catch {
+            $context.Failed = $true
+            Exit-RdsRefusedRun -Context $context -Message ('cannot create the backup folder ' + $context.RunDirectory + ': ' + (Get-RdsExceptionMessage -ErrorRecord $_)) -Status 'failed'
+        }
+    }
+    return $context
+}
+
+function Exit-RdsRefusedRun {
+    <#
+    .SYNOPSIS
+    Ends a run that cannot start: releases what was taken, emits the summary and exits (4, or 1 for 'failed').
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Message
+    Why the run was refused.
+    .PARAMETER Status
+    'refused' (default, exit 4) or 'failed' (exit 1).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $Message,
+        [ValidateSet('refused', 'failed')] [string] $Status = 'refused'
+    )
+    try {
+        if ($Context.LockHeld) {
+            Unlock-RdsHost -Name 'rdsplan'
+            $Context.LockHeld = $false
+        }
+    }
+    catch {
+        Write-Warning ('rdsplan: releasing the host lock failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+    }
+    try {
+        if ($Context.PlatformReady) {
+            Complete-RdsPlatform
+            $Context.PlatformReady = $false
+        }
+    }
+    catch {
+        Write-Warning ('rdsplan: completing the platform failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+    }
+    $Context.Completed = $true
+    $summary = [ordered]@{
+        event      = 'summary'
+        runId      = $Context.RunId
+        host       = $Context.HostName
+        time       = Get-RdsUtcTimestamp
+        status     = $Status
+        counts     = $Context.Counts
+        message    = $Message
+        durationMs = [long]$Context.Stopwatch.ElapsedMilliseconds
+    }
+    Write-RdsEvent -Event $summary
+    Write-Warning ('rdsplan: ' + $Message)
+    if ($Status -eq 'refused') { exit 4 }
+    exit 1
+}
+
+function Register-RdsFinalizer {
+    <#
+    .SYNOPSIS
+    Registers work that Complete-RdsPlan must do whatever happens (e.g. restore a key's ACL).
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Key
+    The finalizer's key (the step id that registered it); registering again replaces it.
+    .PARAMETER Function
+    The function to call as: & Function -Entry <Entry> -Context <Context>.
+    .PARAMETER Entry
+    Plain data for the function.
+    .PARAMETER Action
+    The action name reported when the finalizer runs.
+    .PARAMETER Description
+    What the finalizer does, for messages.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $Key,
+        [Parameter(Mandatory = $true)] [string] $Function,
+        [Parameter(Mandatory = $true)] [hashtable] $Entry,
+        [Parameter(Mandatory = $true)] [string] $Action,
+        [string] $Description = ''
+    )
+    $Context.Finalizers[$Key] = @{ Key = $Key; Function = $Function; Entry = $Entry; Action = $Action; Description = $Description }
+}
+
+function Unregister-RdsFinalizer {
+    <#
+    .SYNOPSIS
+    Removes a finalizer (its work was done by a step).
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Key
+    The finalizer's key.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $Key
+    )
+    if ($Context.Finalizers.Contains($Key)) {
+        $Context.Finalizers.Remove($Key)
+    }
+}
+
+function Request-RdsReboot {
+    <#
+    .SYNOPSIS
+    Marks the run as needing a reboot (done by Complete-RdsPlan at the very end, never mid-plan).
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER DelaySeconds
+    The delay before the restart.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [int] $DelaySeconds = 0
+    )
+    $Context.RebootRequested = $true
+    if ($DelaySeconds -gt $Context.RebootDelaySeconds) {
+        $Context.RebootDelaySeconds = $DelaySeconds
+    }
+}
+
+function Get-RdsRunFilePath {
+    <#
+    .SYNOPSIS
+    Returns the path of a file inside the run's backup folder.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Name
+    The file name.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $Name
+    )
+    return [System.IO.Path]::Combine($Context.RunDirectory, $Name)
+}
+
+function Add-RdsStepCount {
+    <#
+    .SYNOPSIS
+    Counts one step event by status.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER Status
+    The status to count.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $Status
+    )
+    $Context.Counts[$Status] = [int]$Context.Counts[$Status] + 1
+}
+
+function Write-RdsStepEvent {
+    <#
+    .SYNOPSIS
+    Emits one step event and counts it.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER StepId
+    The step id.
+    .PARAMETER Action
+    The action name.
+    .PARAMETER Status
+    The step status.
+    .PARAMETER Fields
+    Optional fields: target, before, after, backup, undo, message (only present keys are written).
+    .PARAMETER DurationMs
+    The step's duration.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $StepId,
+        [Parameter(Mandatory = $true)] [string] $Action,
+        [Parameter(Mandatory = $true)] [string] $Status,
+        [hashtable] $Fields = @{},
+        [long] $DurationMs = 0
+    )
+    $event = [ordered]@{
+        event  = 'step'
+        runId  = $Context.RunId
+        host   = $Context.HostName
+        time   = Get-RdsUtcTimestamp
+        stepId = $StepId
+        action = $Action
+        status = $Status
+    }
+    foreach ($name in @('target', 'before', 'after', 'backup', 'undo')) {
+        if ($Fields.ContainsKey($name)) {
+            $event[$name] = $Fields[$name]
+        }
+    }
+    if ($Fields.ContainsKey('message') -and -not [string]::IsNullOrEmpty([string]$Fields['message'])) {
+        $event['message'] = [string]$Fields['message']
+    }
+    $event['durationMs'] = $DurationMs
+    Add-RdsStepCount -Context $Context -Status $Status
+    Write-RdsEvent -Event $event
+}
+
+function Invoke-RdsPlanStep {
+    <#
+    .SYNOPSIS
+    Runs one plan step: skip rules, Test, ShouldProcess, Set, journal, one step event.
+    .DESCRIPTION
+    A step is skipped when a dependency did not succeed, when RunWhen is 'changed' and none of
+    its dependencies (without dependencies: no earlier step, registry.export not counted)
+    changed anything (would change, in check mode), or when the run already
+    failed with onError 'stop' or 'rollback'. Otherwise the action's Test decides: in desired
+    state -> 'unchanged'; declined by ShouldProcess (-WhatIf) -> 'wouldChange'; else Set ->
+    'changed'. Any error -> 'failed' with the error's message; with onError 'rollback' the
+    completed steps are then undone in reverse order.
+    .PARAMETER Context
+    The plan context from New-RdsPlanContext.
+    .PARAMETER StepId
+    The step id.
+    .PARAMETER Action
+    The registered action name.
+    .PARAMETER RunWhen
+    'always' or 'changed'.
+    .PARAMETER DependsOn
+    Ids of earlier steps that must have succeeded.
+    .PARAMETER Parameters
+    The action's parameters (PascalCase keys).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $StepId,
+        [Parameter(Mandatory = $true)] [string] $Action,
+        [ValidateSet('always', 'changed')] [string] $RunWhen = 'always',
+        [AllowEmptyCollection()] [string[]] $DependsOn = @(),
+        [hashtable] $Parameters = @{}
+    )
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $Context.CurrentStepId = $StepId
+
+    # Skip rules.
+    $skipReason = ''
+    if ($Context.Failed -and $Context.OnError -ne 'continue') {
+        $skipReason = "skipped: an earlier step failed (onError '" + $Context.OnError + "')"
+    }
+    if ($skipReason -eq '') {
+        foreach ($dependency in $DependsOn) {
+            if (-not $Context.Steps.Contains($dependency)) {
+                $skipReason = "skipped: dependency '$dependency' has not run"
+                break
+            }
+            $dependencyStatus = [string]$Context.Steps[$dependency]
+            if (@('changed', 'unchanged', 'wouldChange') -notcontains $dependencyStatus) {
+                $skipReason = "skipped: dependency '$dependency' is $dependencyStatus"
+                break
+            }
+        }
+    }
+    if ($skipReason -eq '' -and $RunWhen -eq 'changed') {
+        if ($DependsOn.Length -gt 0) {
+            $dependencyChanged = $false
+            foreach ($dependency in $DependsOn) {
+                if (@('changed', 'wouldChange') -contains [string]$Context.Steps[$dependency]) { $dependencyChanged = $true }
+            }
+            if (-not $dependencyChanged) { $skipReason = 'skipped: no dependency changed anything' }
+        }
+        elseif (-not $Context.AnyChanged) {
+            $skipReason = 'skipped: no earlier step changed anything'
+        }
+    }
+    if ($skipReason -ne '') {
+        $Context.Steps[$StepId] = 'skipped'
+        Write-RdsStepEvent -Context $Context -StepId $StepId -Action $Action -Status 'skipped' -Fields @{ message = $skipReason } -DurationMs ([long]$watch.ElapsedMilliseconds)
+        return
+    }
+
+    $fields = @{}
+    $status = 'failed'
+    try {
+        if (-not $script:RdsActionTable.ContainsKey($Action)) {
+            throw "action '$Action' is not part of this script"
+        }
+        $definition = $script:RdsActionTable[$Action]
+        $test = Get-RdsResultObject -Output @(& $definition.Test -Parameters $Parameters -Context $Context) -What "$Action Test"
+        $target = [string](Get-RdsResultField -Result $test -Key 'Target' -Default $StepId)
+        $operation = [string](Get-RdsResultField -Result $test -Key 'Operation' -Default $Action)
+        $fields['target'] = $target
+        $fields['before'] = Get-RdsResultField -Result $test -Key 'Before'
+        $testMessage = [string](Get-RdsResultField -Result $test -Key 'Message' -Default '')
+        if ([bool](Get-RdsResultField -Result $test -Key 'InDesiredState' -Default $false)) {
+            $status = 'unchanged'
+            $after = Get-RdsResultField -Result $test -Key 'After'
+            if ($null -eq $after) { $after = $fields['before'] }
+            $fields['after'] = $after
+            $fields['message'] = $testMessage
+        }
+        else {
+            $proceed = $false
+            if ($null -ne $Context.Cmdlet) {
+                $proceed = $Context.Cmdlet.ShouldProcess($target, $operation)
+            }
+            else {
+                $proceed = ($Context.Mode -eq 'apply')
+            }
+            if (-not $proceed) {
+                $fields['after'] = Get-RdsResultField -Result $test -Key 'After'
+                if ($Context.Mode -eq 'check') {
+                    $status = 'wouldChange'
+                    $fields['message'] = $testMessage
+                }
+                else {
+                    $status = 'skipped'
+                    $fields['message'] = 'skipped: declined by the operator'
+                }
+            }
+            else {
+                $set = Get-RdsResultObject -Output @(& $definition.Set -Parameters $Parameters -Context $Context -Test $test) -What "$Action Set"
+                $status = 'changed'
+                $fields['after'] = Get-RdsResultField -Result $set -Key 'After'
+                $backup = Get-RdsResultField -Result $set -Key 'Backup'
+                if ($null -ne $backup) {
+                    $backupEvent = [ordered]@{ file = [string]$backup.File; sha256 = [string]$backup.Sha256 }
+                    if ($backup.Contains('SddlFile') -and -not [string]::IsNullOrEmpty([string]$backup.SddlFile)) {
+                        $backupEvent['sddlFile'] = [string]$backup.SddlFile
+                    }
+                    $fields['backup'] = $backupEvent
+                }
+                $undo = Get-RdsResultField -Result $set -Key 'Undo'
+                if ($null -ne $undo) {
+                    $fields['undo'] = $undo
+                    $journalEntry = @{ StepId = $StepId; Action = $Action; Entry = $undo; Before = $fields['before']; After = $fields['after'] }
+                    $Context.Journal.Add($journalEntry)
+                    if ($Context.Mode -eq 'apply') {
+                        $line = ConvertTo-RdsJson -InputObject ([ordered]@{ runId = $Context.RunId; stepId = $StepId; action = $Action; time = Get-RdsUtcTimestamp; undo = $undo })
+                        Write-RdsTextFile -Path $Context.JournalFile -Text ($line + "`n") -Append
+                    }
+                }
+                if ([bool](Get-RdsResultField -Result $set -Key 'RebootRequired' -Default $false)) {
+                    Request-RdsReboot -Context $Context
+                }
+                $fields['message'] = [string](Get-RdsResultField -Result $set -Key 'Message' -Default '')
+            }
+        }
+    }
+    catch {
+        $status = 'failed'
+        $fields['message'] = Get-RdsExceptionMessage -ErrorRecord $_
+    }
+    $Context.Steps[$StepId] = $status
+    if (($status -eq 'changed' -or $status -eq 'wouldChange') -and $script:RdsActionTable.ContainsKey($Action) -and -not $script:RdsActionTable[$Action].NoHostChange) {
+        $Context.AnyChanged = $true
+    }
+    Write-RdsStepEvent -Context $Context -StepId $StepId -Action $Action -Status $status -Fields $fields -DurationMs ([long]$watch.ElapsedMilliseconds)
+    $Context.CurrentStepId = ''
+    if ($status -eq 'failed') {
+        $firstFailure = -not $Context.Failed
+        $Context.Failed = $true
+        if ($firstFailure -and $Context.OnError -eq 'rollback' -and $Context.Mode -eq 'apply') {
+            Invoke-RdsRollback -Context $Context
+        }
+    }
+}
+
+function Invoke-RdsUndoStep {
+    <#
+    .SYNOPSIS
+    Runs one entry of an undo script: the action's Undo with a journal entry from a run record.
+    .DESCRIPTION
+    The undo script (rendered from a run record, entries newest first) calls this once per
+    journal entry. Check mode (-WhatIf) reports 'wouldChange'; otherwise the action's Undo
+    runs: 'rolledBack' when it succeeded, 'failed' with the error's message when not. With
+    onError other than 'continue', the entries after a failure are skipped.
+    .PARAMETER Context
+    The plan context from New-RdsPlanContext.
+    .PARAMETER StepId
+    The id of the step whose change is undone.
+    .PARAMETER Action
+    The step's action.
+    .PARAMETER Entry
+    The journal entry the step recorded (plain data).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $StepId,
+        [Parameter(Mandatory = $true)] [string] $Action,
+        [Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry
+    )
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $fields = @{ target = $StepId; undo = $Entry }
+    if ($Context.Failed -and $Context.OnError -ne 'continue') {
+        $fields['message'] = "skipped: an earlier undo failed (onError '" + $Context.OnError + "')"
+        $Context.Steps[$StepId] = 'skipped'
+        Write-RdsStepEvent -Context $Context -StepId $StepId -Action $Action -Status 'skipped' -Fields $fields -DurationMs ([long]$watch.ElapsedMilliseconds)
+        return
+    }
+    $status = 'failed'
+    $Context.CurrentStepId = $StepId
+    try {
+        if (-not $script:RdsActionTable.ContainsKey($Action)) {
+            throw "action '$Action' is not part of this script"
+        }
+        $definition = $script:RdsActionTable[$Action]
+        $operation = 'Undo ' + $Action
+        $proceed = $false
+        if ($null -ne $Context.Cmdlet) {
+            $proceed = $Context.Cmdlet.ShouldProcess($StepId, $operation)
+        }
+        else {
+            $proceed = ($Context.Mode -eq 'apply')
+        }
+        if (-not $proceed) {
+            if ($Context.Mode -eq 'check') {
+                $status = 'wouldChange'
+                $fields['message'] = 'would undo'
+            }
+            else {
+                $status = 'skipped'
+                $fields['message'] = 'skipped: declined by the operator'
+            }
+        }
+        else {
+            [void]@(& $definition.Undo -Entry $Entry -Context $Context)
+            $status = 'rolledBack'
+            $fields['message'] = 'undone'
+            Add-RdsJournalMarker -Context $Context -StepId $StepId -Action $Action -Marker 'undone'
+        }
+    }
+    catch {
+        $status = 'failed'
+        $fields['message'] = Get-RdsExceptionMessage -ErrorRecord $_
+    }
+    $Context.CurrentStepId = ''
+    $Context.Steps[$StepId] = $status
+    if ($status -eq 'failed') { $Context.Failed = $true }
+    Write-RdsStepEvent -Context $Context -StepId $StepId -Action $Action -Status $status -Fields $fields -DurationMs ([long]$watch.ElapsedMilliseconds)
+}
+
+function Add-RdsJournalMarker {
+    <#
+    .SYNOPSIS
+    Appends a marker line to the run's journal (apply mode): a step undone by rollback, or finalized.
+    .DESCRIPTION
+    The journal (<run dir>/journal.jsonl) has one JSON object per line: entries
+    { runId, stepId, action, time, undo } written when a step changed something, and markers
+    { runId, stepId, action, time, marker } with marker 'undone' (rolled back) or 'finalized'
+    (its finalizer ran), so an undo of a dead run knows what is left to do.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER StepId
+    The step id.
+    .PARAMETER Action
+    The action name.
+    .PARAMETER Marker
+    'undone' or 'finalized'.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $StepId,
+        [Parameter(Mandatory = $true)] [string] $Action,
+        [Parameter(Mandatory = $true)] [ValidateSet('undone', 'finalized')] [string] $Marker
+    )
+    if ($Context.Mode -ne 'apply') { return }
+    try {
+        $line = ConvertTo-RdsJson -InputObject ([ordered]@{ runId = $Context.RunId; stepId = $StepId; action = $Action; time = Get-RdsUtcTimestamp; marker = $Marker })
+        Write-RdsTextFile -Path $Context.JournalFile -Text ($line + "`n") -Append
+    }
+    catch {
+        Write-Warning ('rdsplan: writing the journal failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+    }
+}
+
+function Invoke-RdsRollback {
+    <#
+    .SYNOPSIS
+    Undoes the completed steps of the run in reverse order (one 'rolledBack' or 'failed' event each).
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $Context.RolledBack = $true
+    for ($i = $Context.Journal.Count - 1; $i -ge 0; $i--) {
+        $record = $Context.Journal[$i]
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $fields = @{ before = $record.After; undo = $record.Entry }
+        $status = 'rolledBack'
+        try {
+            $definition = $script:RdsActionTable[$record.Action]
+            $Context.CurrentStepId = $record.StepId
+            [void]@(& $definition.Undo -Entry $record.Entry -Context $Context)
+            $fields['after'] = $record.Before
+            $fields['message'] = 'undone'
+            Add-RdsJournalMarker -Context $Context -StepId $record.StepId -Action $record.Action -Marker 'undone'
+        }
+        catch {
+            $status = 'failed'
+            $fields['message'] = 'rollback failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_)
+            $Context.RestoredToStart = $false
+        }
+        $Context.CurrentStepId = ''
+        $Context.Steps[$record.StepId] = $status
+        Write-RdsStepEvent -Context $Context -StepId $record.StepId -Action $record.Action -Status $status -Fields $fields -DurationMs ([long]$watch.ElapsedMilliseconds)
+    }
+    $Context.Journal.Clear()
+}
+
+function Invoke-RdsFinalizer {
+    <#
+    .SYNOPSIS
+    Runs the remaining finalizers (e.g. restores ACLs whose restore step never ran), one event each.
+    .DESCRIPTION
+    Each finalizer reports as a step event with stepId 'finalize:<step id>' and status
+    'changed' (done) or 'failed' (message). In check mode finalizers are dropped: nothing
+    was changed.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $keys = @($Context.Finalizers.Keys)
+    [array]::Reverse($keys)
+    foreach ($key in $keys) {
+        $finalizer = $Context.Finalizers[$key]
+        $Context.Finalizers.Remove($key)
+        if ($Context.Mode -ne 'apply') { continue }
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $status = 'changed'
+        $fields = @{ message = [string]$finalizer.Description }
+        try {
+            [void]@(& $finalizer.Function -Entry $finalizer.Entry -Context $Context)
+            Add-RdsJournalMarker -Context $Context -StepId $key -Action $finalizer.Action -Marker 'finalized'
+        }
+        catch {
+            $status = 'failed'
+            $fields['message'] = 'finalizer failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_)
+            $Context.Failed = $true
+            $Context.RestoredToStart = $false
+        }
+        Write-RdsStepEvent -Context $Context -StepId ('finalize:' + $key) -Action $finalizer.Action -Status $status -Fields $fields -DurationMs ([long]$watch.ElapsedMilliseconds)
+    }
+}
+
+function Complete-RdsPlan {
+    <#
+    .SYNOPSIS
+    Ends the run: finalizers, unlock, platform completion, summary event, reboot, exit code.
+    .DESCRIPTION
+    Exit codes: 0 succeeded (check mode too, whether or not changes are pending), 1 failed or
+    rolled back. The reboot ('always', or 'ifRequired' after a host.reboot step or a step that
+    flagged it) happens only in apply mode, after the summary, and never after a failure.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER NoExit
+    Returns the exit code instead of exiting (for hosts that embed the runtime).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [switch] $NoExit
+    )
+    $messages = [System.Collections.Generic.List[string]]::new()
+    $rebootNow = $false
+    try {
+        try {
+            Invoke-RdsFinalizer -Context $Context
+        }
+        catch {
+            $Context.Failed = $true
+            $messages.Add('finalizers: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+        }
+    }
+    finally {
+        try {
+            if ($Context.LockHeld) {
+                Unlock-RdsHost -Name 'rdsplan'
+                $Context.LockHeld = $false
+            }
+        }
+        catch {
+            $messages.Add('releasing the host lock failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+        }
+        try {
+            if ($Context.PlatformReady) {
+                Complete-RdsPlatform
+                $Context.PlatformReady = $false
+            }
+        }
+        catch {
+            $Context.Failed = $true
+            $messages.Add('completing the platform failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+        }
+    }
+    $Context.Completed = $true
+
+    $status = 'succeeded'
+    if ($Context.RolledBack) {
+        $status = 'rolledBack'
+    }
+    elseif ($Context.Failed) {
+        $status = 'failed'
+    }
+    $rebootRequired = [bool]$Context.RebootRequested
+    if ($Context.Mode -eq 'apply' -and $status -eq 'succeeded') {
+        if ($Context.Reboot -eq 'always') {
+            $rebootNow = $true
+            $rebootRequired = $true
+        }
+        elseif ($Context.Reboot -eq 'ifRequired' -and $Context.RebootRequested) {
+            $rebootNow = $true
+        }
+    }
+    if ($Context.Mode -eq 'check') {
+        $pending = [int]$Context.Counts['wouldChange']
+        if ($status -eq 'succeeded') {
+            if ($pending -gt 0) { $messages.Insert(0, "check: $pending step(s) would change") } else { $messages.Insert(0, 'check: in desired state') }
+        }
+    }
+    $delay = $Context.RebootDelaySeconds
+    if ($delay -lt 0) { $delay = 10 }
+    if ($rebootNow) {
+        $messages.Add("restarting the host in $delay second(s)")
+    }
+    elseif ($rebootRequired -and $Context.Mode -eq 'apply') {
+        $messages.Add("a reboot is required (options.reboot '" + $Context.Reboot + "')")
+    }
+    $summary = [ordered]@{
+        event      = 'summary'
+        runId      = $Context.RunId
+        host       = $Context.HostName
+        time       = Get-RdsUtcTimestamp
+        status     = $status
+        counts     = $Context.Counts
+    }
+    if ($Context.RolledBack) {
+        $summary['restoredToStart'] = [bool]$Context.RestoredToStart
+    }
+    $summary['rebootRequired'] = $rebootRequired
+    if ($messages.Count -gt 0) {
+        $summary['message'] = [string]::Join('; ', $messages.ToArray())
+    }
+    $summary['durationMs'] = [long]$Context.Stopwatch.ElapsedMilliseconds
+    Write-RdsEvent -Event $summary
+
+    $exitCode = 0
+    if ($status -ne 'succeeded') { $exitCode = 1 }
+    if ($rebootNow) {
+        try {
+            Restart-RdsHost -DelaySeconds $delay
+        }
+        catch {
+            Write-Warning ('rdsplan: the restart failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+            $exitCode = 1
+        }
+    }
+    if ($NoExit) {
+        return $exitCode
+    }
+    exit $exitCode
+}
