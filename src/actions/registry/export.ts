@@ -12,7 +12,7 @@ export const registryExport: PrimitiveAction<Params> = {
   schema: {
     properties: {
       ...keySchemaProperties,
-      file: { ...freeText, pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF"*?<>|]+\\.reg$', description: 'an absolute .reg file path; default: the run\'s backup folder' },
+      file: { ...freeText, pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029\\uD800-\\uDFFF"*?<>|]+\\.reg$', description: 'an absolute .reg file path; default: the run\'s backup folder' },
     },
     required: ['path'],
   },

@@ -16,7 +16,7 @@ const ROOTS: Record<string, string> = {
 };
 
 export function normalizeRegistryPath(path: string): string {
-  const match = /^([A-Z_]+):?\\(.*?)\\?$/i.exec(path);
+  const match = /^([A-Z_]+):?\\(.*?)\\?$/is.exec(path);
   const root = match ? ROOTS[match[1]!.toUpperCase()] : undefined;
   if (!match || !root) throw new Error(`not a registry path: ${path}`);
   return `${root}\\${match[2]}`;

@@ -4,7 +4,7 @@
  * file: no C0/C1 control characters (tab excepted) and no lone surrogates (which UTF-8 cannot
  * carry). Patterns run with ajv's `u` flag, where a lone surrogate is its own code point.
  */
-const NO_CONTROL = '\\u0000-\\u0008\\u000A-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF';
+const NO_CONTROL = '\\u0000-\\u0008\\u000A-\\u001F\\u007F-\\u009F\\u2028\\u2029\\uD800-\\uDFFF';
 
 export const scriptText = {
   type: 'string',

@@ -53,7 +53,7 @@ export const envelopeProperties = {
         ...scriptText,
         minLength: 3,
         maxLength: 240,
-        pattern: '^(?:[A-Za-z]:\\\\|\\\\\\\\)[^\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF"*?<>|]*$',
+        pattern: '^(?:[A-Za-z]:\\\\|\\\\\\\\)[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029\\uD800-\\uDFFF"*?<>|]*$',
         description: 'an absolute Windows folder path (C:\\… or \\\\server\\share\\…)',
       },
       onError: { enum: ['rollback', 'stop', 'continue'] },
