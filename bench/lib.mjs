@@ -1,0 +1,17 @@
+// Shared by the benchmarks: run a command many times and report the median wall time.
+import { spawnSync } from 'node:child_process';
+
+export function timeCommand(command, args, { runs = 21, warmup = 3, env = process.env, cwd } = {}) {
+  const samples = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(command, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.status !== 0 && result.status !== 3) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    if (i >= warmup) samples.push(ms);
+  }
+  samples.sort((a, b) => a - b);
+  return { median: samples[Math.floor(samples.length / 2)], min: samples[0], max: samples.at(-1), runs };
+}
+
+export const fmt = (ms) => `${ms.toFixed(1)} ms`;
