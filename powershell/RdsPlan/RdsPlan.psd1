@@ -1,0 +1,30 @@
+@{
+    RootModule           = 'RdsPlan.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6b1f4c2e-8d3a-4e57-9a61-2c7e0f5b9d84'
+    Author               = 'rdsplan'
+    CompanyName          = 'rdsplan'
+    Copyright            = '(c) rdsplan contributors. MIT License.'
+    Description          = 'Pipeline wrapper for the rdsplan CLI: validate, review, render, verify, check, apply and undo RDS licensing maintenance plans from Windows PowerShell 5.1 and PowerShell 7.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FunctionsToExport    = @(
+        'Test-RdsPlan'
+        'Get-RdsPlanReview'
+        'Export-RdsPlanScript'
+        'Test-RdsPlanScript'
+        'Invoke-RdsPlanCheck'
+        'Invoke-RdsPlan'
+        'Undo-RdsPlanRun'
+        'Get-RdsPlanRun'
+    )
+    CmdletsToExport      = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('RDS', 'RemoteDesktop', 'Licensing', 'Registry', 'Windows')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}
