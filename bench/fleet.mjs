@@ -90,4 +90,5 @@ console.log(`machine                ${cpus().length} CPU(s); load average before
 console.log(`fleet of ${hostCount} (1 process)  median ${fmt(fleet.median)} (min ${fmt(fleet.min)}, max ${fmt(fleet.max)}, ${runs} runs, throttle ${throttle})`);
 console.log(`${hostCount} x one host          median ${fmt(serial.median)} (min ${fmt(serial.min)}, max ${fmt(serial.max)}, ${runs} runs)`);
 console.log(`per host               fleet ${fmt(fleet.median / hostCount)}, sequential ${fmt(serial.median / hostCount)}`);
-console.log(`speed-up               ${(serial.median / fleet.median).toFixed(2)}x`);
+const ratios = median(serialSamples.map((ms, i) => ms / fleetSamples[i]));
+console.log(`speed-up               ${(serial.median / fleet.median).toFixed(2)}x of the medians; per run (paired, same load) median ${ratios.median.toFixed(2)}x, ${ratios.min.toFixed(2)}x to ${ratios.max.toFixed(2)}x`);

@@ -84,7 +84,10 @@ function Write-RdsUnreachable {
 }
 
 if ($Simulate) {
-    $pool = [runspacefactory]::CreateRunspacePool(1, [Math]::Max(1, $ThrottleLimit), $Host.Runspace.InitialSessionState, $Host)
+    # The session's own initial state (same cmdlets in every runspace); $Host.Runspace is not
+    # available in every host (a host without IHostSupportsInteractiveSession returns $null).
+    $sessionState = [System.Management.Automation.Runspaces.Runspace]::DefaultRunspace.InitialSessionState
+    $pool = [runspacefactory]::CreateRunspacePool(1, [Math]::Max(1, $ThrottleLimit), $sessionState, $Host)
     $pool.Open()
     $running = @()
     foreach ($target in $targets) {

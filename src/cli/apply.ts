@@ -23,10 +23,12 @@ export const applyCommand: Command = {
       ...RUN_FLAGS,
       approve: { value: true, description: 'the approval token from rdsplan review' },
       'expect-state': { value: true, description: 'output of rdsplan check --format json; abort when a host changed since' },
+      interactive: { description: 'check, confirm and apply in one PowerShell session' },
     },
     positionals: { min: 1, max: 1, name: 'a plan file' },
   },
   async run({ positionals, flags }, io) {
+    if (flags.interactive) return (await import('./apply-interactive.js')).applyInteractive({ positionals, flags }, io);
     const file = positionals[0]!;
     const { plan, result } = requirePlan(file, io);
     const settings = runSettings(plan, flags, io);
@@ -85,6 +87,7 @@ export const applyCommand: Command = {
         endedAt,
         stderr: run.process.stderr,
         ...(settings.simulate ? { simulatedState: settings.simulate } : {}),
+        approvedToken: approved.approvalToken,
       }),
     );
     const exitOf = (hostRun: (typeof run.hosts)[number]) => hostExitCode(hostRun, 'apply');

@@ -42,7 +42,7 @@ export const checkCommand: Command = {
     const exitOf = (run: (typeof result.hosts)[number]) => hostExitCode(run, 'check');
     if (json) {
       const hosts = result.hosts.map((run) => ({ host: run.host, exitCode: exitOf(run), summary: run.summary ?? null, error: run.error ?? null, steps: run.steps }));
-      io.stdout.write(`${JSON.stringify({ formatVersion: 1, plan: { name: plan.name, sha256: plan.sha256 }, approvalToken: result.script.approvalToken, runId, exitCode: result.exitCode, hosts }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ formatVersion: 1, plan: { name: plan.name, sha256: plan.sha256 }, approvalToken: renderScript(plan).approvalToken, runId, exitCode: result.exitCode, hosts }, null, 2)}\n`);
     } else {
       io.stdout.write(`\n${summaryTable(result.hosts, exitOf)}`);
     }

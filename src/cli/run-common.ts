@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Plan } from '../plan/types.js';
 import { findPowerShell, PowerShellConfigError, type FoundPowerShell } from '../run/find-powershell.js';
@@ -53,6 +54,12 @@ export function runSettings(plan: Plan, flags: ParsedArgs['flags'], io: Io): Run
     throw new CliError((error as Error).message, EXIT.usage);
   }
   const records = flags.records as string | undefined;
+  if (typeof flags.simulate === 'string' && targets.length > 1) {
+    // As run-plan decides: an existing folder, or a path not ending in .json, is a folder of <host>.json.
+    const path = resolve(io.cwd, flags.simulate);
+    const isDir = existsSync(path) ? statSync(path).isDirectory() : !path.toLowerCase().endsWith('.json');
+    if (!isDir) throw new CliError(`--simulate ${flags.simulate} is one state file, but the run has ${targets.length} targets; give a folder holding <host>.json per target`, EXIT.usage);
+  }
   return {
     targets,
     ...(typeof flags.simulate === 'string' ? { simulate: resolve(io.cwd, flags.simulate) } : {}),
@@ -75,11 +82,17 @@ export function describeEvent(event: RunEvent): string | null {
   return `${event.host}  ${event.status.padEnd(11)} ${event.stepId} (${event.action})${change}${event.message ? `  ${event.message}` : ''}`;
 }
 
+/** After a rollback: whether the host is back where it started, in words (empty otherwise). */
+export function restoredText(run: Pick<HostRun, 'summary'>): string {
+  if (run.summary?.status !== 'rolledBack' || run.summary.restoredToStart === undefined) return '';
+  return run.summary.restoredToStart ? 'rolled back: the host is back at its start' : 'rolled back INCOMPLETELY: the host is NOT back at its start';
+}
+
 export function summaryTable(runs: HostRun[], exitCodeOf: (run: HostRun) => number): string {
   const rows = runs.map((run) => {
     const counts = run.summary?.counts ?? {};
     const count = (k: keyof typeof counts) => String(counts[k] ?? 0);
-    return [run.host, run.summary?.status ?? 'incomplete', count('changed'), count('unchanged'), count('wouldChange'), count('failed'), count('rolledBack'), String(exitCodeOf(run)), run.error ?? run.summary?.message ?? ''];
+    return [run.host, run.summary?.status ?? 'incomplete', count('changed'), count('unchanged'), count('wouldChange'), count('failed'), count('rolledBack'), String(exitCodeOf(run)), [run.error ?? run.summary?.message ?? '', restoredText(run)].filter(Boolean).join('; ')];
   });
   const header = ['host', 'status', 'changed', 'unchanged', 'pending', 'failed', 'rolledBack', 'exit', 'message'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

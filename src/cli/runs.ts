@@ -24,7 +24,7 @@ export const runsCommand: Command = {
       }
     });
     if (flags.format === 'json') io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    else for (const r of rows) io.stdout.write(`${r.startedAt}  ${r.status.padEnd(10)}  ${r.host}  ${r.plan}  ${r.dir}\n`);
+    else for (const r of rows) io.stdout.write(`${r.startedAt}  ${r.mode.padEnd(5)}  ${r.status.padEnd(10)}  ${r.host}  ${r.plan}  ${r.dir}\n`);
     return EXIT.ok;
   },
 };
@@ -39,6 +39,9 @@ function recordText(r: RunRecord, markdown: boolean): string {
     `- from ${r.startedAt} to ${r.endedAt}`,
     ...(r.error ? [`- error: ${r.error}`] : []),
     ...(r.summary?.message ? [`- ${r.summary.message}`] : []),
+    ...(r.summary?.status === 'rolledBack'
+      ? [`- rolled back: ${r.steps.filter((s) => s.status === 'rolledBack').map((s) => s.stepId).join(', ') || 'nothing had changed'}; the host is ${r.summary.restoredToStart ? '' : 'NOT '}back at its start`]
+      : []),
     '',
     markdown ? '| step | action | status | before | after | message |\n|---|---|---|---|---|---|' : 'steps:',
     ...r.steps.map((s) => {

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { renderUndoScript } from '../render/undo-script.js';
 import { checkBackups } from '../run/backup-check.js';
 import { hostExitCode } from '../run/host-run.js';
-import { readRunRecord, type RunRecord } from '../run/record.js';
+import { readRunRecord, writeRunRecord, type RunRecord } from '../run/record.js';
+import { scriptBytes } from '../render/script.js';
 import { newRunId } from '../run/run-id.js';
 import { runPlan } from '../run/run-plan.js';
 import { CliError, COMMON_FLAGS, EXIT, type Command } from './command.js';
@@ -49,13 +51,14 @@ export const undoCommand: Command = {
     const powershell = await requirePowerShell(io);
     const seconds = flags.timeout === undefined ? 1800 : Number(flags.timeout);
     if (!Number.isInteger(seconds) || seconds < 1) throw new CliError(`--timeout must be a whole number of seconds, not ${JSON.stringify(flags.timeout)}`, EXIT.usage);
+    const startedAt = new Date();
     const result = await runPlan({
       name: `undo-${record.plan.name}`,
       render,
       mode: 'undo',
       targets: [{ computerName: record.host }],
       powershell,
-      runId: newRunId(),
+      runId: newRunId(startedAt),
       timeoutMs: seconds * 1000,
       throttle: 1,
       ...(stateFile ? { simulate: stateFile, simulatedBackupRoot: backupRoot } : {}),
@@ -64,7 +67,26 @@ export const undoCommand: Command = {
         if (line) io.stdout.write(`${line}\n`);
       },
     });
+    const endedAt = new Date();
+    // The undo is a run like any other: its own record, beside the one it reversed.
+    const recordsRoot = dirname(dirname(dir));
+    const undoRecords = result.hosts.map((hostRun) =>
+      writeRunRecord({
+        root: recordsRoot,
+        run: hostRun,
+        mode: 'undo',
+        plan: record.plan,
+        planText: readFileSync(join(dir, 'plan.json')),
+        script: result.script,
+        scriptBytes: scriptBytes(result.script),
+        startedAt,
+        endedAt,
+        stderr: result.process.stderr,
+        ...(stateFile ? { simulatedState: stateFile } : {}),
+      }),
+    );
     io.stdout.write(`\n${summaryTable(result.hosts, (run) => hostExitCode(run, 'undo'))}`);
+    for (const undoDir of undoRecords) io.stdout.write(`record: ${undoDir}\n`);
     if (result.exitCode !== EXIT.ok && result.process.stderr.trim() !== '') io.stderr.write(result.process.stderr);
     return result.exitCode === EXIT.ok ? EXIT.ok : EXIT.failed;
   },

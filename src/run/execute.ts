@@ -15,7 +15,8 @@ export interface ExecuteOptions {
   timeoutMs: number;
   env?: Record<string, string>;
   cwd?: string;
-  onEvent?: (event: RunEvent) => void;
+  /** Each protocol event as it streams, with its line exactly as the script printed it. */
+  onEvent?: (event: RunEvent, line: string) => void;
 }
 
 export interface ExecuteResult {
@@ -48,7 +49,7 @@ export async function executeScript(options: ExecuteOptions): Promise<ExecuteRes
       const event = parseProtocolLine(line);
       if (event) {
         result.events.push(event);
-        options.onEvent?.(event);
+        options.onEvent?.(event, line);
       } else if (line !== '') result.output.push(line);
     } catch (error) {
       result.protocolErrors.push((error as Error).message);

@@ -8,16 +8,19 @@ export interface HostRun {
   summary?: SummaryEvent;
   /** The raw protocol events in arrival order (the run record keeps them verbatim). */
   events: RunEvent[];
+  /** The protocol lines as the script printed them (the record's raw results stream). */
+  lines: string[];
   /** Set when the run could not report a summary: the reason in one sentence. */
   error?: string;
 }
 
 export function newHostRun(host: string): HostRun {
-  return { host, steps: [], events: [] };
+  return { host, steps: [], events: [], lines: [] };
 }
 
-export function addEvent(run: HostRun, event: RunEvent): void {
+export function addEvent(run: HostRun, event: RunEvent, line?: string): void {
   run.events.push(event);
+  run.lines.push(line ?? `@@rdsplan ${JSON.stringify(event)}`);
   if (event.event === 'start') run.start = event;
   else if (event.event === 'step') run.steps.push(event);
   else run.summary = event;
@@ -25,12 +28,20 @@ export function addEvent(run: HostRun, event: RunEvent): void {
 
 export type Mode = 'check' | 'apply' | 'undo';
 
+/**
+ * Actions that change nothing on the host (a backup file, a read): their `wouldChange` in a
+ * check is not a pending change, so a host in the desired state checks 0 although its plan
+ * would still write a backup. Mirrors `Register-RdsAction … -NoHostChange` in
+ * ps-templates/actions (test/run/exit-codes.test.ts keeps the two in step).
+ */
+export const NO_HOST_CHANGE_ACTIONS: ReadonlySet<string> = new Set(['registry.export', 'rds.getGracePeriodDays']);
+
 /** The documented exit code for one host: 0 ok, 3 changes pending (check), 4 refused, 1 failed. */
 export function hostExitCode(run: HostRun, mode: Mode): number {
   if (!run.summary || run.error) return 1;
   if (run.summary.status === 'refused') return 4;
   if (run.summary.status !== 'succeeded' || run.steps.some((s) => s.status === 'failed')) return 1;
-  if (mode === 'check' && run.steps.some((s) => s.status === 'wouldChange')) return 3;
+  if (mode === 'check' && run.steps.some((s) => s.status === 'wouldChange' && !NO_HOST_CHANGE_ACTIONS.has(s.action))) return 3;
   return 0;
 }
 

@@ -24,6 +24,8 @@ export interface RunRecord {
   exitCode: number;
   plan: { name: string; file: string; sha256: string };
   script: { sha256: string; approvalToken: string; platform: string; toolVersion: string };
+  /** The token the operator approved (`--approve`, or the one shown at the prompt): the plan's token for Windows. */
+  approvedToken?: string;
   ranBy: { user: string; machine: string; remoteUser?: string };
   startedAt: string;
   endedAt: string;
@@ -40,7 +42,7 @@ export interface RecordInput {
   root: string;
   run: HostRun;
   mode: Mode;
-  plan: Plan;
+  plan: Pick<Plan, 'name' | 'file' | 'sha256'>;
   planText: Uint8Array;
   script: RenderedScript;
   scriptBytes: Uint8Array;
@@ -48,6 +50,7 @@ export interface RecordInput {
   endedAt: Date;
   stderr: string;
   simulatedState?: string;
+  approvedToken?: string;
 }
 
 function folderName(startedAt: Date, planName: string, host: string): string {
@@ -68,6 +71,7 @@ export function buildRecord(input: RecordInput): RunRecord {
     exitCode: hostExitCode(run, input.mode),
     plan: { name: plan.name, file: plan.file, sha256: plan.sha256 },
     script: { sha256: script.scriptSha256, approvalToken: script.approvalToken, platform: script.platform, toolVersion: script.header.toolVersion },
+    ...(input.approvedToken ? { approvedToken: input.approvedToken } : {}),
     ranBy: { user: userInfo().username, machine: hostname(), ...(run.start ? { remoteUser: run.start.user } : {}) },
     startedAt: input.startedAt.toISOString(),
     endedAt: input.endedAt.toISOString(),
@@ -87,7 +91,7 @@ export function writeRunRecord(input: RecordInput): string {
   writeFileSync(join(dir, 'record.json'), `${JSON.stringify(record, null, 2)}\n`);
   writeFileSync(join(dir, 'plan.json'), input.planText);
   writeFileSync(join(dir, 'script.ps1'), input.scriptBytes);
-  writeFileSync(join(dir, 'events.jsonl'), input.run.events.map((e) => `@@rdsplan ${JSON.stringify(e)}\n`).join(''));
+  writeFileSync(join(dir, 'events.jsonl'), input.run.lines.map((line) => `${line}\n`).join(''));
   writeFileSync(join(dir, 'stderr.log'), input.stderr);
   return dir;
 }

@@ -69,9 +69,9 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
   const result = await withPrivateDir(async (dir) => {
     const scriptPath = join(dir, `${options.name}.ps1`);
     writeFileSync(scriptPath, scriptBytes(script), { mode: 0o600 });
-    const onEvent = (event: RunEvent) => {
+    const onEvent = (event: RunEvent, line: string) => {
       const run = hosts.get(event.host.toLowerCase()) ?? (direct ? [...hosts.values()][0] : undefined);
-      if (run) addEvent(run, event);
+      if (run) addEvent(run, event, line);
       options.onEvent?.(event);
     };
     const backupRoot = (target: Target) => join(options.simulatedBackupRoot ?? join(dir, 'backups'), target.computerName);
