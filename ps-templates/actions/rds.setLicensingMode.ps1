@@ -1,8 +1,12 @@
 # rdsplan action: rds.setLicensingMode
 # Mode 'PerUser' (4) or 'PerDevice' (2). Via 'wmi': Win32_TerminalServiceSetting ChangeMode;
 # via 'policy': REG_DWORD LicensingMode under
-# HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services. Undo: the previous mode.
+# HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services. Undo: the previous mode
+# (via 'wmi', a mode ChangeMode refuses, such as 5 'not configured', by restoring the local
+# RCM\Licensing Core value it came from).
 # Parameters: Mode, Via.
+
+$script:RdsLicensingCoreKey = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core'
 
 Register-RdsAction -Name 'rds.setLicensingMode' -Test 'Test-RdsLicensingModeStep' -Set 'Set-RdsLicensingModeStep' -Undo 'Undo-RdsLicensingModeStep'
 
@@ -114,6 +118,10 @@ function Set-RdsLicensingModeStep {
     $via = [string](Get-RdsParameter -Parameters $Parameters -Name 'Via' -Default 'wmi')
     $wanted = ConvertTo-RdsLicensingType -Mode ([string]$Parameters.Mode)
     $previous = Get-RdsCurrentLicensingMode -Via $via
+    # The local value ChangeMode writes: its undo puts it back as it was when ChangeMode cannot
+    # (5 'not configured', the default of a fresh session host, is refused with 87).
+    $previousLocal = $null
+    if ($via -ne 'policy') { $previousLocal = Get-RdsRegistryValue -Path $script:RdsLicensingCoreKey -Name 'LicensingMode' -View 'Default' }
     if ($via -eq 'policy') {
         Set-RdsRegistryValue -Path 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'LicensingMode' -Type 'DWord' -Data ([long]$wanted) -View 'Default'
     }
@@ -124,7 +132,7 @@ function Set-RdsLicensingModeStep {
     return @{
         After   = @{ LicensingType = $after.Type; Via = $via }
         Backup  = $null
-        Undo    = @{ Via = $via; LicensingType = $previous.Type; Previous = $previous.Value }
+        Undo    = @{ Via = $via; LicensingType = $previous.Type; Previous = $previous.Value; PreviousLocal = $previousLocal }
         Message = [string]$after.Warning
     }
 }
@@ -153,5 +161,22 @@ function Undo-RdsLicensingModeStep {
         }
         return
     }
-    Set-RdsLicensingType -Type ([int]$Entry.LicensingType)
+    $type = [int]$Entry.LicensingType
+    if (@(0, 1, 2, 4) -contains $type) {
+        Set-RdsLicensingType -Type $type
+        return
+    }
+    # ChangeMode accepts only 0, 1, 2, 4: another previous mode (5, not configured) is the local
+    # registry value as it was (or its absence).
+    $core = $script:RdsLicensingCoreKey
+    $local = $null
+    if ($Entry.Contains('PreviousLocal')) { $local = $Entry['PreviousLocal'] } else { $local = @{ Name = 'LicensingMode'; Type = 'DWord'; Data = [long]$type } }
+    Invoke-RdsRegistryWrite -Path $core -View 'Default' -Write {
+        if ($null -ne $local) {
+            Set-RdsRegistryValue -Path $core -Name 'LicensingMode' -Type ([string]$local.Type) -Data $local.Data -View 'Default'
+        }
+        elseif ($null -ne (Get-RdsRegistryValue -Path $core -Name 'LicensingMode' -View 'Default')) {
+            Remove-RdsRegistryValue -Path $core -Name 'LicensingMode' -View 'Default'
+        }
+    }
 }

@@ -77,14 +77,24 @@ function Set-RdsRegistryValueStep {
     $name = [string]$Parameters.Name
     $type = [string]$Parameters.Type
     $data = ConvertTo-RdsCanonicalData -Type $type -Data $Parameters.Data
-    $keyExisted = Test-RdsRegistryKey -Path $path -View $view
+    # Every key the write creates (Set-RdsRegistryValue creates missing parents too), topmost
+    # first: the undo removes them all, not only the value's own key.
+    $createdKeys = [System.Collections.Generic.List[string]]::new()
+    $probe = $path
+    while (-not (Test-RdsRegistryKey -Path $probe -View $view)) {
+        $createdKeys.Insert(0, $probe)
+        $cut = $probe.LastIndexOf('\')
+        if ($cut -le 0) { break }
+        $probe = $probe.Substring(0, $cut)
+    }
+    $keyExisted = ($createdKeys.Count -eq 0)
     $previous = Get-RdsRegistryValue -Path $path -Name $name -View $view
     Set-RdsRegistryValue -Path $path -Name $name -Type $type -Data $data -View $view
     $after = Get-RdsRegistryValue -Path $path -Name $name -View $view
     return @{
         After   = ConvertTo-RdsValueState -Value $after
         Backup  = $null
-        Undo    = @{ Path = $path; View = $view; Name = $name; KeyExisted = $keyExisted; Previous = $previous }
+        Undo    = @{ Path = $path; View = $view; Name = $name; KeyExisted = $keyExisted; CreatedKeys = $createdKeys.ToArray(); Previous = $previous }
         Message = ''
     }
 }
@@ -94,7 +104,7 @@ function Undo-RdsRegistryValueStep {
     .SYNOPSIS
     Undo of registry.setValue: puts the previous value back, or removes the value (and the key when it was created empty).
     .PARAMETER Entry
-    @{ Path; View; Name; KeyExisted; Previous }.
+    @{ Path; View; Name; KeyExisted; CreatedKeys; Previous } (CreatedKeys: the keys the write created, topmost first).
     .PARAMETER Context
     The plan context.
     #>
@@ -118,9 +128,14 @@ function Undo-RdsRegistryValueStep {
             Remove-RdsRegistryValue -Path ([string]$Entry.Path) -Name ([string]$Entry.Name) -View ([string]$Entry.View)
         }
     }
-    if (-not [bool]$Entry.KeyExisted -and (Test-RdsRegistryKey -Path $path -View $view)) {
-        if (@(Get-RdsRegistryValueName -Path $path -View $view).Length -eq 0 -and @(Get-RdsRegistrySubkeyName -Path $path -View $view).Length -eq 0) {
-            Remove-RdsRegistryKey -Path $path -View $view
-        }
+    $created = @()
+    if ($Entry.Contains('CreatedKeys') -and $null -ne $Entry['CreatedKeys']) { $created = @($Entry['CreatedKeys']) }
+    elseif (-not [bool]$Entry.KeyExisted) { $created = @($path) }
+    # Deepest first; a key that holds anything by now (another step wrote there) stays, and so do its parents.
+    for ($i = $created.Length - 1; $i -ge 0; $i--) {
+        $key = [string]$created[$i]
+        if (-not (Test-RdsRegistryKey -Path $key -View $view)) { continue }
+        if (@(Get-RdsRegistryValueName -Path $key -View $view).Length -ne 0 -or @(Get-RdsRegistrySubkeyName -Path $key -View $view).Length -ne 0) { break }
+        Remove-RdsRegistryKey -Path $key -View $view
     }
 }

@@ -70,7 +70,7 @@ function Set-RdsServiceStopStep {
 function Undo-RdsServiceStopStep {
     <#
     .SYNOPSIS
-    Undo of service.stop: starts the service and the dependents that were running.
+    Undo of service.stop: starts the service and the dependents that were running (at the end of the run when the service is Disabled by then: its start-mode undo comes later).
     .PARAMETER Entry
     @{ Name; Dependents }.
     .PARAMETER Context
@@ -81,6 +81,18 @@ function Undo-RdsServiceStopStep {
         [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
         [Parameter(Mandatory = $true)] [hashtable] $Context
     )
+    $service = Get-RdsService -Name ([string]$Entry.Name)
+    $final = ($Entry.Contains('Final') -and [bool]$Entry['Final'])
+    # (As the finalizer, a service still Disabled fails below with the service's own message.)
+    if (-not $final -and $null -ne $service -and [string]$service.StartMode -eq 'Disabled') {
+        # Disabled by an earlier step of the plan (rds.disableLicensingService sets the start
+        # mode, then stops): undone in reverse, the stop comes first and a Disabled service
+        # cannot start. The start-mode undo comes next; the start waits for the end of the run.
+        $key = [string]$Context.CurrentStepId
+        if ($key -eq '') { $key = 'start:' + [string]$Entry.Name }
+        Register-RdsFinalizer -Context $Context -Key $key -Function 'Undo-RdsServiceStopStep' -Entry @{ Name = [string]$Entry.Name; Dependents = @($Entry.Dependents); Final = $true } -Action 'service.stop' -Description ('started ' + [string]$Entry.Name + ' again after its start mode was restored')
+        return
+    }
     Start-RdsService -Name ([string]$Entry.Name)
     foreach ($dependent in @($Entry.Dependents)) {
         if ($null -eq $dependent) { continue }

@@ -251,6 +251,8 @@ function New-RdsPlanContext {
         Finalizers      = [ordered]@{}
         Exports         = @{}
         StepState       = @{}
+        Deferred        = [ordered]@{}
+        Dependents      = $null
         CurrentStepId   = ''
         RebootRequested = $false
         RebootDelaySeconds = -1
@@ -606,6 +608,14 @@ function Invoke-RdsPlanStep {
         return
     }
 
+    # A restore step closes the deferred ownership it restores: when no dependent needed it,
+    # it reports 'unchanged' now, before the restore's own Test looks at its status.
+    if ($Action -eq 'registry.restoreSecurity') {
+        foreach ($dependency in $DependsOn) {
+            if ($Context.Deferred.Contains($dependency)) { Close-RdsDeferredStep -Context $Context -StepId $dependency }
+        }
+    }
+
     $fields = @{}
     $status = 'failed'
     try {
@@ -613,7 +623,20 @@ function Invoke-RdsPlanStep {
             throw "action '$Action' is not part of this script"
         }
         $definition = $script:RdsActionTable[$Action]
-        $test = Get-RdsResultObject -Output @(& $definition.Test -Parameters $Parameters -Context $Context) -What "$Action Test"
+        $test = $null
+        try {
+            $test = Get-RdsResultObject -Output @(& $definition.Test -Parameters $Parameters -Context $Context) -What "$Action Test"
+        }
+        catch {
+            # A key only the new owner may read: the Test ran before the deferred ownership it
+            # depends on. Carry that out and test again (the order of today's eager runs).
+            $retry = $_
+            $pending = Get-RdsPendingDependency -Context $Context -DependsOn $DependsOn -Parameters $Parameters
+            if ($pending.Length -eq 0) { throw $retry }
+            $blocked = Invoke-RdsDeferredDependency -Context $Context -StepId $StepId -DependsOn $DependsOn -Parameters $Parameters
+            if ($blocked -ne '') { throw $retry }
+            $test = Get-RdsResultObject -Output @(& $definition.Test -Parameters $Parameters -Context $Context) -What "$Action Test"
+        }
         $target = [string](Get-RdsResultField -Result $test -Key 'Target' -Default $StepId)
         $operation = [string](Get-RdsResultField -Result $test -Key 'Operation' -Default $Action)
         $fields['target'] = $target
@@ -626,51 +649,23 @@ function Invoke-RdsPlanStep {
             $fields['after'] = $after
             $fields['message'] = $testMessage
         }
+        elseif (Test-RdsStepDeferrable -Context $Context -StepId $StepId -Action $Action) {
+            # Deferred (see Invoke-RdsDeferredDependency): no event yet; dependents see it as
+            # succeeded ('unchanged') until it is carried out or closed.
+            $Context.Deferred[$StepId] = @{ StepId = $StepId; Action = $Action; DependsOn = $DependsOn; Parameters = $Parameters; Test = $test; Fields = $fields }
+            $Context.Steps[$StepId] = 'unchanged'
+            $Context.CurrentStepId = ''
+            return
+        }
         else {
-            $proceed = $false
-            if ($null -ne $Context.Cmdlet) {
-                $proceed = $Context.Cmdlet.ShouldProcess($target, $operation)
+            $blocked = Invoke-RdsDeferredDependency -Context $Context -StepId $StepId -DependsOn $DependsOn -Parameters $Parameters
+            $Context.CurrentStepId = $StepId
+            if ($blocked -ne '') {
+                $status = 'skipped'
+                $fields = @{ message = $blocked }
             }
             else {
-                $proceed = ($Context.Mode -eq 'apply')
-            }
-            if (-not $proceed) {
-                $fields['after'] = Get-RdsResultField -Result $test -Key 'After'
-                if ($Context.Mode -eq 'check') {
-                    $status = 'wouldChange'
-                    $fields['message'] = $testMessage
-                }
-                else {
-                    $status = 'skipped'
-                    $fields['message'] = 'skipped: declined by the operator'
-                }
-            }
-            else {
-                $set = Get-RdsResultObject -Output @(& $definition.Set -Parameters $Parameters -Context $Context -Test $test) -What "$Action Set"
-                $status = 'changed'
-                $fields['after'] = Get-RdsResultField -Result $set -Key 'After'
-                $backup = Get-RdsResultField -Result $set -Key 'Backup'
-                if ($null -ne $backup) {
-                    $backupEvent = [ordered]@{ file = [string]$backup.File; sha256 = [string]$backup.Sha256 }
-                    if ($backup.Contains('SddlFile') -and -not [string]::IsNullOrEmpty([string]$backup.SddlFile)) {
-                        $backupEvent['sddlFile'] = [string]$backup.SddlFile
-                    }
-                    $fields['backup'] = $backupEvent
-                }
-                $undo = Get-RdsResultField -Result $set -Key 'Undo'
-                if ($null -ne $undo) {
-                    $fields['undo'] = $undo
-                    $journalEntry = @{ StepId = $StepId; Action = $Action; Entry = $undo; Before = $fields['before']; After = $fields['after'] }
-                    $Context.Journal.Add($journalEntry)
-                    if ($Context.Mode -eq 'apply') {
-                        $line = ConvertTo-RdsJson -InputObject ([ordered]@{ runId = $Context.RunId; stepId = $StepId; action = $Action; time = Get-RdsUtcTimestamp; undo = $undo })
-                        Write-RdsTextFile -Path $Context.JournalFile -Text ($line + "`n") -Append
-                    }
-                }
-                if ([bool](Get-RdsResultField -Result $set -Key 'RebootRequired' -Default $false)) {
-                    Request-RdsReboot -Context $Context
-                }
-                $fields['message'] = [string](Get-RdsResultField -Result $set -Key 'Message' -Default '')
+                $status = Invoke-RdsStepChange -Context $Context -StepId $StepId -Action $Action -Definition $definition -Parameters $Parameters -Test $test -Fields $fields
             }
         }
     }
@@ -678,19 +673,346 @@ function Invoke-RdsPlanStep {
         $status = 'failed'
         $fields['message'] = Get-RdsExceptionMessage -ErrorRecord $_
     }
-    $Context.Steps[$StepId] = $status
-    if (($status -eq 'changed' -or $status -eq 'wouldChange') -and $script:RdsActionTable.ContainsKey($Action) -and -not $script:RdsActionTable[$Action].NoHostChange) {
+    Complete-RdsStepRun -Context $Context -StepId $StepId -Action $Action -Status $status -Fields $fields -Watch $watch
+}
+
+function Complete-RdsStepRun {
+    <#
+    .SYNOPSIS
+    Records a step's status, emits its event and, for a first failure with onError 'rollback', rolls back.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER StepId
+    The step id.
+    .PARAMETER Action
+    The action name.
+    .PARAMETER Status
+    The step's status.
+    .PARAMETER Fields
+    The event's fields (Write-RdsStepEvent).
+    .PARAMETER Watch
+    The step's stopwatch.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $StepId,
+        [Parameter(Mandatory = $true)] [string] $Action,
+        [Parameter(Mandatory = $true)] [string] $Status,
+        [Parameter(Mandatory = $true)] [hashtable] $Fields,
+        [Parameter(Mandatory = $true)] [System.Diagnostics.Stopwatch] $Watch
+    )
+    $Context.Steps[$StepId] = $Status
+    if (($Status -eq 'changed' -or $Status -eq 'wouldChange') -and $script:RdsActionTable.ContainsKey($Action) -and -not $script:RdsActionTable[$Action].NoHostChange) {
         $Context.AnyChanged = $true
     }
-    Write-RdsStepEvent -Context $Context -StepId $StepId -Action $Action -Status $status -Fields $fields -DurationMs ([long]$watch.ElapsedMilliseconds)
+    Write-RdsStepEvent -Context $Context -StepId $StepId -Action $Action -Status $Status -Fields $Fields -DurationMs ([long]$Watch.ElapsedMilliseconds)
     $Context.CurrentStepId = ''
-    if ($status -eq 'failed') {
+    if ($Status -eq 'failed') {
         $firstFailure = -not $Context.Failed
         $Context.Failed = $true
         if ($firstFailure -and $Context.OnError -eq 'rollback' -and $Context.Mode -eq 'apply') {
             Invoke-RdsRollback -Context $Context
         }
     }
+}
+
+function Invoke-RdsStepChange {
+    <#
+    .SYNOPSIS
+    The change part of a step that is not in its desired state: ShouldProcess, Set, journal. Returns the status.
+    .DESCRIPTION
+    Returns 'changed' (Set ran; Fields gets after, backup, undo, message), 'wouldChange'
+    (check mode) or 'skipped' (declined at a -Confirm prompt). Set's errors propagate.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER StepId
+    The step id.
+    .PARAMETER Action
+    The action name.
+    .PARAMETER Definition
+    The registered action.
+    .PARAMETER Parameters
+    The step's parameters.
+    .PARAMETER Test
+    The Test result.
+    .PARAMETER Fields
+    The event's fields, filled in here.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $StepId,
+        [Parameter(Mandatory = $true)] [string] $Action,
+        [Parameter(Mandatory = $true)] [hashtable] $Definition,
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test,
+        [Parameter(Mandatory = $true)] [hashtable] $Fields
+    )
+    $target = [string](Get-RdsResultField -Result $Test -Key 'Target' -Default $StepId)
+    $operation = [string](Get-RdsResultField -Result $Test -Key 'Operation' -Default $Action)
+    $testMessage = [string](Get-RdsResultField -Result $Test -Key 'Message' -Default '')
+    $proceed = $false
+    if ($null -ne $Context.Cmdlet) {
+        $proceed = $Context.Cmdlet.ShouldProcess($target, $operation)
+    }
+    else {
+        $proceed = ($Context.Mode -eq 'apply')
+    }
+    if (-not $proceed) {
+        $Fields['after'] = Get-RdsResultField -Result $Test -Key 'After'
+        if ($Context.Mode -eq 'check') {
+            $Fields['message'] = $testMessage
+            return 'wouldChange'
+        }
+        $Fields['message'] = 'skipped: declined by the operator'
+        return 'skipped'
+    }
+    $set = Get-RdsResultObject -Output @(& $Definition.Set -Parameters $Parameters -Context $Context -Test $Test) -What "$Action Set"
+    $Fields['after'] = Get-RdsResultField -Result $set -Key 'After'
+    $backup = Get-RdsResultField -Result $set -Key 'Backup'
+    if ($null -ne $backup) {
+        $backupEvent = [ordered]@{ file = [string]$backup.File; sha256 = [string]$backup.Sha256 }
+        if ($backup.Contains('SddlFile') -and -not [string]::IsNullOrEmpty([string]$backup.SddlFile)) {
+            $backupEvent['sddlFile'] = [string]$backup.SddlFile
+        }
+        $Fields['backup'] = $backupEvent
+    }
+    $undo = Get-RdsResultField -Result $set -Key 'Undo'
+    if ($null -ne $undo) {
+        $Fields['undo'] = $undo
+        $journalEntry = @{ StepId = $StepId; Action = $Action; Entry = $undo; Before = $Fields['before']; After = $Fields['after'] }
+        $Context.Journal.Add($journalEntry)
+        if ($Context.Mode -eq 'apply') {
+            $line = ConvertTo-RdsJson -InputObject ([ordered]@{ runId = $Context.RunId; stepId = $StepId; action = $Action; time = Get-RdsUtcTimestamp; undo = $undo })
+            Write-RdsTextFile -Path $Context.JournalFile -Text ($line + "`n") -Append
+        }
+    }
+    if ([bool](Get-RdsResultField -Result $set -Key 'RebootRequired' -Default $false)) {
+        Request-RdsReboot -Context $Context
+    }
+    $Fields['message'] = [string](Get-RdsResultField -Result $set -Key 'Message' -Default '')
+    return 'changed'
+}
+
+# Deferred steps (ps-templates/README.md, "Deferred preparation"): registry.takeOwnership and
+# registry.export prepare for the steps that depend on them. When they are not in their desired
+# state and later steps depend on them, they wait: they are carried out just before the first
+# dependent whose own Test says it needs a change, and otherwise report 'unchanged' (not needed)
+# at their restore step or the end of the run. A second apply of a plan then reports no change.
+$script:RdsDeferrableActions = @('registry.takeOwnership', 'registry.export')
+
+function Get-RdsPlanDependent {
+    <#
+    .SYNOPSIS
+    Returns, per step id, the ids and actions of the steps whose -DependsOn names it (from the script's own steps section).
+    .DESCRIPTION
+    Read once from the parsed script (the top-level Invoke-RdsPlanStep calls, whose arguments
+    are literals). Without a script (no -Cmdlet, or a host that gives no syntax tree) the map
+    is empty, so nothing is deferred: the eager behaviour.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    if ($null -ne $Context.Dependents) { return $Context.Dependents }
+    $map = @{}
+    try {
+        $ast = $null
+        if ($null -ne $Context.Cmdlet) { $ast = $Context.Cmdlet.MyInvocation.MyCommand.ScriptBlock.Ast }
+        if ($null -ne $ast -and $null -ne $ast.EndBlock) {
+            foreach ($statement in $ast.EndBlock.Statements) {
+                if ($statement -isnot [System.Management.Automation.Language.PipelineAst] -or $statement.PipelineElements.Count -ne 1) { continue }
+                $command = $statement.PipelineElements[0]
+                if ($command -isnot [System.Management.Automation.Language.CommandAst] -or $command.GetCommandName() -ne 'Invoke-RdsPlanStep') { continue }
+                $stepId = ''
+                $action = ''
+                $dependsOn = @()
+                $elements = $command.CommandElements
+                for ($i = 1; $i -lt $elements.Count - 1; $i++) {
+                    if ($elements[$i] -isnot [System.Management.Automation.Language.CommandParameterAst]) { continue }
+                    $name = $elements[$i].ParameterName
+                    if ($name -eq 'StepId') { $stepId = [string]$elements[$i + 1].SafeGetValue() }
+                    elseif ($name -eq 'Action') { $action = [string]$elements[$i + 1].SafeGetValue() }
+                    elseif ($name -eq 'DependsOn') { $dependsOn = @($elements[$i + 1].SafeGetValue()) }
+                }
+                foreach ($dependency in $dependsOn) {
+                    $key = [string]$dependency
+                    if (-not $map.ContainsKey($key)) { $map[$key] = [System.Collections.Generic.List[object]]::new() }
+                    $map[$key].Add(@{ StepId = $stepId; Action = $action })
+                }
+            }
+        }
+    }
+    catch {
+        $map = @{}
+    }
+    $Context.Dependents = $map
+    return $map
+}
+
+function Test-RdsStepDeferrable {
+    <#
+    .SYNOPSIS
+    True when a step that needs a change waits for a dependent that needs one too.
+    .DESCRIPTION
+    Only registry.takeOwnership and registry.export, and only when a later step depends on
+    them (a restoreSecurity step does not count: a takeOwnership whose only follower is its
+    restore is the change itself, as it is for steps that use the key without naming it).
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER StepId
+    The step id.
+    .PARAMETER Action
+    The step's action.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $StepId,
+        [Parameter(Mandatory = $true)] [string] $Action
+    )
+    if ($script:RdsDeferrableActions -notcontains $Action) { return $false }
+    $dependents = Get-RdsPlanDependent -Context $Context
+    if (-not $dependents.ContainsKey($StepId)) { return $false }
+    foreach ($dependent in $dependents[$StepId]) {
+        if ($dependent.Action -ne 'registry.restoreSecurity') { return $true }
+    }
+    return $false
+}
+
+function Get-RdsPendingDependency {
+    <#
+    .SYNOPSIS
+    Returns the ids of the deferred steps a step needs carried out before its change, in plan order.
+    .DESCRIPTION
+    Its direct dependencies that are deferred, plus, for a registry step, every deferred
+    export of its key or an ancestor (same view): a backup the plan placed before a change
+    is taken even when the change does not name it in dependsOn.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER DependsOn
+    The step's dependencies.
+    .PARAMETER Parameters
+    The step's parameters.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [AllowEmptyCollection()] [string[]] $DependsOn = @(),
+        [hashtable] $Parameters = @{}
+    )
+    $pending = [System.Collections.Generic.List[string]]::new()
+    $path = ''
+    if ($Parameters.ContainsKey('Path')) { $path = [string]$Parameters.Path }
+    $view = ''
+    if ($path -ne '') { $view = Get-RdsStepView -Parameters $Parameters }
+    foreach ($key in @($Context.Deferred.Keys)) {
+        $deferred = $Context.Deferred[$key]
+        $needed = ($DependsOn -contains $key)
+        if (-not $needed -and $path -ne '' -and $deferred.Action -eq 'registry.export') {
+            $exportPath = [string]$deferred.Parameters.Path
+            $sameView = ((Get-RdsStepView -Parameters $deferred.Parameters) -eq $view)
+            $covers = $path.Equals($exportPath, [System.StringComparison]::OrdinalIgnoreCase) -or $path.StartsWith($exportPath + '\', [System.StringComparison]::OrdinalIgnoreCase)
+            $needed = ($sameView -and $covers)
+        }
+        if ($needed) { $pending.Add([string]$key) }
+    }
+    return , $pending.ToArray()
+}
+
+function Invoke-RdsDeferredDependency {
+    <#
+    .SYNOPSIS
+    Carries out the deferred steps a step needs (plan order), each with its own event. Returns '' or why the step cannot go on.
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER StepId
+    The step about to change something.
+    .PARAMETER DependsOn
+    Its dependencies.
+    .PARAMETER Parameters
+    Its parameters.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $StepId,
+        [AllowEmptyCollection()] [string[]] $DependsOn = @(),
+        [hashtable] $Parameters = @{}
+    )
+    # The deferred steps' own dependencies come first (takeOwnership after its export).
+    $queue = [System.Collections.Generic.List[string]]::new()
+    $todo = [System.Collections.Generic.Queue[string]]::new()
+    foreach ($id in (Get-RdsPendingDependency -Context $Context -DependsOn $DependsOn -Parameters $Parameters)) { $todo.Enqueue($id) }
+    while ($todo.Count -gt 0) {
+        $id = $todo.Dequeue()
+        if ($queue.Contains($id)) { continue }
+        $queue.Add($id)
+        $deferred = $Context.Deferred[$id]
+        foreach ($more in (Get-RdsPendingDependency -Context $Context -DependsOn @($deferred.DependsOn) -Parameters $deferred.Parameters)) { $todo.Enqueue($more) }
+    }
+    foreach ($id in @($Context.Deferred.Keys)) {
+        if (-not $queue.Contains([string]$id)) { continue }
+        if ($Context.Failed -and $Context.OnError -ne 'continue') { break }
+        $deferred = $Context.Deferred[$id]
+        $Context.Deferred.Remove($id)
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $fields = $deferred.Fields
+        $status = 'failed'
+        $Context.CurrentStepId = [string]$id
+        try {
+            $status = Invoke-RdsStepChange -Context $Context -StepId ([string]$id) -Action $deferred.Action -Definition $script:RdsActionTable[$deferred.Action] -Parameters $deferred.Parameters -Test $deferred.Test -Fields $fields
+        }
+        catch {
+            $status = 'failed'
+            $fields['message'] = Get-RdsExceptionMessage -ErrorRecord $_
+        }
+        Complete-RdsStepRun -Context $Context -StepId ([string]$id) -Action $deferred.Action -Status $status -Fields $fields -Watch $watch
+    }
+    $Context.CurrentStepId = $StepId
+    foreach ($dependency in $DependsOn) {
+        $dependencyStatus = [string]$Context.Steps[$dependency]
+        if (@('changed', 'unchanged', 'wouldChange') -notcontains $dependencyStatus) {
+            return "skipped: dependency '$dependency' is $dependencyStatus"
+        }
+    }
+    if ($Context.Failed -and $Context.OnError -ne 'continue') {
+        return "skipped: an earlier step failed (onError '" + $Context.OnError + "')"
+    }
+    return ''
+}
+
+function Close-RdsDeferredStep {
+    <#
+    .SYNOPSIS
+    Reports a deferred step that no dependent needed as 'unchanged' (at its restore step or the end of the run).
+    .PARAMETER Context
+    The plan context.
+    .PARAMETER StepId
+    The deferred step's id.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $StepId
+    )
+    $deferred = $Context.Deferred[$StepId]
+    $Context.Deferred.Remove($StepId)
+    $fields = $deferred.Fields
+    $fields['after'] = $fields['before']
+    $fields['message'] = 'not needed: no dependent step changes anything'
+    if ($Context.Failed) { $fields['message'] = 'not needed: the run stopped before a dependent step changed anything' }
+    $saved = $Context.CurrentStepId
+    Complete-RdsStepRun -Context $Context -StepId $StepId -Action $deferred.Action -Status 'unchanged' -Fields $fields -Watch ([System.Diagnostics.Stopwatch]::StartNew())
+    $Context.CurrentStepId = $saved
 }
 
 function Invoke-RdsUndoStep {
@@ -900,6 +1222,10 @@ function Complete-RdsPlan {
     $rebootNow = $false
     try {
         try {
+            # Deferred steps no dependent needed (no restore step reached them) end here.
+            foreach ($deferredId in @($Context.Deferred.Keys)) {
+                Close-RdsDeferredStep -Context $Context -StepId ([string]$deferredId)
+            }
             Invoke-RdsFinalizer -Context $Context
         }
         catch {

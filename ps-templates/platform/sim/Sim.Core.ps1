@@ -424,6 +424,12 @@ function Import-RdsSimStateDocument {
         timebombGraceDays = [long](Get-RdsSimMember -Table $tsDoc -Name 'timebombGraceDays' -Default (Get-RdsSimMember -Table $tsDoc -Name 'graceDays' -Default 120))
         graceDaysThrows   = [bool](Get-RdsSimMember -Table $tsDoc -Name 'graceDaysThrows' -Default $false)
     }
+    $state.TerminalServices.timebombHistory = [ordered]@{}
+    $historyDoc = Get-RdsSimMember -Table $Document -Name 'timebombDays' -Default @{}
+    if (-not ($historyDoc -is [System.Collections.IDictionary])) { throw 'timebombDays: an object of sha256 -> days' }
+    foreach ($hash in @($historyDoc.Keys)) {
+        $state.TerminalServices.timebombHistory[[string]$hash] = [long]$historyDoc[$hash]
+    }
 
     $faultDocs = Get-RdsSimMember -Table $Document -Name 'faults' -Default @()
     foreach ($faultDoc in $faultDocs) {
@@ -447,6 +453,7 @@ function Import-RdsSimStateDocument {
         if ($null -ne $fault.path) { $fault.path = [string]$fault.path }
         $state.Faults.Add($fault)
     }
+    Sync-RdsSimTimebomb -State $state -Learn
     return $state
 }
 
@@ -462,6 +469,7 @@ function Export-RdsSimStateDocument {
     param(
         [Parameter(Mandatory = $true)] [hashtable] $State
     )
+    Sync-RdsSimTimebomb -State $State
     $registry = @{}
     foreach ($key in $State.RegKeys.Values) {
         $values = [System.Collections.Generic.List[object]]::new()
@@ -514,6 +522,7 @@ function Export-RdsSimStateDocument {
             timebombGraceDays = $State.TerminalServices.timebombGraceDays
             graceDaysThrows   = $State.TerminalServices.graceDaysThrows
         }
+        timebombDays     = $State.TerminalServices.timebombHistory
         faults           = $faults.ToArray()
         calls            = $calls
         callLog          = $State.CallLog.ToArray()

@@ -222,6 +222,58 @@ function Stop-RdsSimServiceInternal {
     return , $stopped
 }
 
+function Get-RdsSimTimebombData {
+    <#
+    .SYNOPSIS
+    Returns the data (hex) of the L$RTMTIMEBOMB (or L$GracePeriodTimeBomb) value in RCM\GracePeriod, or $null.
+    .PARAMETER State
+    The in-memory simulated host.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State
+    )
+    $key = Get-RdsSimKey -State $State -Physical $script:RdsSimGracePeriodKey
+    if ($null -eq $key) { return $null }
+    foreach ($value in $key.ValueList) {
+        if ($value.Name.StartsWith('L$RTMTIMEBOMB', [System.StringComparison]::OrdinalIgnoreCase) -or $value.Name.StartsWith('L$GracePeriodTimeBomb', [System.StringComparison]::OrdinalIgnoreCase)) {
+            return [string]$value.Data
+        }
+    }
+    return $null
+}
+
+function Sync-RdsSimTimebomb {
+    <#
+    .SYNOPSIS
+    Keeps timebombGraceDays with the timebomb value it belongs to (DOMAIN.md: re-importing an old value brings back its expiry).
+    .DESCRIPTION
+    The state's timebombDays maps each timebomb blob seen (its hex data) to its days.
+    With -Learn (loading a state) the present blob takes the state's timebombGraceDays; otherwise
+    a blob seen before (written back by a rollback or an import) brings its days back, and a new
+    one is remembered with the current days.
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Learn
+    The state file's timebombGraceDays describes the present blob (hand-written states).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [switch] $Learn
+    )
+    $data = Get-RdsSimTimebombData -State $State
+    if ($null -eq $data) { return }
+    # Keyed by the blob's hex data itself (no hash: a cold SHA256 costs ~0.1 s per run).
+    $history = $State.TerminalServices.timebombHistory
+    if (-not $Learn -and $history.Contains($data)) {
+        $State.TerminalServices.timebombGraceDays = [long]$history[$data]
+    }
+    else {
+        $history[$data] = [long]$State.TerminalServices.timebombGraceDays
+    }
+}
+
 function Update-RdsSimGraceCache {
     <#
     .SYNOPSIS
@@ -233,16 +285,9 @@ function Update-RdsSimGraceCache {
     param(
         [Parameter(Mandatory = $true)] [hashtable] $State
     )
-    $present = $false
-    $key = Get-RdsSimKey -State $State -Physical $script:RdsSimGracePeriodKey
-    if ($null -ne $key) {
-        foreach ($value in $key.ValueList) {
-            if ($value.Name.StartsWith('L$RTMTIMEBOMB', [System.StringComparison]::OrdinalIgnoreCase) -or $value.Name.StartsWith('L$GracePeriodTimeBomb', [System.StringComparison]::OrdinalIgnoreCase)) {
-                $present = $true
-            }
-        }
-    }
-    if ($present) {
+    # The days follow the blob: a blob written back after a reset stands for its old expiry.
+    Sync-RdsSimTimebomb -State $State
+    if ($null -ne (Get-RdsSimTimebombData -State $State)) {
         $State.TerminalServices.graceDays = $State.TerminalServices.timebombGraceDays
     }
     else {

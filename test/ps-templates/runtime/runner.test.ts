@@ -416,16 +416,21 @@ describeEngine("RunWhen 'changed'", () => {
       steps: [
         `Invoke-RdsPlanStep -Context $RdsContext -StepId 'export' -Action 'registry.export' -RunWhen 'always' -DependsOn @() -Parameters @{ Path = '${GP}'; View = 'Default' }`,
         "Invoke-RdsPlanStep -Context $RdsContext -StepId 'handler' -Action 'service.restart' -RunWhen 'changed' -DependsOn @() -Parameters @{ Name = 'TermService'; Force = $true }",
-        `Invoke-RdsPlanStep -Context $RdsContext -StepId 'own' -Action 'registry.takeOwnership' -RunWhen 'always' -DependsOn @('export') -Parameters @{ Path = '${GP}'; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(); Restore = 'afterPlan' }`,
+        // 'own' does not name 'export': an export with no dependents runs at once (not deferred),
+        // so the handler really sees a 'changed' export and must still skip.
+        `Invoke-RdsPlanStep -Context $RdsContext -StepId 'own' -Action 'registry.takeOwnership' -RunWhen 'always' -DependsOn @() -Parameters @{ Path = '${GP}'; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(); Restore = 'afterPlan' }`,
         `Invoke-RdsPlanStep -Context $RdsContext -StepId 'delete' -Action 'registry.deleteValue' -RunWhen 'always' -DependsOn @('own') -Parameters @{ Path = '${GP}'; View = 'Default'; NamePattern = 'L$RTMTIMEBOMB*'; MustExist = $false }`,
         `Invoke-RdsPlanStep -Context $RdsContext -StepId 'restore' -Action 'registry.restoreSecurity' -RunWhen 'always' -DependsOn @('own') -Parameters @{ Path = '${GP}'; View = 'Default'; FromStep = 'own' }`,
         "Invoke-RdsPlanStep -Context $RdsContext -StepId 'restart' -Action 'service.restart' -RunWhen 'changed' -DependsOn @('delete') -Parameters @{ Name = 'TermService'; Force = $true }",
       ].join('\n'),
     });
     expectValidEvents(r);
-    expect(statuses(r)).toEqual(['export:changed', 'handler:skipped', 'own:changed', 'delete:unchanged', 'restore:changed', 'restart:skipped']);
+    // Ownership is deferred until a dependent needs it; the delete has nothing to do, so 'own'
+    // closes as unchanged at its restore step and the restore finds nothing to restore.
+    expect(statuses(r)).toEqual(['export:changed', 'handler:skipped', 'delete:unchanged', 'own:unchanged', 'restore:unchanged', 'restart:skipped']);
     expect(r.steps[1]!.message).toBe('skipped: no earlier step changed anything');
-    expect(r.steps[3]!.message).toBe("no value matching 'L$RTMTIMEBOMB*'");
+    expect(r.steps[2]!.message).toBe("no value matching 'L$RTMTIMEBOMB*'");
+    expect(r.steps[3]!.message).toBe('not needed: no dependent step changes anything');
     expect(r.steps[5]!.message).toBe('skipped: no dependency changed anything');
     expect(calls(r)).not.toContain('Restart-RdsService|TermService');
     expect(gpKey(r)?.Sddl).toBe(ORIGINAL_SDDL);

@@ -1,0 +1,249 @@
+/**
+ * End-to-end: the product's real generated script (validatePlan* → renderScript(plan,
+ * { platform: 'sim' }) → scriptBytes) runs in the real PowerShell engine against the simulated
+ * Windows host. Every run's protocol lines are checked against schemas/result.schema.json
+ * (and by parseProtocolLine); a run that prints one bad line fails the test that made it.
+ */
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { validatePlanFile, validatePlanText } from '../../src/plan/validate.js';
+import type { Plan } from '../../src/plan/types.js';
+import { renderScript, scriptBytes } from '../../src/render/script.js';
+import { parseProtocolLine } from '../../src/run/protocol.js';
+import { runPowerShell } from '../support/engine.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const GRACE = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod';
+export const GRACE_SDDL = 'O:NSG:SYD:PAI(A;CI;KA;;;NS)(A;CI;KA;;;SY)(A;CI;KR;;;BA)';
+export const TIMEBOMB = 'L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588';
+export const MSLICENSING = 'HKLM\\SOFTWARE\\Microsoft\\MSLicensing';
+export const MSLICENSING_WOW = 'HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\MSLicensing';
+export const RCM = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM';
+export const LICENSE_SERVERS_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermService\\Parameters\\LicenseServers';
+export const LICENSING_CORE = `${RCM}\\Licensing Core`;
+export const POLICY_KEY = 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services';
+
+const Ajv = (Ajv2020 as any).default ?? Ajv2020;
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateEvent = ajv.compile(JSON.parse(readFileSync(join(repoRoot, 'schemas', 'result.schema.json'), 'utf8')));
+
+export type Event = Record<string, any>;
+
+/** Every @@rdsplan line of a run: schema errors and parse failures, as readable strings. */
+export function protocolProblems(stdout: string): string[] {
+  const problems: string[] = [];
+  for (const line of stdout.split(/\n/)) {
+    if (!line.startsWith('@@rdsplan ')) continue;
+    try {
+      if (parseProtocolLine(line) === null) problems.push(`not parsed: ${line}`);
+    } catch (error) {
+      problems.push(`${(error as Error).message}: ${line}`);
+      continue;
+    }
+    const value = JSON.parse(line.slice('@@rdsplan '.length).replace(/\r$/, ''));
+    if (!validateEvent(value)) problems.push(`${ajv.errorsText(validateEvent.errors)}: ${line}`);
+  }
+  return problems;
+}
+
+export function tempDir(prefix = 'rdsplan-e2e-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Validates a plan (file path or object) and writes the sim script; throws on validation errors. */
+export function renderPlan(plan: string | Record<string, unknown>, dir = tempDir()): { script: string; plan: Plan } {
+  const result =
+    typeof plan === 'string' ? validatePlanFile(plan) : validatePlanText('plan.json', Buffer.from(JSON.stringify(plan, null, 2)));
+  if (!result.plan) throw new Error(`plan does not validate: ${JSON.stringify(result.diagnostics, null, 2)}`);
+  const script = join(dir, 'plan.ps1');
+  writeFileSync(script, scriptBytes(renderScript(result.plan, { platform: 'sim' })));
+  return { script, plan: result.plan };
+}
+
+export const examplePath = (name: string): string => join(repoRoot, 'examples', `${name}.json`);
+
+/** A plan document around some steps (the header fields the schema wants). */
+export function planOf(name: string, steps: unknown[], options: Record<string, unknown> = { onError: 'rollback' }): Record<string, unknown> {
+  return { apiVersion: 'rdsplan/v1', name, targets: ['localhost'], options, steps };
+}
+
+const SIM_DIR = join(repoRoot, 'ps-templates', 'platform', 'sim');
+let defaultStateText: Promise<string> | undefined;
+
+/**
+ * The built-in default host as the sim saves it (missing state file → default host → saved).
+ * Made once per test file with the sim alone (runtime/Json.ps1 + platform/sim), not a plan.
+ */
+export function defaultState(): Promise<string> {
+  defaultStateText ??= (async () => {
+    const dir = tempDir();
+    const files = ['runtime/Json.ps1', ...simFiles()];
+    const body = [
+      '[CmdletBinding()]\nparam([string] $StatePath)',
+      'Set-StrictMode -Version 3.0',
+      "$ErrorActionPreference = 'Stop'",
+      ...files.map((f) => readFileSync(join(repoRoot, 'ps-templates', f), 'utf8')),
+      'Initialize-RdsPlatform -Option $StatePath',
+      'Complete-RdsPlatform',
+    ].join('\n');
+    writeFileSync(join(dir, 'seed.ps1'), body);
+    const statePath = join(dir, 'state.json');
+    const r = await runPowerShell({ file: join(dir, 'seed.ps1'), args: ['-StatePath', statePath] });
+    if (r.exitCode !== 0) throw new Error(`default state: ${r.stderr}`);
+    return readFileSync(statePath, 'utf8');
+  })();
+  return defaultStateText;
+}
+
+function simFiles(): string[] {
+  return readdirSorted(SIM_DIR).map((f) => `platform/sim/${f}`);
+}
+
+function readdirSorted(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ps1'))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+export interface PlanRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  events: Event[];
+  steps: Event[];
+  summary: Event | undefined;
+  /** The saved state after the run. */
+  state: any;
+  statePath: string;
+  backupDirectory: string;
+  runDirectory: string;
+  problems: string[];
+}
+
+export interface RunOptions {
+  whatIf?: boolean;
+  runId?: string;
+  targetName?: string;
+  /** Changes the state before the run (faults, a token without a privilege, …). */
+  edit?: (state: any) => void;
+  /** Run against this state file as it is (a second apply); default: a fresh copy of the default host. */
+  statePath?: string;
+}
+
+/** Runs a rendered script once; the state file is a fresh copy of the default host unless given. */
+export async function runPlan(script: string, opts: RunOptions = {}): Promise<PlanRun> {
+  const dir = tempDir();
+  let statePath = opts.statePath;
+  if (statePath === undefined) {
+    statePath = join(dir, 'state.json');
+    const state = JSON.parse(await defaultState());
+    opts.edit?.(state);
+    writeFileSync(statePath, JSON.stringify(state, null, 2));
+  } else if (opts.edit) {
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    opts.edit(state);
+    writeFileSync(statePath, JSON.stringify(state, null, 2));
+  }
+  const backupDirectory = join(dir, 'backups');
+  const runId = opts.runId ?? 'run-1';
+  const args = ['-SimulationState', statePath, '-BackupDirectory', backupDirectory, '-RunId', runId, '-TargetName', opts.targetName ?? 'rdsh01'];
+  if (opts.whatIf) args.push('-WhatIf');
+  const r = await runPowerShell({ file: script, args, timeoutMs: 120_000 });
+  const events: Event[] = [];
+  for (const line of r.stdout.split(/\n/)) {
+    if (line.startsWith('@@rdsplan ')) events.push(JSON.parse(line.slice('@@rdsplan '.length).replace(/\r$/, '')));
+  }
+  return {
+    exitCode: r.exitCode,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    events,
+    steps: events.filter((e) => e.event === 'step'),
+    summary: events.find((e) => e.event === 'summary'),
+    state: JSON.parse(readFileSync(statePath, 'utf8')),
+    statePath,
+    backupDirectory,
+    runDirectory: join(backupDirectory, runId),
+    problems: protocolProblems(r.stdout),
+  };
+}
+
+/** A copy of a state file for another run (a second apply starts from where the first ended). */
+export function copyState(from: string): string {
+  const to = join(tempDir(), 'state.json');
+  copyFileSync(from, to);
+  return to;
+}
+
+/** `stepId:status` per step event, in order: the shape most assertions compare. */
+export const statuses = (run: PlanRun): string[] => run.steps.map((s) => `${s.stepId}:${s.status}`);
+
+/**
+ * The host as a Windows administrator would see it: registry, services, Win32_TerminalServiceSetting,
+ * the token's privileges and the host record. Leaves out the sim's own bookkeeping (calls,
+ * callLog, faults and their fired counts).
+ */
+export function hostView(state: any): Record<string, unknown> {
+  return { registry: state.registry, services: state.services, terminalServices: state.terminalServices, token: state.token, host: state.host };
+}
+
+/**
+ * hostView with each key's values sorted by name. For comparing after a rollback: Windows has no
+ * way to put a re-created value back at its old enumeration position (new values go last, in
+ * the sim as on Windows), so a value deleted and re-created by an undo may enumerate later.
+ * Names, types, data, keys and ACLs must still be identical.
+ */
+export function hostViewUnordered(state: any): Record<string, unknown> {
+  const registry: Record<string, unknown> = {};
+  for (const [path, key] of Object.entries(state.registry as Record<string, { values?: { name: string }[] }>)) {
+    registry[path] = { ...key, values: [...(key.values ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+  }
+  return { ...hostView(state), registry };
+}
+
+export function stateKey(state: any, path: string): { sddl: string; values: { name: string; type: string; data: unknown }[] } | undefined {
+  const found = Object.keys(state.registry).find((k) => k.toLowerCase() === path.toLowerCase());
+  return found === undefined ? undefined : state.registry[found];
+}
+
+export function stateValue(state: any, path: string, name: string): { name: string; type: string; data: unknown } | undefined {
+  return stateKey(state, path)?.values.find((v) => v.name.toLowerCase() === name.toLowerCase());
+}
+
+/** Keys at or below a path (case-insensitive). */
+export function keysUnder(state: any, path: string): string[] {
+  const p = path.toLowerCase();
+  return Object.keys(state.registry).filter((k) => k.toLowerCase() === p || k.toLowerCase().startsWith(`${p}\\`));
+}
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** Every privilege of the saved token is disabled (the script turned on what it needed, then off). */
+export function enabledPrivileges(state: any): string[] {
+  return Object.entries(state.token.privileges as Record<string, { enabled: boolean }>)
+    .filter(([, p]) => p.enabled)
+    .map(([name]) => name);
+}
+
+/** Runs async jobs at most `limit` at a time (the engine is one process per run; jest may give us one worker). */
+export async function inPool<T, R>(items: T[], limit: number, job: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await job(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export { existsSync };

@@ -1,0 +1,130 @@
+/**
+ * The preset variants no example covers (examples.test.ts has resetGracePeriod with restart,
+ * clearClientLicenseCache, disableLicensingService with stop, configureLicensing via WMI):
+ * resetGracePeriod without the restart and configureLicensing via policy, in one plan.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { beforeAll, expect, test } from '@jest/globals';
+import { describeEngine } from '../support/engine.js';
+import {
+  GRACE,
+  GRACE_SDDL,
+  LICENSE_SERVERS_KEY,
+  MSLICENSING,
+  MSLICENSING_WOW,
+  POLICY_KEY,
+  TIMEBOMB,
+  copyState,
+  defaultState,
+  enabledPrivileges,
+  examplePath,
+  hostView,
+  keysUnder,
+  planOf,
+  renderPlan,
+  runPlan,
+  sha256File,
+  stateKey,
+  stateValue,
+  statuses,
+  type PlanRun,
+} from './harness.js';
+
+const PLAN = planOf('grace-no-restart-and-policy-licensing', [
+  { id: 'grace', action: 'rds.resetGracePeriod' },
+  { id: 'policy', action: 'rds.configureLicensing', servers: ['lic01.contoso.com', 'lic02.contoso.com'], mode: 'PerDevice', via: 'policy' },
+]);
+
+describeEngine('presets without an example, end to end', () => {
+  let start: any;
+  let check: PlanRun;
+  let apply: PlanRun;
+  let again: PlanRun;
+  let wow: PlanRun;
+
+  beforeAll(async () => {
+    start = JSON.parse(await defaultState());
+    const { script } = renderPlan(PLAN);
+    const cache = renderPlan(examplePath('clear-client-license-cache')).script;
+    [check, apply] = await Promise.all([runPlan(script, { whatIf: true }), runPlan(script)]);
+    // A client with the 32-bit copy of the CAL cache too.
+    [again, wow] = await Promise.all([
+      runPlan(script, { statePath: copyState(apply.statePath), runId: 'run-2' }),
+      runPlan(cache, {
+        edit: (s) => {
+          s.registry[`${MSLICENSING_WOW}\\Store\\LICENSE000`] = { values: [{ name: 'ClientLicense', type: 'Binary', data: '0a0b0c' }] };
+        },
+      }),
+    ]);
+  }, 300_000);
+
+  test('every protocol line matches the schema', () => {
+    expect([...check.problems, ...apply.problems, ...again.problems, ...wow.problems]).toEqual([]);
+  });
+
+  test('check changes nothing and names the steps that would change', () => {
+    expect(statuses(check)).toEqual([
+      'grace.export:wouldChange',
+      'grace.own:wouldChange',
+      'grace.delete:wouldChange',
+      'grace.restore:wouldChange',
+      'grace.days:unchanged',
+      'policy.servers:wouldChange',
+      'policy.mode:wouldChange',
+    ]);
+    expect(hostView(check.state)).toEqual(hostView(start));
+    expect(existsSync(check.backupDirectory)).toBe(false);
+    // ShouldProcess speaks for each step that would change, the deferred ones included.
+    expect(check.stdout.match(/^What if: /gm)?.length).toBe(6);
+  });
+
+  test('apply: timebomb gone, ACL back byte for byte, days unchanged until a restart, policy values set', () => {
+    expect(statuses(apply)).toEqual([
+      'grace.export:changed',
+      'grace.own:changed',
+      'grace.delete:changed',
+      'grace.restore:changed',
+      'grace.days:unchanged',
+      'policy.servers:changed',
+      'policy.mode:changed',
+    ]);
+    expect(apply.summary).toMatchObject({ status: 'succeeded' });
+    expect(stateValue(apply.state, GRACE, TIMEBOMB)).toBeUndefined();
+    expect(stateKey(apply.state, GRACE)!.sddl).toBe(GRACE_SDDL);
+    // No restart: GetGracePeriodDays still reports what TermService read at its last start.
+    expect(apply.state.terminalServices.graceDays).toBe(97);
+    expect(apply.steps.find((s) => s.stepId === 'grace.days')!.message).toBe('grace period days left: 97');
+    expect(apply.state.services.TermService.status).toBe('Running');
+    expect(apply.state.callLog.map((c: any) => c.call)).not.toContain('Restart-RdsService');
+    expect(stateValue(apply.state, POLICY_KEY, 'LicenseServers')).toEqual({ name: 'LicenseServers', type: 'String', data: 'lic01.contoso.com,lic02.contoso.com' });
+    expect(stateValue(apply.state, POLICY_KEY, 'LicensingMode')).toEqual({ name: 'LicensingMode', type: 'DWord', data: 2 });
+    // Via policy: the WMI-side list is untouched.
+    expect(stateValue(apply.state, LICENSE_SERVERS_KEY, 'SpecifiedLicenseServers')!.data).toEqual([]);
+    const backup = apply.steps.find((s) => s.stepId === 'grace.export')!.backup;
+    expect(sha256File(backup.file)).toBe(backup.sha256);
+    expect(enabledPrivileges(apply.state)).toEqual([]);
+  });
+
+  test('a second apply reports only unchanged', () => {
+    expect(again.steps.filter((s) => s.status !== 'unchanged')).toEqual([]);
+    expect(again.summary).toMatchObject({ status: 'succeeded', counts: { changed: 0 } });
+    expect(hostView(again.state)).toEqual(hostView(apply.state));
+  });
+
+  test('clearClientLicenseCache with a 32-bit copy: both keys gone, both exports kept with the reported sha256', () => {
+    expect(statuses(wow)).toEqual(['cal.export:changed', 'cal.delete:changed', 'cal.export-wow:changed', 'cal.delete-wow:changed']);
+    expect(keysUnder(wow.state, MSLICENSING)).toEqual([]);
+    expect(keysUnder(wow.state, MSLICENSING_WOW)).toEqual([]);
+    for (const [stepId, key] of [
+      ['cal.export', MSLICENSING],
+      ['cal.export-wow', MSLICENSING_WOW],
+    ] as const) {
+      const backup = wow.steps.find((s) => s.stepId === stepId)!.backup;
+      expect(sha256File(backup.file)).toBe(backup.sha256);
+      // reg.exe's format: UTF-16LE with BOM, the key's own header inside.
+      const text = readFileSync(backup.file).toString('utf16le');
+      expect(text.startsWith('\uFEFFWindows Registry Editor Version 5.00\r\n')).toBe(true);
+      expect(text).toContain(`[${key.replace(/^HKLM/, 'HKEY_LOCAL_MACHINE')}\\Store\\LICENSE000]`);
+    }
+  });
+});
