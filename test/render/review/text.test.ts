@@ -116,7 +116,7 @@ describe('text review of other plans', () => {
     expect(sectionOf(text, 'Targets (2)')).toEqual(['  - rdsh01.contoso.com', '  - rdsh02.contoso.com (port 5986, HTTPS)']);
     expect(sectionOf(text, 'Rollback (onError: stop)')[0]).toBe(`  ${review.rollback.summary}`);
     expect(text).toContain('  licensing-off (rds.disableLicensingService): ');
-    expect(text).toContain('    expands into: licensing-off.start-mode, licensing-off.stop\n');
+    expect(text).toContain('    expands into: licensing-off.stop, licensing-off.start-mode\n');
   });
 
   test('reboot plan: the reboot is labelled, is a handler, and needs SeShutdownPrivilege', () => {
