@@ -1,5 +1,6 @@
 import { planActions } from '../../actions/index.js';
 import type { ActionDefinition } from '../../actions/types.js';
+import * as fragments from './fragments.js';
 import { backupOptOut, commonStepProperties, freeText, hostName, scriptText } from './fragments.js';
 
 export const API_VERSION = 'rdsplan/v1';
@@ -88,9 +89,36 @@ function stepSchema(action: ActionDefinition): Record<string, unknown> {
   };
 }
 
+/**
+ * Fragments used as they are (not spread into a variant) become `$defs` with a `$ref` at each
+ * use: the schema says once what a registry path is, and ajv compiles it once, which keeps the
+ * precompiled validator — and so a cold start — small.
+ */
+function shareFragments(schema: Record<string, unknown>): Record<string, unknown> {
+  const names = new Map<unknown, string>(
+    Object.entries(fragments)
+      .filter(([name, value]) => name !== 'commonStepProperties' && value !== null && typeof value === 'object')
+      .map(([name, value]) => [value, name]),
+  );
+  const used = new Map<string, unknown>();
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node === null || typeof node !== 'object') return node;
+    const name = names.get(node);
+    if (name) {
+      used.set(name, node);
+      return { $ref: `#/$defs/${name}` };
+    }
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, walk(value)]));
+  };
+  const shared = walk(schema) as Record<string, unknown>;
+  const defs = Object.fromEntries([...used.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => [name, walk({ ...(value as object) })]));
+  return { ...shared, $defs: defs };
+}
+
 /** The plan schema as written to schemas/plan.schema.json: assembled from the action catalogue. */
 export function buildPlanSchema(): Record<string, unknown> {
-  return {
+  return shareFragments({
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: SCHEMA_ID,
     title: 'rdsplan plan',
@@ -113,5 +141,5 @@ export function buildPlanSchema(): Record<string, unknown> {
       },
     },
     additionalProperties: false,
-  };
+  });
 }
