@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Plan, Target } from '../plan/types.js';
 import { buildReview } from '../render/review/model.js';
@@ -11,6 +11,7 @@ import type { RunEvent } from '../run/protocol.js';
 import { writeRunRecord } from '../run/record.js';
 import { newRunId } from '../run/run-id.js';
 import { PowerShellSession, psLiteral, SessionEndedError, SessionTimeoutError, type ScriptRunResult } from '../run/session.js';
+import { stateFileFor } from '../run/state-files.js';
 import { isLocalTarget } from '../run/targets.js';
 import type { ParsedArgs } from './args.js';
 import { CliError, EXIT, type Io } from './command.js';
@@ -42,16 +43,6 @@ interface TargetRun {
   unavailable?: string;
 }
 
-/** The same rule as run-plan.ts: one state file for one target, else a folder of <host>.json. */
-function stateFileFor(simulate: string, target: Target, single: boolean): string {
-  const path = resolve(simulate);
-  const isDir = existsSync(path) ? statSync(path).isDirectory() : !path.toLowerCase().endsWith('.json');
-  if (!isDir) {
-    if (!single) throw new CliError(`--simulate ${simulate} is one state file, but the run has several targets; give a folder holding <host>.json per target`, EXIT.usage);
-    return path;
-  }
-  return join(path, `${target.computerName}.json`);
-}
 
 /** The hashtable literal of script parameters for Invoke-Command (values through quotePowerShell via psLiteral). */
 function psHashtable(parameters: Record<string, string | true>): string {

@@ -1,9 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Plan } from '../plan/types.js';
 import { findPowerShell, PowerShellConfigError, type FoundPowerShell } from '../run/find-powershell.js';
 import type { HostRun } from '../run/host-run.js';
 import type { RunEvent } from '../run/protocol.js';
+import { isStateFolder } from '../run/state-files.js';
 import { selectTargets } from '../run/targets.js';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import { CliError, EXIT, type Io } from './command.js';
@@ -55,10 +55,7 @@ export function runSettings(plan: Plan, flags: ParsedArgs['flags'], io: Io): Run
   }
   const records = flags.records as string | undefined;
   if (typeof flags.simulate === 'string' && targets.length > 1) {
-    // As run-plan decides: an existing folder, or a path not ending in .json, is a folder of <host>.json.
-    const path = resolve(io.cwd, flags.simulate);
-    const isDir = existsSync(path) ? statSync(path).isDirectory() : !path.toLowerCase().endsWith('.json');
-    if (!isDir) throw new CliError(`--simulate ${flags.simulate} is one state file, but the run has ${targets.length} targets; give a folder holding <host>.json per target`, EXIT.usage);
+    if (!isStateFolder(resolve(io.cwd, flags.simulate))) throw new CliError(`--simulate ${flags.simulate} is one state file, but the run has ${targets.length} targets; give a folder holding <host>.json per target`, EXIT.usage);
   }
   return {
     targets,

@@ -1,5 +1,5 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Target } from '../plan/types.js';
 import { scriptBytes, type RenderedScript } from '../render/script.js';
 import type { Platform } from '../render/templates.js';
@@ -9,6 +9,7 @@ import { fleetDriverText } from './fleet-driver.js';
 import { addEvent, hostExitCode, newHostRun, worstExitCode, type HostRun, type Mode } from './host-run.js';
 import { withPrivateDir } from './private-dir.js';
 import type { RunEvent } from './protocol.js';
+import { stateFileFor } from './state-files.js';
 import { isLocalTarget } from './targets.js';
 
 /**
@@ -43,15 +44,6 @@ export interface PlanRun {
   exitCode: number;
 }
 
-function stateFileFor(simulate: string, target: Target, single: boolean): string {
-  const path = resolve(simulate);
-  const isDir = existsSync(path) ? statSync(path).isDirectory() : !path.toLowerCase().endsWith('.json');
-  if (!isDir) {
-    if (!single) throw new Error(`--simulate ${simulate} is one state file, but the run has several targets; give a folder holding <host>.json per target`);
-    return path;
-  }
-  return join(path, `${target.computerName}.json`);
-}
 
 function explainMissingSummary(run: HostRun, result: ExecuteResult, timeoutMs: number): string {
   if (result.startError) return `PowerShell could not be started: ${result.startError}`;

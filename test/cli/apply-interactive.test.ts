@@ -23,11 +23,6 @@ function readState(file: string): State {
   return JSON.parse(readFileSync(file, 'utf8')) as State;
 }
 
-/** The simulated host without the simulator's own call counters (which every run, a check too, saves). */
-function hostPart(file: string): string {
-  const { calls: _calls, callLog: _callLog, ...host } = readState(file);
-  return JSON.stringify(host);
-}
 
 function timebombPresent(file: string): boolean {
   const key = Object.entries(readState(file).registry ?? {}).find(([path]) => path.toLowerCase() === GRACE_KEY.toLowerCase());

@@ -93,7 +93,7 @@ describeEngine('every example: check, apply, check, runs, show-run, undo', () =>
     expect(runsJson).toHaveLength(targets.length);
     for (const row of runsJson) expect(row).toMatchObject({ plan: readPlan(plan).name, mode: 'apply', status: 'succeeded', exitCode: 0 });
 
-    for (const [i, d] of dirs.entries()) {
+    for (const d of dirs) {
       const record = JSON.parse(readFileSync(join(d, 'record.json'), 'utf8'));
       // show-run in the three formats.
       const text = await runCli(['show-run', d]);
