@@ -1,14 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Plan, Target } from '../plan/types.js';
+import type { Target } from '../plan/types.js';
 import { buildReview } from '../render/review/model.js';
 import { renderReview } from '../render/review/index.js';
 import { quotePowerShell } from '../render/quote.js';
-import { renderScript, scriptBytes, type RenderedScript } from '../render/script.js';
+import { renderScript, scriptBytes } from '../render/script.js';
 import { addEvent, hostExitCode, newHostRun, worstExitCode, type HostRun, type Mode } from '../run/host-run.js';
 import { withPrivateDir } from '../run/private-dir.js';
 import type { RunEvent } from '../run/protocol.js';
-import { writeRunRecord } from '../run/record.js';
 import { newRunId } from '../run/run-id.js';
 import { PowerShellSession, psLiteral, SessionEndedError, SessionTimeoutError, type ScriptRunResult } from '../run/session.js';
 import { stateFileFor } from '../run/state-files.js';
@@ -18,6 +17,7 @@ import { CliError, EXIT, type Io } from './command.js';
 import { confirm, isInteractive } from './confirm.js';
 import { requirePlan } from './plan-input.js';
 import { describeEvent, requirePowerShell, runSettings, summaryTable, type RunSettings } from './run-common.js';
+import { reportApply } from './apply-report.js';
 import { readSavedCheck, staleness } from './stale-check.js';
 
 /**
@@ -141,7 +141,7 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
       const startedAt = new Date();
       const run = await runPhase(session, 'apply', targets, settings, scriptPath, newRunId(startedAt), progressLine);
       const endedAt = new Date();
-      return finishApply({ io, plan, file, script, approvedToken: approved.approvalToken, settings, run, startedAt, endedAt, json });
+      return reportApply({ io, plan, file, script, approvedToken: approved.approvalToken, settings, hosts: run.hosts, stderr: run.stderr, ...(run.sessionError ? { sessionError: run.sessionError } : {}), startedAt, endedAt, json });
     } finally {
       await closeSession(session);
     }
@@ -234,37 +234,6 @@ async function runPhase(
   return phase;
 }
 
-function finishApply(input: { io: Io; plan: Plan; file: string; script: RenderedScript; approvedToken: string; settings: RunSettings; run: PhaseResult; startedAt: Date; endedAt: Date; json: boolean }): number {
-  const { io, plan, file, script, approvedToken, settings, run, startedAt, endedAt, json } = input;
-  const planText = readFileSync(resolve(io.cwd, file));
-  const records = run.hosts.map((hostRun) =>
-    writeRunRecord({
-      root: settings.recordsRoot,
-      run: hostRun,
-      mode: 'apply',
-      plan,
-      planText,
-      script,
-      scriptBytes: scriptBytes(script),
-      startedAt,
-      endedAt,
-      stderr: run.stderr,
-      ...(settings.simulate ? { simulatedState: settings.simulate } : {}),
-      approvedToken,
-    }),
-  );
-  const exitOf = (hostRun: HostRun) => hostExitCode(hostRun, 'apply');
-  const exitCode = worstExitCode(run.hosts.map(exitOf));
-  if (json) {
-    io.stdout.write(`${JSON.stringify({ formatVersion: 1, exitCode, hosts: run.hosts.map((h, i) => ({ host: h.host, exitCode: exitOf(h), summary: h.summary ?? null, error: h.error ?? null, record: records[i] })) }, null, 2)}\n`);
-  } else {
-    io.stdout.write(`\n${summaryTable(run.hosts, exitOf)}`);
-    for (const dir of records) io.stdout.write(`record: ${dir}\n`);
-  }
-  if (exitCode !== EXIT.ok && run.stderr.trim() !== '') io.stderr.write(run.stderr.endsWith('\n') ? run.stderr : `${run.stderr}\n`);
-  if (run.sessionError) io.stderr.write(`rdsplan: ${run.sessionError}\n`);
-  return exitCode;
-}
 
 function lastLine(text: string): string {
   return text.trim().split(/\r?\n/).filter(Boolean).at(-1) ?? '';

@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildReview } from '../render/review/model.js';
 import { renderReview } from '../render/review/index.js';
-import { renderScript, scriptBytes } from '../render/script.js';
-import { hostExitCode } from '../run/host-run.js';
-import { writeRunRecord } from '../run/record.js';
+import { renderScript } from '../render/script.js';
 import { newRunId } from '../run/run-id.js';
 import { runPlan } from '../run/run-plan.js';
 import { CliError, COMMON_FLAGS, EXIT, type Command } from './command.js';
 import { confirm, isInteractive } from './confirm.js';
 import { requirePlan } from './plan-input.js';
-import { describeEvent, progressReporter, requirePowerShell, RUN_FLAGS, runSettings, summaryTable } from './run-common.js';
+import { describeEvent, progressReporter, requirePowerShell, RUN_FLAGS, runSettings } from './run-common.js';
+import { reportApply } from './apply-report.js';
 import { readSavedCheck, staleness } from './stale-check.js';
 
 export const applyCommand: Command = {
@@ -72,32 +70,6 @@ export const applyCommand: Command = {
       },
     });
     progress.done();
-    const endedAt = new Date();
-    const planText = readFileSync(resolve(io.cwd, file));
-    const records = run.hosts.map((hostRun) =>
-      writeRunRecord({
-        root: settings.recordsRoot,
-        run: hostRun,
-        mode: 'apply',
-        plan,
-        planText,
-        script: run.script,
-        scriptBytes: scriptBytes(run.script),
-        startedAt,
-        endedAt,
-        stderr: run.process.stderr,
-        ...(settings.simulate ? { simulatedState: settings.simulate } : {}),
-        approvedToken: approved.approvalToken,
-      }),
-    );
-    const exitOf = (hostRun: (typeof run.hosts)[number]) => hostExitCode(hostRun, 'apply');
-    if (json) {
-      io.stdout.write(`${JSON.stringify({ formatVersion: 1, exitCode: run.exitCode, hosts: run.hosts.map((h, i) => ({ host: h.host, exitCode: exitOf(h), summary: h.summary ?? null, error: h.error ?? null, record: records[i] })) }, null, 2)}\n`);
-    } else {
-      io.stdout.write(`\n${summaryTable(run.hosts, exitOf)}`);
-      for (const dir of records) io.stdout.write(`record: ${dir}\n`);
-    }
-    if (run.exitCode !== EXIT.ok && run.process.stderr.trim() !== '') io.stderr.write(run.process.stderr.endsWith('\n') ? run.process.stderr : `${run.process.stderr}\n`);
-    return run.exitCode;
+    return reportApply({ io, plan, file, script: run.script, approvedToken: approved.approvalToken, settings, hosts: run.hosts, stderr: run.process.stderr, startedAt, endedAt: new Date(), json });
   },
 };
