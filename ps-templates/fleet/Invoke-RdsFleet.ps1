@@ -36,6 +36,8 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
+# pwsh 7.2+ colours errors from $PSStyle whatever NO_COLOR says; 5.1 has no $PSStyle.
+$RdsPSStyle = $ExecutionContext.SessionState.PSVariable.GetValue('PSStyle'); if ($null -ne $RdsPSStyle) { $RdsPSStyle.OutputRendering = 'PlainText' }
 
 # rdsplan:include runtime/Json.ps1
 

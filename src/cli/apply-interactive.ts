@@ -5,10 +5,11 @@ import { buildReview } from '../render/review/model.js';
 import { renderReview } from '../render/review/index.js';
 import { quotePowerShell } from '../render/quote.js';
 import { renderScript, scriptBytes } from '../render/script.js';
-import { addEvent, hostExitCode, newHostRun, worstExitCode, type HostRun, type Mode } from '../run/host-run.js';
+import { addEvent, addHostError, hostExitCode, newHostRun, worstExitCode, type HostRun, type Mode } from '../run/host-run.js';
 import { withPrivateDir } from '../run/private-dir.js';
-import type { RunEvent } from '../run/protocol.js';
+import { garbledProtocolMessage, type RunEvent } from '../run/protocol.js';
 import { newRunId } from '../run/run-id.js';
+import { reportedSteps } from '../run/run-plan.js';
 import { PowerShellSession, psLiteral, SessionEndedError, SessionTimeoutError, type ScriptRunResult } from '../run/session.js';
 import { stateFileFor } from '../run/state-files.js';
 import { isLocalTarget } from '../run/targets.js';
@@ -224,12 +225,13 @@ async function runPhase(
         error instanceof SessionTimeoutError
           ? `the PowerShell session timed out after ${Math.round(settings.timeoutMs / 1000)} s (--timeout, per phase); its process${error.pid === undefined ? '' : ` (pid ${error.pid})`} and everything it started were killed`
           : error.message;
-      host.error = host.steps.length ? `${phase.sessionError} after ${host.steps.length} reported steps` : phase.sessionError;
+      host.error = `${phase.sessionError} ${reportedSteps(host)}`;
       continue;
     }
     phase.stderr += result.stderr;
     for (const problem of result.protocolErrors) phase.stderr += `${problem}\n`;
     if (!host.summary) host.error = `the script ended (exit code ${result.exitCode ?? 'none'}) without a summary${result.stderr.trim() ? `: ${lastLine(result.stderr)}` : ''}`;
+    if (result.protocolErrors.length > 0) addHostError(host, garbledProtocolMessage(result.protocolErrors));
   }
   return phase;
 }

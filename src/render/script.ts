@@ -3,6 +3,7 @@ import type { Plan } from '../plan/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { approvalToken, scriptSha256 } from './hash.js';
 import { formatHeader, type ScriptHeader } from './header.js';
+import { PLAIN_OUTPUT_STATEMENT } from './plain-output.js';
 import { stringsIn, toHashtable, toPowerShell } from './literals.js';
 import { quotePowerShell } from './quote.js';
 import { actionTemplate, platformTemplates, runtimeTemplates, type Platform, type TemplateFile } from './templates.js';
@@ -84,6 +85,7 @@ export function assembleScript(frame: ScriptFrame, options: RenderOptions = {}):
     '',
     "$ErrorActionPreference = 'Stop'",
     'Set-StrictMode -Version 3.0',
+    PLAIN_OUTPUT_STATEMENT,
     '',
     ...runtimeTemplates().map(section),
     ...platformTemplates(platform).map(section),

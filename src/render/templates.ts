@@ -25,11 +25,11 @@ export interface TemplateFile {
   text: string;
 }
 
-/** Ordinal order, so the script does not depend on the file system's listing order. */
+/** Ordinal order, so the script does not depend on the file system's listing order; Pester tests stay out. */
 function folder(relative: string): TemplateFile[] {
   const dir = join(templatesRoot(), relative);
   return readdirSync(dir)
-    .filter((file) => file.endsWith('.ps1'))
+    .filter((file) => file.endsWith('.ps1') && !file.endsWith('.Tests.ps1'))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .map((file) => ({ name: `${relative}/${file}`, text: readFileSync(join(dir, file), 'utf8').replace(/^\uFEFF/, '') }));
 }

@@ -1,11 +1,14 @@
 import { execa } from 'execa';
 import type { FoundPowerShell } from './find-powershell.js';
+import { killTree } from './process-tree.js';
 import { LineSplitter, parseProtocolLine, type RunEvent } from './protocol.js';
+import { plainTerminalEnv, stripTerminalControls } from './terminal-text.js';
 
 /**
  * Runs one PowerShell script file as DESIGN.md prescribes (`-NoLogo -NoProfile
  * -NonInteractive -ExecutionPolicy Bypass -File`), hands protocol events to the caller as
- * they stream, keeps stderr, and kills the process tree on the timeout.
+ * they stream, keeps stderr, and kills the process tree on the timeout: execa's own timeout
+ * kills only the direct child, and `pwsh` is often a launcher whose PowerShell would run on.
  */
 export interface ExecuteOptions {
   powershell: FoundPowerShell;
@@ -57,11 +60,9 @@ export async function executeScript(options: ExecuteOptions): Promise<ExecuteRes
   };
   const splitter = new LineSplitter();
   const child = execa(options.powershell.path, scriptArguments(options.scriptPath, options.parameters), {
-    env: { POWERSHELL_TELEMETRY_OPTOUT: '1', ...options.env },
+    env: { ...options.env, ...plainTerminalEnv },
     cwd: options.cwd,
     stdin: 'ignore',
-    timeout: options.timeoutMs,
-    killSignal: 'SIGKILL',
     reject: false,
     buffer: { stdout: false, stderr: true },
     encoding: 'utf8',
@@ -69,11 +70,19 @@ export async function executeScript(options: ExecuteOptions): Promise<ExecuteRes
   });
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (chunk: string) => splitter.push(chunk, onLine));
-  const done = await child;
+  const timer = setTimeout(() => {
+    result.timedOut = true;
+    void killTree(child);
+  }, options.timeoutMs);
+  let done: Awaited<typeof child>;
+  try {
+    done = await child;
+  } finally {
+    clearTimeout(timer);
+  }
   splitter.flush(onLine);
-  result.exitCode = done.exitCode;
-  result.timedOut = done.timedOut === true;
-  result.stderr = typeof done.stderr === 'string' ? done.stderr : '';
+  result.exitCode = result.timedOut ? undefined : done.exitCode;
+  result.stderr = stripTerminalControls(typeof done.stderr === 'string' ? done.stderr : '');
   if (done.failed && done.exitCode === undefined && !result.timedOut) result.startError = done.shortMessage ?? done.message;
   return result;
 }

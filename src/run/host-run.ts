@@ -26,6 +26,11 @@ export function addEvent(run: HostRun, event: RunEvent, line?: string): void {
   else run.summary = event;
 }
 
+/** Adds a reason the host's run failed; earlier reasons stay first. */
+export function addHostError(run: HostRun, sentence: string): void {
+  run.error = run.error ? `${run.error}; ${sentence}` : sentence;
+}
+
 export type Mode = 'check' | 'apply' | 'undo';
 
 /**

@@ -2,6 +2,8 @@
  * The results protocol: `@@rdsplan {json}` lines among whatever else a script prints
  * (schemas/result.schema.json). Lines arrive in chunks; LineSplitter reassembles them.
  */
+import { stripTerminalControls } from './terminal-text.js';
+
 export const PROTOCOL_PREFIX = '@@rdsplan ';
 
 export type StepStatus = 'changed' | 'unchanged' | 'wouldChange' | 'skipped' | 'failed' | 'rolledBack';
@@ -73,20 +75,33 @@ export function parseProtocolLine(line: string): RunEvent | null {
       (event.event === 'step' && typeof event.stepId === 'string' && STATUSES.has(String(event.status))) ||
       (event.event === 'summary' && typeof event.status === 'string'));
   if (!ok) throw new Error(`protocol event without the required fields: ${text.slice(0, 120)}`);
+  // A message quotes PowerShell's error text, which may carry colour codes JSON-escaped.
+  if (typeof event.message === 'string') event.message = stripTerminalControls(event.message);
   return event as RunEvent;
 }
 
+/** Reassembles lines from chunks; terminal escape sequences are dropped (one could hide a protocol prefix). */
 export class LineSplitter {
   private pending = '';
 
   push(chunk: string, onLine: (line: string) => void): void {
     const parts = (this.pending + chunk).split('\n');
     this.pending = parts.pop()!;
-    for (const part of parts) onLine(part.replace(/\r$/, ''));
+    for (const part of parts) onLine(cleanLine(part));
   }
 
   flush(onLine: (line: string) => void): void {
-    if (this.pending !== '') onLine(this.pending.replace(/\r$/, ''));
+    if (this.pending !== '') onLine(cleanLine(this.pending));
     this.pending = '';
   }
+}
+
+function cleanLine(line: string): string {
+  return stripTerminalControls(line.replace(/\r$/, ''));
+}
+
+/** The sentence a run's hosts fail with when its results protocol was garbled. */
+export function garbledProtocolMessage(problems: readonly string[]): string {
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return `the results protocol was garbled, so the run cannot be trusted: ${problems[0]}${more}`;
 }

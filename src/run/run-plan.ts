@@ -6,9 +6,9 @@ import type { Platform } from '../render/templates.js';
 import { executeScript, type ExecuteResult } from './execute.js';
 import type { FoundPowerShell } from './find-powershell.js';
 import { fleetDriverText } from './fleet-driver.js';
-import { addEvent, hostExitCode, newHostRun, worstExitCode, type HostRun, type Mode } from './host-run.js';
+import { addEvent, addHostError, hostExitCode, newHostRun, worstExitCode, type HostRun, type Mode } from './host-run.js';
 import { withPrivateDir } from './private-dir.js';
-import type { RunEvent } from './protocol.js';
+import { garbledProtocolMessage, type RunEvent } from './protocol.js';
 import { stateFileFor } from './state-files.js';
 import { isLocalTarget } from './targets.js';
 
@@ -47,9 +47,15 @@ export interface PlanRun {
 
 function explainMissingSummary(run: HostRun, result: ExecuteResult, timeoutMs: number): string {
   if (result.startError) return `PowerShell could not be started: ${result.startError}`;
-  if (result.timedOut) return `timed out after ${Math.round(timeoutMs / 1000)} s; the process was killed${run.steps.length ? ` after ${run.steps.length} reported steps` : ''}`;
+  if (result.timedOut) return `timed out after ${Math.round(timeoutMs / 1000)} s; the PowerShell process tree was killed ${reportedSteps(run)}`;
   const lastError = result.stderr.trim().split(/\r?\n/).filter(Boolean).at(-1);
   return `the script ended (exit code ${result.exitCode ?? 'none'}) without a summary${lastError ? `: ${lastError}` : ''}`;
+}
+
+/** Which steps had reported when a run was cut short: what an operator checks on the host first. */
+export function reportedSteps(run: HostRun): string {
+  const ids = run.steps.map((step) => `${step.stepId} ${step.status}`);
+  return ids.length === 0 ? 'before any step reported' : `after ${ids.length} reported step${ids.length === 1 ? '' : 's'} (${ids.join(', ')})`;
 }
 
 export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
@@ -106,14 +112,18 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
     });
   });
 
+  const garbled = result.protocolErrors.length > 0 ? garbledProtocolMessage(result.protocolErrors) : undefined;
   for (const run of hosts.values()) {
     if (!run.summary) run.error = explainMissingSummary(run, result, options.timeoutMs);
+    // A garbled line cannot be attributed to a host: none of them is trusted.
+    if (garbled) addHostError(run, garbled);
   }
+  const stderr = [result.stderr, ...result.protocolErrors.map((problem) => `${problem}\n`)].join('');
   const list = [...hosts.values()];
   return {
     script,
     hosts: list,
-    process: { exitCode: result.exitCode, timedOut: result.timedOut, stderr: result.stderr, output: result.output, protocolErrors: result.protocolErrors },
+    process: { exitCode: result.exitCode, timedOut: result.timedOut, stderr, output: result.output, protocolErrors: result.protocolErrors },
     exitCode: worstExitCode(list.map((run) => hostExitCode(run, options.mode))),
   };
 }

@@ -1,10 +1,12 @@
-import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { PowerShell, type PowerShellOptions } from 'node-powershell';
+import { PLAIN_OUTPUT_STATEMENT } from '../render/plain-output.js';
 import { quotePowerShell } from '../render/quote.js';
 import type { FoundPowerShell } from './find-powershell.js';
+import { killTree } from './process-tree.js';
 import { LineSplitter, parseProtocolLine, type RunEvent } from './protocol.js';
+import { plainTerminalEnv, stripTerminalControls } from './terminal-text.js';
 
 /**
  * One long-lived PowerShell session (`apply --interactive`), driven through node-powershell
@@ -31,7 +33,7 @@ export interface SessionOptions {
   /** Limit for starting PowerShell and its first answer (default 60 s): not part of a run's budget. */
   startTimeoutMs?: number;
   cwd?: string;
-  /** The child's environment (default: this process's, with POWERSHELL_TELEMETRY_OPTOUT=1). */
+  /** The child's environment (default: this process's), always with plainTerminalEnv over it. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -196,12 +198,12 @@ export class PowerShellSession {
     const shellOptions: PowerShellOptions = {
       executable: options.powershell.path,
       executableOptions: { '-NoProfile': true, '-NonInteractive': true, '-ExecutionPolicy': 'Bypass' },
-      spawnOptions: { env: { ...(options.env ?? process.env), POWERSHELL_TELEMETRY_OPTOUT: '1' }, windowsHide: true, ...(options.cwd ? { cwd: options.cwd } : {}) },
+      spawnOptions: { env: { ...(options.env ?? process.env), ...plainTerminalEnv }, windowsHide: true, ...(options.cwd ? { cwd: options.cwd } : {}) },
       throwOnInvocationError: false,
       invocationTimeout: 0,
     };
     const session = new PowerShellSession(new PinnedPowerShell(shellOptions), options);
-    const answer = await session.run('[Console]::Out.WriteLine($PID)', { timeoutMs: options.startTimeoutMs ?? 60_000 });
+    const answer = await session.run(`${PLAIN_OUTPUT_STATEMENT}; [Console]::Out.WriteLine($PID)`, { timeoutMs: options.startTimeoutMs ?? 60_000 });
     const pid = Number(answer.output.at(-1));
     session.powershellPid = Number.isInteger(pid) && pid > 0 ? pid : undefined;
     return session;
@@ -285,11 +287,11 @@ export class PowerShellSession {
   }
 
   private resultOf(record: InvocationResult, current: { events: RunEvent[]; protocolErrors: string[] }): SessionRunResult {
-    const stdout = record.stdout?.toString('utf8') ?? '';
+    const stdout = stripTerminalControls(record.stdout?.toString('utf8') ?? '');
     return {
       events: current.events,
       output: stdout.split(/\r?\n/).filter((line) => line !== '' && !line.startsWith('@@rdsplan ')),
-      stderr: record.stderr?.toString('utf8') ?? '',
+      stderr: stripTerminalControls(record.stderr?.toString('utf8') ?? ''),
       protocolErrors: current.protocolErrors,
     };
   }
@@ -322,88 +324,4 @@ export class PowerShellSession {
     clearTimeout(timer);
     if (how === 'late') await this.kill();
   }
-}
-
-/**
- * Kills a process and all its descendants. POSIX: the tree is stopped (SIGSTOP) until no new
- * child appears, then killed (SIGKILL), so nothing can fork away in between. Windows:
- * `taskkill /T /F`.
- */
-export async function killTree(child: ChildProcess): Promise<void> {
-  const root = child.pid;
-  if (root === undefined) return;
-  if (process.platform === 'win32') {
-    await new Promise<void>((resolve) => execFile('taskkill', ['/PID', String(root), '/T', '/F'], { windowsHide: true }, () => resolve()));
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    return;
-  }
-  const tree = new Set<number>([root]);
-  signal(root, 'SIGSTOP');
-  for (let round = 0; round < 5; round++) {
-    const before = tree.size;
-    for (const pid of descendants(root, tree)) {
-      if (!tree.has(pid)) {
-        tree.add(pid);
-        signal(pid, 'SIGSTOP');
-      }
-    }
-    if (tree.size === before) break;
-  }
-  for (const pid of tree) signal(pid, 'SIGKILL');
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-/** Descendants of root: children by parent pid, including children of the known tree members. */
-function descendants(root: number, known: Set<number>): number[] {
-  const parents = parentTable();
-  const found = new Set<number>([root, ...known]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, ppid] of parents) {
-      if (!found.has(pid) && found.has(ppid)) {
-        found.add(pid);
-        grew = true;
-      }
-    }
-  }
-  found.delete(root);
-  return [...found];
-}
-
-function parentTable(): Map<number, number> {
-  const table = new Map<number, number>();
-  try {
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        // pid (comm) state ppid …: comm may hold spaces and parentheses.
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        table.set(Number(name), ppid);
-      } catch {
-        // exited meanwhile
-      }
-    }
-    return table;
-  } catch {
-    // no /proc (macOS, BSD)
-  }
-  try {
-    const text = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8' });
-    for (const row of text.split('\n')) {
-      const [pid, ppid] = row.trim().split(/\s+/).map(Number);
-      if (Number.isInteger(pid) && Number.isInteger(ppid)) table.set(pid!, ppid!);
-    }
-  } catch {
-    // no ps: only the root is killed
-  }
-  return table;
 }

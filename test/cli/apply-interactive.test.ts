@@ -4,13 +4,13 @@
  * PowerShell process. The PowerShell is wrapped by small sh launchers that log each start
  * (or hang on purpose) and then exec the engine the suites use.
  */
-import { afterAll, expect, test } from '@jest/globals';
+import { describe, afterAll, expect, test } from '@jest/globals';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runCli } from '../support/cli.js';
-import { describeEngine, findPowerShell } from '../support/engine.js';
+import { powershellPath } from '../support/powershell.js';
 
 const PLAN = resolve('examples/reset-grace-period.json');
 const TIMEBOMB = 'L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588';
@@ -40,9 +40,8 @@ function launcher(dir: string, name: string, body: string): string {
   return file;
 }
 
-describeEngine('rdsplan apply --interactive (simulated host)', () => {
-  const found = findPowerShell() as { path: string };
-  const engine = found.path;
+describe('rdsplan apply --interactive (simulated host)', () => {
+  const engine = powershellPath();
   const setupDir = tmp();
   /** A state file as a first read-only check leaves it: the default simulated host, timebomb present. */
   let pristine: Buffer;
@@ -137,7 +136,7 @@ describeEngine('rdsplan apply --interactive (simulated host)', () => {
     expect(ok.stderr).toContain('Type "apply" to continue');
     expect(timebombPresent(state)).toBe(false);
     const record = JSON.parse(readFileSync(join(dir, 'r', 'runs', readdirSync(join(dir, 'r', 'runs'))[0]!, 'record.json'), 'utf8'));
-    expect(record.approvedToken ?? token).toBe(token);
+    expect(record.approvedToken).toBe(token);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(1);
   });
 

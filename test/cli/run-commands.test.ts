@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { runCli } from '../support/cli.js';
-import { describeEngine } from '../support/engine.js';
 import {
   approvalToken,
   example,
@@ -40,7 +39,7 @@ function simulatedHosts(dir: string, plan: string) {
 /** Plans whose apply restarts TermService: the service re-reads the grace period, and undo does not restart it. */
 const RESTARTS_TERMSERVICE = new Set(['reset-grace-period']);
 
-describeEngine('every example: check, apply, check, runs, show-run, undo', () => {
+describe('every example: check, apply, check, runs, show-run, undo', () => {
   test('the examples are the five seed scenarios', () => {
     expect(EXAMPLE_NAMES).toHaveLength(5);
   });
@@ -162,7 +161,7 @@ describeEngine('every example: check, apply, check, runs, show-run, undo', () =>
   });
 });
 
-describeEngine('apply refuses a token that is not the plan\'s current approval token', () => {
+describe('apply refuses a token that is not the plan\'s current approval token', () => {
   const plan = example('reset-grace-period');
 
   test.each([
@@ -218,7 +217,7 @@ describeEngine('apply refuses a token that is not the plan\'s current approval t
   });
 });
 
-describeEngine('apply --expect-state', () => {
+describe('apply --expect-state', () => {
   const plan = example('reset-grace-period');
 
   test('aborts (exit 4) when the host changed since the reviewed check; runs when it did not', async () => {

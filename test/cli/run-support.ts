@@ -1,24 +1,18 @@
 /**
  * Shared by the tests of the commands that run scripts (check, apply, undo, runs, show-run):
- * the CLI in-process against the simulated host, with the PowerShell describeEngine found.
+ * the CLI in-process against the simulated host, on the tests' pwsh.
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from '@jest/globals';
 import { runCli } from '../support/cli.js';
-import { findPowerShell } from '../support/engine.js';
+import { powershellPath } from '../support/powershell.js';
 
 export const EXAMPLES = resolve('examples');
 export const example = (name: string) => join(EXAMPLES, `${name}.json`);
 export const tmp = (prefix = 'rdsplan-run-') => mkdtempSync(join(tmpdir(), prefix));
 
-/** The PowerShell the engine suites run (only call inside describeEngine). */
-export function powershellPath(): string {
-  const found = findPowerShell();
-  if ('skipReason' in found) throw new Error(found.skipReason);
-  return found.path;
-}
 
 /** What the CLI sees of the environment: the PowerShell to use and PATH. */
 export function runEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

@@ -6,7 +6,6 @@
  */
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { describeEngine } from '../support/engine.js';
 import {
   GRACE,
   GRACE_SDDL,
@@ -128,7 +127,7 @@ const EXAMPLES: Example[] = [
   },
 ];
 
-describeEngine('example plans end to end on the simulated host', () => {
+describe('example plans end to end on the simulated host', () => {
   let start: any;
   const runs = new Map<string, { check: PlanRun; apply: PlanRun; again: PlanRun; targets: string[] }>();
 

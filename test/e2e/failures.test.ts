@@ -3,8 +3,7 @@
  * a key. Each must surface as a failed step carrying the platform's message, never as a silent
  * success. And the sim's grace days follow the timebomb value through a rollback.
  */
-import { beforeAll, expect, test } from '@jest/globals';
-import { describeEngine } from '../support/engine.js';
+import { describe, beforeAll, expect, test } from '@jest/globals';
 import {
   GRACE,
   GRACE_SDDL,
@@ -23,7 +22,7 @@ import {
   type PlanRun,
 } from './harness.js';
 
-describeEngine('failures surface with the platform message', () => {
+describe('failures surface with the platform message', () => {
   let start: any;
   let noPrivilege: PlanRun;
   let deniedKey: PlanRun;
@@ -100,7 +99,7 @@ describeEngine('failures surface with the platform message', () => {
   });
 });
 
-describeEngine('deferred ownership of a key Administrators cannot read', () => {
+describe('deferred ownership of a key Administrators cannot read', () => {
   test("the dependent's Test is denied, so the ownership is taken first and the Test repeated", async () => {
     const LOCKED = 'HKLM\\SOFTWARE\\Contoso\\Locked';
     // Administrators may read the security descriptor (to test the owner) but not the values.
@@ -123,7 +122,7 @@ describeEngine('deferred ownership of a key Administrators cannot read', () => {
   });
 });
 
-describeEngine('simulated host: grace days follow the timebomb value', () => {
+describe('simulated host: grace days follow the timebomb value', () => {
   test('a rollback that writes the old timebomb back brings back its days at the next TermService start', async () => {
     // Reset with restart (120 days), then a step fails: the rollback re-creates the old value.
     const failing = renderPlan(

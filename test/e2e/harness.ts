@@ -14,7 +14,7 @@ import { validatePlanFile, validatePlanText } from '../../src/plan/validate.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderScript, scriptBytes } from '../../src/render/script.js';
 import { parseProtocolLine } from '../../src/run/protocol.js';
-import { runPowerShell } from '../support/engine.js';
+import { runPowerShell } from '../support/powershell.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -4,8 +4,7 @@
  * resetGracePeriod without the restart and configureLicensing via policy, in one plan.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { beforeAll, expect, test } from '@jest/globals';
-import { describeEngine } from '../support/engine.js';
+import { describe, beforeAll, expect, test } from '@jest/globals';
 import {
   GRACE,
   GRACE_SDDL,
@@ -35,7 +34,7 @@ const PLAN = planOf('grace-no-restart-and-policy-licensing', [
   { id: 'policy', action: 'rds.configureLicensing', servers: ['lic01.contoso.com', 'lic02.contoso.com'], mode: 'PerDevice', via: 'policy' },
 ]);
 
-describeEngine('presets without an example, end to end', () => {
+describe('presets without an example, end to end', () => {
   let start: any;
   let check: PlanRun;
   let apply: PlanRun;

@@ -3,12 +3,11 @@
  * call in turn leaves the simulated host exactly as it was (registry incl. the GracePeriod ACL,
  * services, grace days, token privileges).
  */
-import { beforeAll, expect, test } from '@jest/globals';
-import { describeEngine } from '../support/engine.js';
+import { describe, beforeAll, expect, test } from '@jest/globals';
 import { GRACE, GRACE_SDDL, MSLICENSING, TIMEBOMB, examplePath, renderPlan, stateKey, stateValue, statuses } from './harness.js';
 import { expectRolledBackToStart, faultAtEachCall, type FaultSweep } from './faults.js';
 
-describeEngine('fault at each mutating call: grace-period and client-cache examples', () => {
+describe('fault at each mutating call: grace-period and client-cache examples', () => {
   let grace: FaultSweep;
   let cache: FaultSweep;
 

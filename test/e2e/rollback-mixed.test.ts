@@ -4,8 +4,7 @@
  * service.stop, setLicenseServers):
  * a fault at each mutating call in turn leaves the simulated host exactly as it was.
  */
-import { beforeAll, expect, test } from '@jest/globals';
-import { describeEngine } from '../support/engine.js';
+import { describe, beforeAll, expect, test } from '@jest/globals';
 import {
   LICENSE_SERVERS_KEY,
   MSLICENSING,
@@ -50,7 +49,7 @@ export const MIXED = planOf('mixed-primitives', [
   { id: 'servers', action: 'rds.setLicenseServers', servers: ['lic01.contoso.com'] },
 ]);
 
-describeEngine('fault at each mutating call: a plan mixing the primitive kinds', () => {
+describe('fault at each mutating call: a plan mixing the primitive kinds', () => {
   let sweep: FaultSweep;
 
   beforeAll(async () => {

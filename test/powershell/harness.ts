@@ -1,6 +1,6 @@
 /**
  * Runs PowerShell scripts that import powershell/RdsPlan by path, in the real engine
- * (test/support/engine.ts: $RDSPLAN_POWERSHELL, pwsh, or the SMA test engine).
+ * (test/support/powershell.ts).
  *
  * Test data reaches the script through environment variables (RDSPLAN_T_*), never by
  * pasting it into PowerShell source, so a hostile value in a test cannot be mistaken for
@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findPowerShell, runPowerShell, type PowerShellResult } from '../support/engine.js';
+import { powershellPath, runPowerShell, type PowerShellResult } from '../support/powershell.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const modulePath = join(repoRoot, 'powershell', 'RdsPlan', 'RdsPlan.psd1');
@@ -33,8 +33,7 @@ export async function runModule(body: string, env: Record<string, string> = {}, 
   const dir = tempDir('rdsplan-psmodule-script-');
   const file = join(dir, 'test.ps1');
   writeFileSync(file, `$ErrorActionPreference = 'Stop'\nImport-Module -Name $env:RDSPLAN_T_MODULE\n${body}\n`);
-  const found = findPowerShell();
-  const engineEnv: Record<string, string> = 'skipReason' in found ? {} : { RDSPLAN_POWERSHELL: found.path };
+  const engineEnv: Record<string, string> = { RDSPLAN_POWERSHELL: powershellPath() };
   const r = await runPowerShell({
     file,
     env: { ...engineEnv, RDSPLAN_T_MODULE: modulePath, ...env },

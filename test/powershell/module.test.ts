@@ -5,7 +5,6 @@
 import { describe, test, expect } from '@jest/globals';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeEngine } from '../support/engine.js';
 import { emitJson, examplesDir, injectedLines, modulePath, repoRoot, resetExample, runModule, tempDir } from './harness.js';
 
 const EXPORTED = ['Export-RdsPlanScript', 'Get-RdsPlanReview', 'Get-RdsPlanRun', 'Invoke-RdsPlan', 'Invoke-RdsPlanCheck', 'Test-RdsPlan', 'Test-RdsPlanScript', 'Undo-RdsPlanRun'];
@@ -51,7 +50,7 @@ describe('RdsPlan module source (static)', () => {
   });
 });
 
-describeEngine('RdsPlan module in PowerShell', () => {
+describe('RdsPlan module in PowerShell', () => {
   test('imports by path; every public function is an advanced function with help and examples', async () => {
     const r = await runModule(`
       $manifest = Test-ModuleManifest -Path $env:RDSPLAN_T_MODULE
@@ -255,7 +254,7 @@ describeEngine('RdsPlan module in PowerShell', () => {
   });
 });
 
-describeEngine('RdsPlan module: hostile paths and values pass through untouched', () => {
+describe('RdsPlan module: hostile paths and values pass through untouched', () => {
   const HOSTILE_NAMES = [
     "x'; Write-Host PWNED; '.json",
     "y'; Write-Host ('PW'+'NED1'); '.json",
@@ -352,7 +351,7 @@ describeEngine('RdsPlan module: hostile paths and values pass through untouched'
   });
 });
 
-describeEngine('RdsPlan module: locating node and the CLI', () => {
+describe('RdsPlan module: locating node and the CLI', () => {
   test('RDSPLAN_NODE pointing nowhere: one clear terminating error, even for a pipeline of plans', async () => {
     const r = await runModule(`@($env:RDSPLAN_T_PLAN, $env:RDSPLAN_T_PLAN, $env:RDSPLAN_T_PLAN) | Test-RdsPlan`, {
       RDSPLAN_NODE: '/nonexistent/rdsplan-test/node',

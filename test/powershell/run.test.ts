@@ -7,7 +7,6 @@
 import { describe, test, expect } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeEngine } from '../support/engine.js';
 import { emitJson, injectedLines, resetExample, runModule, tempDir } from './harness.js';
 
 type CheckRow = { Host: string; StepId: string | null; Action: string | null; Status: string; Target: string | null; Before: unknown; After: unknown; Message: string | null };
@@ -25,7 +24,7 @@ function timebombPresent(stateFile: string): boolean | undefined {
   return (key?.[1].values ?? []).some((v) => v.name === TIMEBOMB);
 }
 
-describeEngine('RdsPlan module: Invoke-RdsPlanCheck on the simulated host', () => {
+describe('RdsPlan module: Invoke-RdsPlanCheck on the simulated host', () => {
   test('one object per step per host; changes pending (exit 3) is not an error', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');
@@ -100,7 +99,7 @@ describeEngine('RdsPlan module: Invoke-RdsPlanCheck on the simulated host', () =
   });
 });
 
-describeEngine('RdsPlan module: Invoke-RdsPlan, Get-RdsPlanRun, Undo-RdsPlanRun on the simulated host', () => {
+describe('RdsPlan module: Invoke-RdsPlan, Get-RdsPlanRun, Undo-RdsPlanRun on the simulated host', () => {
   test('-WhatIf checks, a wrong token is refused, no -Confirm:$false in a non-interactive session runs nothing, then apply and undo', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');
@@ -208,7 +207,7 @@ describeEngine('RdsPlan module: Invoke-RdsPlan, Get-RdsPlanRun, Undo-RdsPlanRun 
   }, 240_000);
 });
 
-describeEngine('RdsPlan module: a failed apply', () => {
+describe('RdsPlan module: a failed apply', () => {
   test('exit 1: the host object (Status failed, Record) first, then a terminating error from the CLI', async () => {
     const dir = tempDir();
     const state = join(dir, 'state.json');

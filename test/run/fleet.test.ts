@@ -6,15 +6,14 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { runCli } from '../support/cli.js';
-import { describeEngine } from '../support/engine.js';
 import { approvalToken, hostSections, recordDirs, runEnv, tmp, writePlan } from '../cli/run-support.js';
 
 const HOSTS = Array.from({ length: 20 }, (_, i) => `rdsh${String(i + 1).padStart(2, '0')}.contoso.com`);
 const FAILING = new Set(['rdsh07.contoso.com', 'rdsh13.contoso.com']);
 
-describeEngine('a fleet of 20 simulated hosts', () => {
+describe('a fleet of 20 simulated hosts', () => {
   test('18 succeed, 2 roll back: exit 1, per-host results, summary, progress, 20 records', async () => {
     const dir = tmp('rdsplan-fleet-');
     const plan = writePlan(dir, {

@@ -5,14 +5,13 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@jest/globals';
-import { describeEngine } from '../support/engine.js';
+import { describe, expect, test } from '@jest/globals';
 import { approvalToken, example, hostSections, rdsplan, recordDirs, tmp } from '../cli/run-support.js';
 
 const PLAN = example('reset-grace-period');
 const HELD = /refused: Another rdsplan run holds the host lock \(.*host\.json\.lock\) \(another rdsplan run is in progress on localhost; nothing was changed\)/;
 
-describeEngine('one run per host at a time', () => {
+describe('one run per host at a time', () => {
   test('a held lock: apply and check are refused with exit 4, the host and the lock untouched', async () => {
     const dir = tmp('rdsplan-lock-');
     const state = join(dir, 'host.json');

@@ -8,10 +8,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { describe, afterAll, beforeAll, expect, test } from '@jest/globals';
 import { validatePlanFile } from '../../src/plan/validate.js';
 import { renderScript, scriptBytes } from '../../src/render/script.js';
-import { describeEngine } from '../support/engine.js';
 import { approvalToken, example, filesUnder, rdsplan, recordDirs, runEnv, tmp } from '../cli/run-support.js';
 
 const PLAN = example('reset-grace-period');
@@ -23,7 +22,7 @@ const SECRETS = {
 };
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-describeEngine('run records', () => {
+describe('run records', () => {
   const saved: Record<string, string | undefined> = {};
   let dir: string;
   let records: string;

@@ -6,15 +6,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, expect, test } from '@jest/globals';
-import { describeEngine } from '../support/engine.js';
+import { describe, beforeAll, expect, test } from '@jest/globals';
 import { approvalToken, example, hostSections, rdsplan, recordDirs, tmp, writePlan } from '../cli/run-support.js';
 
 const PLAN = example('reset-grace-period');
 
 const FAULT = { message: 'The device is not ready.' };
 
-describeEngine('rollback after a fault at each step', () => {
+describe('rollback after a fault at each step', () => {
   let seed: string;
   let token: string;
   let mutatingCalls: string[];

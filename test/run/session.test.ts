@@ -10,7 +10,7 @@ import { unquotePowerShell } from '../../src/render/quote.js';
 import type { FoundPowerShell } from '../../src/run/find-powershell.js';
 import type { RunEvent } from '../../src/run/protocol.js';
 import { PowerShellSession, psLiteral, scriptCommand, SessionEndedError, SessionTimeoutError } from '../../src/run/session.js';
-import { describeEngine, findPowerShell } from '../support/engine.js';
+import { powershellPath } from '../support/powershell.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rdsplan-session-'));
 
@@ -71,8 +71,8 @@ describe('psLiteral / scriptCommand (no PowerShell needed)', () => {
   });
 });
 
-describeEngine('PowerShellSession', () => {
-  const found = findPowerShell() as { path: string };
+describe('PowerShellSession', () => {
+  const found = { path: powershellPath() };
   const powershell: FoundPowerShell = { path: found.path, source: 'RDSPLAN_POWERSHELL' };
   const open: PowerShellSession[] = [];
   const start = async (options: Partial<Parameters<typeof PowerShellSession.start>[0]> = {}) => {

@@ -1,10 +1,12 @@
 /**
- * --timeout: a script that does not finish in time is killed; the run fails (exit 1) saying
- * it timed out, and the steps it reported before are kept in the output and the record.
- * The hanging "PowerShell" is a small shell wrapper (RDSPLAN_POWERSHELL) that reports a start
- * and one step in the results protocol, as the real script would, and then sleeps.
+ * --timeout: a script that does not finish in time is killed with everything it started; the
+ * run fails (exit 1) saying it timed out and which steps had reported, which stay in the
+ * output and the record. The hanging "PowerShell" (RDSPLAN_POWERSHELL) is a launcher that stays
+ * the parent of its child, as the NuGet `pwsh` and the Windows shim stay the parent of the real
+ * PowerShell: the child reports a start and one step in the results protocol, as the script
+ * would, then keeps running, and would "change the host" (a marker file) if it outlived the run.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { runCli } from '../support/cli.js';
@@ -12,10 +14,30 @@ import { approvalToken, example, recordDirs, tmp } from '../cli/run-support.js';
 
 const PLAN = example('reset-grace-period');
 
-function hangingPowerShell(dir: string): string {
-  const path = join(dir, 'hanging-pwsh');
+/** The launcher and its child's pid file and marker; `ignoreTerm`: the child ignores SIGTERM. */
+function hangingPowerShell(dir: string, ignoreTerm: boolean) {
+  const child = join(dir, 'child.sh');
+  const pidFile = join(dir, 'child.pid');
+  const marker = join(dir, 'host-changed');
   writeFileSync(
-    path,
+    child,
+    [
+      '#!/bin/sh',
+      ignoreTerm ? "trap '' TERM" : '',
+      `echo $$ > '${pidFile}'`,
+      'run=$1; host=$2',
+      `printf '@@rdsplan {"event":"start","runId":"%s","host":"%s","time":"2026-01-01T00:00:00Z","plan":"reset-grace-period-rdsh01","planSha256":"x","toolVersion":"0.1.0","mode":"apply","user":"CONTOSO\\\\\\\\Administrator"}\\n' "$run" "$host"`,
+      `printf '@@rdsplan {"event":"step","runId":"%s","host":"%s","time":"2026-01-01T00:00:01Z","stepId":"grace.export","action":"registry.export","status":"changed","before":{"Exists":true},"after":{"Exists":true},"durationMs":5}\\n' "$run" "$host"`,
+      // A loop of short sleeps: the shell itself is what must die, not only a sleep it runs.
+      'i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done',
+      `echo changed > '${marker}'`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(child, 0o755);
+  const launcher = join(dir, 'launcher-pwsh');
+  writeFileSync(
+    launcher,
     [
       '#!/bin/sh',
       "run=''; host=''",
@@ -23,40 +45,64 @@ function hangingPowerShell(dir: string): string {
       '  case "$1" in -RunId) run=$2; shift ;; -TargetName) host=$2; shift ;; esac',
       '  shift',
       'done',
-      `printf '@@rdsplan {"event":"start","runId":"%s","host":"%s","time":"2026-01-01T00:00:00Z","plan":"reset-grace-period-rdsh01","planSha256":"x","toolVersion":"0.1.0","mode":"apply","user":"CONTOSO\\\\\\\\Administrator"}\\n' "$run" "$host"`,
-      `printf '@@rdsplan {"event":"step","runId":"%s","host":"%s","time":"2026-01-01T00:00:01Z","stepId":"grace.export","action":"registry.export","status":"changed","before":{"Exists":true},"after":{"Exists":true},"durationMs":5}\\n' "$run" "$host"`,
-      'exec sleep 60',
+      // Not exec: the launcher stays the parent and waits, as dotnet-tool pwsh does.
+      `'${child}' "$run" "$host" &`,
+      'wait',
       '',
     ].join('\n'),
   );
-  chmodSync(path, 0o755);
-  return path;
+  chmodSync(launcher, 0o755);
+  return { launcher, pidFile, marker };
 }
 
-describe('--timeout', () => {
-  test('a run that does not finish is killed: exit 1, "timed out", the reported step kept', async () => {
-    const dir = tmp('rdsplan-timeout-');
-    const records = join(dir, 'records');
-    const env = { RDSPLAN_POWERSHELL: hangingPowerShell(dir), PATH: process.env.PATH };
-    const started = Date.now();
-    const r = await runCli(['apply', PLAN, '--approve', await approvalToken(PLAN), '--simulate', join(dir, 'host.json'), '--records', records, '--timeout', '1'], { env });
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('localhost  changed     grace.export (registry.export) {"Exists":true} -> {"Exists":true}');
-    expect(r.stdout).toMatch(/^localhost\s+incomplete\s.*timed out after 1 s; the process was killed after 1 reported steps$/m);
-    const [d] = recordDirs(records);
-    const record = JSON.parse(readFileSync(join(d!, 'record.json'), 'utf8'));
-    expect(record).toMatchObject({ status: 'incomplete', exitCode: 1, error: 'timed out after 1 s; the process was killed after 1 reported steps' });
-    expect(record.steps).toEqual([expect.objectContaining({ stepId: 'grace.export', status: 'changed' })]);
-    expect(readFileSync(join(d!, 'events.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
-  });
+/** A pid that is gone or a zombie (the child may be reparented to an init that does not reap). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
-  test('check with --timeout: exit 1 and the same sentence', async () => {
+
+describe('--timeout', () => {
+  for (const ignoreTerm of [false, true]) {
+    test(`apply: the launcher, its child${ignoreTerm ? ' (which ignores SIGTERM)' : ''} and all it started are killed; exit 1, "timed out", the reported step kept`, async () => {
+      const dir = tmp('rdsplan-timeout-');
+      const records = join(dir, 'records');
+      const fake = hangingPowerShell(dir, ignoreTerm);
+      const env = { RDSPLAN_POWERSHELL: fake.launcher, PATH: process.env.PATH };
+      const r = await runCli(['apply', PLAN, '--approve', await approvalToken(PLAN), '--simulate', join(dir, 'host.json'), '--records', records, '--timeout', '1'], { env });
+      // When the CLI has answered, nothing it started may still run: the child is gone and never changed the host.
+      const childPid = Number(readFileSync(fake.pidFile, 'utf8'));
+      expect(running(childPid)).toBe(false);
+      expect(existsSync(fake.marker)).toBe(false);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('localhost  changed     grace.export (registry.export) {"Exists":true} -> {"Exists":true}');
+      const sentence = 'timed out after 1 s; the PowerShell process tree was killed after 1 reported step (grace.export changed)';
+      expect(r.stdout).toMatch(new RegExp(`^localhost\\s+incomplete\\s.*${sentence.replace(/[()]/g, '\\$&')}$`, 'm'));
+      const [d] = recordDirs(records);
+      const record = JSON.parse(readFileSync(join(d!, 'record.json'), 'utf8'));
+      expect(record).toMatchObject({ status: 'incomplete', exitCode: 1, error: sentence });
+      expect(record.steps).toEqual([expect.objectContaining({ stepId: 'grace.export', status: 'changed' })]);
+      expect(readFileSync(join(d!, 'events.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    });
+  }
+
+  test('check with --timeout: exit 1 and the same sentence; nothing left running', async () => {
     const dir = tmp('rdsplan-timeout-');
-    const env = { RDSPLAN_POWERSHELL: hangingPowerShell(dir), PATH: process.env.PATH };
+    const fake = hangingPowerShell(dir, true);
+    const env = { RDSPLAN_POWERSHELL: fake.launcher, PATH: process.env.PATH };
     const r = await runCli(['check', PLAN, '--simulate', join(dir, 'host.json'), '--timeout', '1'], { env });
+    expect(running(Number(readFileSync(fake.pidFile, 'utf8')))).toBe(false);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('timed out after 1 s; the process was killed after 1 reported steps');
+    expect(r.stdout).toContain('timed out after 1 s; the PowerShell process tree was killed after 1 reported step (grace.export changed)');
   });
 
   test('--timeout must be a whole number of seconds', async () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { quotePowerShell } from '../../src/render/quote.js';
 import { parseOutput } from '../../src/verify/powershell-parser.js';
 import { verifyScript } from '../../src/verify/verify-script.js';
-import { describeEngine, findPowerShell } from '../support/engine.js';
+import { powershellPath } from '../support/powershell.js';
 import { BACKUP_DIRECTORY, GRACE_PATH, PROLOGUE, STEPS, buildScript, lineOf } from './fixture.js';
 
 describe('parseOutput', () => {
@@ -37,9 +37,8 @@ describe('verifyScript with an unusable PowerShell', () => {
   });
 });
 
-describeEngine("verifyScript with PowerShell's own parser", () => {
-  const found = findPowerShell();
-  const powershell = { path: 'path' in found ? found.path : '', source: 'RDSPLAN_POWERSHELL' as const };
+describe("verifyScript with PowerShell's own parser", () => {
+  const powershell = { path: powershellPath(), source: 'RDSPLAN_POWERSHELL' as const };
 
   test('a rendered script has no findings from either parser', async () => {
     const report = await verifyScript(buildScript(), { powershell });

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { approvalToken } from '../../../src/render/hash.js';
 import { formatHeader } from '../../../src/render/header.js';
-import { runPowerShell } from '../../support/engine.js';
+import { runPowerShell } from '../../support/powershell.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..', '..');

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { describeEngine } from '../../support/engine.js';
 import { runWithRuntime } from './harness.js';
 
 /** [name, PowerShell expression, expected result as text] — run in one engine process. */
@@ -28,7 +27,7 @@ const CASES: Array<[string, string, string]> = [
   ['exception message without the method-call wrapper', "try { [System.IO.File]::ReadAllBytes('/nonexistent/x') } catch { (Get-RdsExceptionMessage -ErrorRecord $_) -notlike 'Exception calling*' }", 'True'],
 ];
 
-describeEngine('runtime helpers', () => {
+describe('runtime helpers', () => {
   const outputs = new Map<string, string>();
 
   beforeAll(async () => {

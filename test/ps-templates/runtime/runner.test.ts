@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { describeEngine } from '../../support/engine.js';
 import { repoRoot, runScript, type RunResult } from './harness.js';
 
 const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas', 'result.schema.json'), 'utf8'));
@@ -38,7 +37,7 @@ const GRACE_STEPS = [
 
 const gpKey = (r: RunResult) => r.fake?.keys?.[GP];
 
-describeEngine('step runner (runtime + actions on a fake platform)', () => {
+describe('step runner (runtime + actions on a fake platform)', () => {
   test('apply: grace period reset changes, backs up, restores the ACL and succeeds', async () => {
     const r = await runScript({ setup: GRACE_SETUP, steps: GRACE_STEPS });
     expect(r.stderr).toBe('');
@@ -342,7 +341,7 @@ describeEngine('step runner (runtime + actions on a fake platform)', () => {
   });
 });
 
-describeEngine('unexpected errors', () => {
+describe('unexpected errors', () => {
   test('an error outside any step releases the lock, saves the platform, reports failed and exits 1', async () => {
     const r = await runScript({
       setup: "$script:FakeServices['A'] = @{ StartMode = 'Manual'; Status = 'Stopped' }",
@@ -361,7 +360,7 @@ describeEngine('unexpected errors', () => {
   });
 });
 
-describeEngine('undo scripts and target names', () => {
+describe('undo scripts and target names', () => {
   test('Invoke-RdsUndoStep runs journal entries newest first; the start event says undo; host is the target name', async () => {
     const r = await runScript({
       onError: 'continue',
@@ -409,7 +408,7 @@ describeEngine('undo scripts and target names', () => {
   });
 });
 
-describeEngine("RunWhen 'changed'", () => {
+describe("RunWhen 'changed'", () => {
   test('a restart that depends on an unchanged step is skipped; an export alone does not trigger a handler', async () => {
     const r = await runScript({
       setup: `Add-FakeKey -Path '${GP}'\n$script:FakeServices['TermService'] = @{ StartMode = 'Manual'; Status = 'Running' }`,
@@ -456,7 +455,7 @@ describeEngine("RunWhen 'changed'", () => {
   });
 });
 
-describeEngine('undo into a key locked again', () => {
+describe('undo into a key locked again', () => {
   test('recreating a deleted value in a key whose ACL was restored takes ownership temporarily and puts the ACL back', async () => {
     const r = await runScript({
       onError: 'continue',
@@ -472,10 +471,10 @@ describeEngine('undo into a key locked again', () => {
   });
 });
 
-describeEngine('run id', () => {
+describe('run id', () => {
   test('a run id that is not one safe path segment is refused', async () => {
     const { buildScript } = await import('./harness.js');
-    const { runPowerShell } = await import('../../support/engine.js');
+    const { runPowerShell } = await import('../../support/powershell.js');
     const { path, dir } = buildScript({ steps: '' });
     const r = await runPowerShell({ file: path, args: ['-BackupDirectory', join(dir, 'backups'), '-RunId', '../escape'] });
     expect(r.exitCode).toBe(4);

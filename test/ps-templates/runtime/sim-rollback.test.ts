@@ -7,8 +7,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@jest/globals';
-import { describeEngine } from '../../support/engine.js';
+import { describe, expect, test } from '@jest/globals';
 import { runScript } from './harness.js';
 
 const GP = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod';
@@ -26,7 +25,7 @@ const STEPS = [
   "Invoke-RdsPlanStep -Context $RdsContext -StepId 'boom' -Action 'service.stop' -RunWhen 'always' -DependsOn @() -Parameters @{ Name = 'NoSuchService' }",
 ].join('\n');
 
-describeEngine('action templates on the simulated host', () => {
+describe('action templates on the simulated host', () => {
   test('a late failure rolls everything back to the starting registry', async () => {
     // An empty plan saves the default host; the real plan starts from that file.
     const stateFile = join(mkdtempSync(join(tmpdir(), 'rdsplan-sim-')), 'state.json');

@@ -6,8 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { describeEngine } from '../../support/engine.js';
+import { describe, afterAll, beforeAll, expect, test } from '@jest/globals';
 import { SimWorkspace, repoRoot, simDir } from './harness.js';
 
 const API = [
@@ -36,7 +35,7 @@ afterAll(() => ws.dispose());
 
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-describeEngine('platform/sim: static contract', () => {
+describe('platform/sim: static contract', () => {
   test('API, parameters, helpers, verbs, help, commands', async () => {
     const simFiles = readdirSync(simDir).filter((f) => f.endsWith('.ps1')).map((f) => join(simDir, f));
     const winDir = join(repoRoot, 'ps-templates', 'platform', 'windows');

@@ -4,9 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { describe, afterAll, beforeAll, expect, test } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { describeEngine } from '../../support/engine.js';
 import { GRACE, GRACE_SDDL, SimWorkspace, TIMEBOMB, repoRoot, stateKey, stateValue } from './harness.js';
 
 let ws: SimWorkspace;
@@ -15,7 +14,7 @@ beforeAll(() => {
 });
 afterAll(() => ws.dispose());
 
-describeEngine('simulated host: built-in default and state file', () => {
+describe('simulated host: built-in default and state file', () => {
   let first: Awaited<ReturnType<SimWorkspace['run']>>;
 
   beforeAll(async () => {

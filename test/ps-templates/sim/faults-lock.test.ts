@@ -3,8 +3,7 @@
  * two runs off one simulated host while a fleet of hosts runs in parallel.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { describeEngine } from '../../support/engine.js';
+import { describe, afterAll, beforeAll, expect, test } from '@jest/globals';
 import { SimWorkspace, defaultState, stateValue } from './harness.js';
 
 let ws: SimWorkspace;
@@ -15,7 +14,7 @@ afterAll(() => ws.dispose());
 
 const KEY = 'HKLM\\SOFTWARE\\Contoso';
 
-describeEngine('simulated host: fault injection and call counters', () => {
+describe('simulated host: fault injection and call counters', () => {
   test('nth call of a function fails with the given message; the other calls apply', async () => {
     const state = await defaultState(ws, 'nth.json');
     state.faults = [{ call: 'Set-RdsRegistryValue', nth: 3, message: 'The device is not ready.' }];
@@ -119,7 +118,7 @@ Complete-RdsPlatform
   });
 });
 
-describeEngine('simulated host: host lock file', () => {
+describe('simulated host: host lock file', () => {
   const lockBody = (holdMs: number) => `
 Initialize-RdsPlatform -Option $StatePath
 try {

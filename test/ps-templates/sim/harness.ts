@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runPowerShell, type PowerShellResult } from '../../support/engine.js';
+import { runPowerShell, type PowerShellResult } from '../../support/powershell.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const simDir = join(repoRoot, 'ps-templates', 'platform', 'sim');

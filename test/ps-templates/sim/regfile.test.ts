@@ -4,8 +4,7 @@
  * view, and the failures reg.exe reports.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { describeEngine } from '../../support/engine.js';
+import { describe, afterAll, beforeAll, expect, test } from '@jest/globals';
 import { GRACE, SimWorkspace, TIMEBOMB, stateKey, stateValue } from './harness.js';
 
 let ws: SimWorkspace;
@@ -57,7 +56,7 @@ function Get-TestTree {
 }
 `;
 
-describeEngine('simulated host: reg.exe export and import', () => {
+describe('simulated host: reg.exe export and import', () => {
   let run: Awaited<ReturnType<SimWorkspace['run']>>;
   let regFile: string;
 
@@ -198,7 +197,7 @@ Complete-RdsPlatform
   });
 });
 
-describeEngine('simulated host: reg.exe failures, 32-bit view, hand-written files', () => {
+describe('simulated host: reg.exe failures, 32-bit view, hand-written files', () => {
   test('export of a missing key, import of a missing/invalid file, import into the locked GracePeriod key', async () => {
     const grace = ws.path('grace.reg');
     const bad = ws.path('bad.reg');

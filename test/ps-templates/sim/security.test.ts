@@ -2,8 +2,7 @@
  * The simulated token and key security: the GracePeriod ownership dance of DOMAIN.md
  * ("Taking ownership"), access checks from the DACL, owner rules, SDDL kept byte-identical.
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { describeEngine } from '../../support/engine.js';
+import { describe, afterAll, beforeAll, expect, test } from '@jest/globals';
 import { GRACE, GRACE_SDDL, SimWorkspace, TIMEBOMB, defaultState, stateKey, stateValue } from './harness.js';
 
 let ws: SimWorkspace;
@@ -15,7 +14,7 @@ afterAll(() => ws.dispose());
 const DENIED = `Requested registry access is not allowed. (${GRACE})`;
 const INVALID_OWNER = `The security identifier is not allowed to be the owner of this object. (${GRACE})`;
 
-describeEngine('simulated host: ownership dance on RCM\\GracePeriod', () => {
+describe('simulated host: ownership dance on RCM\\GracePeriod', () => {
   let run: Awaited<ReturnType<SimWorkspace['run']>>;
 
   beforeAll(async () => {
@@ -119,7 +118,7 @@ Complete-RdsPlatform
   });
 });
 
-describeEngine('simulated host: token and DACL rules', () => {
+describe('simulated host: token and DACL rules', () => {
   test('Enable-RdsPrivilege fails with ERROR_NOT_ALL_ASSIGNED for a privilege the token does not hold', async () => {
     const state = await defaultState(ws, 'noprivs.json');
     state.token.privileges.SeRestorePrivilege.held = false;

@@ -3,8 +3,7 @@
  * Win32_TerminalServiceSetting provider (grace-days quirk, license servers, licensing mode)
  * and host restarts.
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { describeEngine } from '../../support/engine.js';
+import { describe, afterAll, beforeAll, expect, test } from '@jest/globals';
 import { GRACE, OPEN_GRACE_PERIOD, SimWorkspace, TIMEBOMB, defaultState, stateValue } from './harness.js';
 
 let ws: SimWorkspace;
@@ -15,7 +14,7 @@ afterAll(() => ws.dispose());
 
 const SERVICES = 'HKLM\\SYSTEM\\CurrentControlSet\\Services';
 
-describeEngine('simulated host: services', () => {
+describe('simulated host: services', () => {
   let run: Awaited<ReturnType<SimWorkspace['run']>>;
 
   beforeAll(async () => {
@@ -104,7 +103,7 @@ Complete-RdsPlatform
   });
 });
 
-describeEngine('simulated host: Win32_TerminalServiceSetting and reboots', () => {
+describe('simulated host: Win32_TerminalServiceSetting and reboots', () => {
   test('grace days are read at TermService start: deleting the timebomb shows 120 only after a restart', async () => {
     const r = await ws.run(
       `
