@@ -1,5 +1,5 @@
 // One apply of a 10-primitive-step plan on the simulated host, side by side with a bare start
-// of the same PowerShell engine (`rdsplan-engine -NoProfile -Command exit`). Goal: the apply
+// of the same PowerShell (`pwsh -NoProfile -Command exit`). Goal: the apply
 // takes at most 1.3× the bare start. Also times cut-down copies of the same script, to show
 // where the time goes:
 //   parse      the script up to the steps section, then `exit 0` (parse + define functions)
@@ -8,20 +8,20 @@
 //
 //   node bench/engine-apply.mjs [--runs 11]
 //
-// Needs the engine (npm run build:engine) and dist/ (npm run build; built here when missing).
+// Runs on $RDSPLAN_POWERSHELL or the tests' pwsh 7.6.9 (.tools/, installed when missing); dist/ is built when missing.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchPowerShell, plainTerminalEnv } from './lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const engine = process.env.RDSPLAN_POWERSHELL ?? join(root, 'test', 'engine', 'bin', 'rdsplan-engine');
+const engine = await benchPowerShell();
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = Math.max(11, runsArg > 0 ? Number(process.argv[runsArg + 1]) : 11);
 const WARMUP = 2;
 
-if (!existsSync(engine)) throw new Error(`${engine} is missing: npm run build:engine`);
 if (!existsSync(join(root, 'dist', 'rdsplan.mjs'))) spawnSync(process.execPath, [join(root, 'esbuild.config.mjs')], { cwd: root, stdio: 'inherit' });
 
 const MS = 'HKLM\\SOFTWARE\\Microsoft\\MSLicensing';
@@ -50,7 +50,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rdsplan-bench-apply-'));
 const planFile = join(dir, 'plan.json');
 writeFileSync(planFile, JSON.stringify(plan, null, 2));
 const script = join(dir, 'apply.ps1');
-const rendered = spawnSync(process.execPath, [join(root, 'dist', 'rdsplan.mjs'), 'render', planFile, '--platform', 'sim', '--out', script], { encoding: 'utf8' });
+const rendered = spawnSync(process.execPath, [join(root, 'dist', 'rdsplan.mjs'), 'render', planFile, '--platform', 'sim', '--out', script], { encoding: 'utf8', env: { ...process.env, ...plainTerminalEnv } });
 if (rendered.status !== 0) throw new Error(`render failed: ${rendered.stderr}`);
 
 // Cut-down copies (no header, so the self-check is skipped in these two; see README).
@@ -70,7 +70,7 @@ const FLAGS = ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', '
 let n = 0;
 function once(args, check) {
   const start = process.hrtime.bigint();
-  const r = spawnSync(engine, args, { encoding: 'utf8' });
+  const r = spawnSync(engine, args, { encoding: 'utf8', env: { ...process.env, ...plainTerminalEnv } });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (check) check(r);
   return ms;
@@ -95,7 +95,7 @@ const expectZero = (r) => {
 };
 
 {
-  const r = spawnSync(engine, [...FLAGS, '-File', contextOnly, '-SimulationState', seed, '-BackupDirectory', join(dir, 'seed-backups'), '-RunId', 'seed'], { encoding: 'utf8' });
+  const r = spawnSync(engine, [...FLAGS, '-File', contextOnly, '-SimulationState', seed, '-BackupDirectory', join(dir, 'seed-backups'), '-RunId', 'seed'], { encoding: 'utf8', env: { ...process.env, ...plainTerminalEnv } });
   if (r.status !== 0 || !existsSync(seed)) throw new Error(`seeding the default host failed (exit ${r.status}): ${r.stdout}\n${r.stderr}`);
 }
 

@@ -1,15 +1,15 @@
 // Wall time of `rdsplan apply` on a fleet of 20 simulated hosts (one PowerShell process, the
 // fan-out driver's runspace pool) against 20 sequential single-host applies (20 PowerShell
 // starts), same plan steps, fresh default hosts each run. Median of BENCH_RUNS (default 3).
-// Needs `npm run build` first and a PowerShell: RDSPLAN_POWERSHELL, pwsh on PATH, or the test
-// engine (test/engine/bin/rdsplan-engine, `npm run build:engine`), tried in that order.
+// Needs `npm run build` first; runs on $RDSPLAN_POWERSHELL or the tests' pwsh 7.6.9 (.tools/,
+// installed when missing).
 //
 //   node bench/fleet.mjs            # BENCH_RUNS=5 BENCH_HOSTS=20 BENCH_THROTTLE=16 to change
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
-import { fmt } from './lib.mjs';
+import { join, resolve } from 'node:path';
+import { benchPowerShell, fmt } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = process.env.RDSPLAN_BIN ?? join(root, 'dist', 'rdsplan.mjs');
@@ -17,23 +17,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const hostCount = Number(process.env.BENCH_HOSTS ?? 20);
 const throttle = process.env.BENCH_THROTTLE ?? '16';
 
-function executable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function powershell() {
-  if (process.env.RDSPLAN_POWERSHELL) return process.env.RDSPLAN_POWERSHELL;
-  const pwsh = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'pwsh')).find(executable);
-  if (pwsh) return pwsh;
-  const engine = join(root, 'test', 'engine', 'bin', 'rdsplan-engine');
-  if (executable(engine)) return engine;
-  throw new Error('no PowerShell: set RDSPLAN_POWERSHELL, install pwsh, or npm run build:engine');
-}
-const env = { ...process.env, RDSPLAN_POWERSHELL: powershell() };
+const env = { ...process.env, RDSPLAN_POWERSHELL: await benchPowerShell() };
 
 function rdsplan(args, okCodes = [0]) {
   const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

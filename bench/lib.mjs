@@ -15,3 +15,14 @@ export function timeCommand(command, args, { runs = 21, warmup = 3, env = proces
 }
 
 export const fmt = (ms) => `${ms.toFixed(1)} ms`;
+
+/** The PowerShell the benchmarks run: $RDSPLAN_POWERSHELL, else the tests' pwsh 7.6.9 in .tools/ (installed when missing). */
+export async function benchPowerShell() {
+  if (process.env.RDSPLAN_POWERSHELL) return process.env.RDSPLAN_POWERSHELL;
+  const { installToolchain, pwshPath } = await import('../test/toolchain/install.mjs');
+  installToolchain();
+  return pwshPath;
+}
+
+/** What every PowerShell rdsplan starts gets (src/run/terminal-text.ts), so timings match real runs. */
+export const plainTerminalEnv = { NO_COLOR: '1', TERM: 'dumb', POWERSHELL_TELEMETRY_OPTOUT: '1' };
