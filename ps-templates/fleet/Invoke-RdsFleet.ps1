@@ -42,7 +42,8 @@ $RdsPSStyle = $ExecutionContext.SessionState.PSVariable.GetValue('PSStyle'); if 
 # rdsplan:include runtime/Json.ps1
 
 $scriptText = [System.IO.File]::ReadAllText($ScriptPath)
-$targets = @([System.IO.File]::ReadAllText($TargetFile) | ConvertFrom-Json)
+# Parenthesised: 5.1's ConvertFrom-Json sends an array down the pipeline as one object.
+$targets = @((ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($TargetFile))))
 
 # Runs the plan script from its text with splatted parameters; on a remote host it takes its
 # target name from the address it was reached at, which is the name rdsplan was given.

@@ -23,7 +23,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 if ($null -ne (Get-Variable -Name PSStyle -ErrorAction SilentlyContinue)) { $PSStyle.OutputRendering = 'PlainText' }
-Import-Module -Name $PesterManifest -Force
+Import-Module -Name (Resolve-Path -LiteralPath $PesterManifest).ProviderPath -Force
 
 $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
 if ($Path.Count -eq 0) { $Path = @((Join-Path $root 'ps-templates'), (Join-Path $root 'powershell'), (Join-Path $root 'test')) }
