@@ -1,22 +1,21 @@
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { actionTemplate, platformTemplates, runtimeTemplates, templatesRoot } from '../../src/render/templates.js';
 import { verifyScript } from '../../src/verify/verify-script.js';
 import { CONTEXT_LINE, EPILOGUE, SCRIPT_START, STEPS, withHeader } from './fixture.js';
 
-const templates = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'ps-templates');
-
-function ps1Files(dir: string): string[] {
-  return readdirSync(join(templates, dir))
-    .filter((name) => name.endsWith('.ps1'))
+/** Every action template, not only those of one plan. */
+function allActions() {
+  return readdirSync(join(templatesRoot(), 'actions'))
+    .filter((name) => name.endsWith('.ps1') && !name.endsWith('.Tests.ps1'))
     .sort()
-    .map((name) => join(templates, dir, name));
+    .map((name) => actionTemplate(name.slice(0, -'.ps1'.length)));
 }
 
-/** The templates in the renderer's order (ps-templates/README.md), then a steps section. */
+/** The templates as the renderer reads them (ps-templates/README.md), then a steps section. */
 function assemble(platform: 'windows' | 'sim'): string {
-  const parts = [...ps1Files('runtime'), ...ps1Files(`platform/${platform}`), ...ps1Files('actions')].map((file) => readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  const parts = [...runtimeTemplates(), ...platformTemplates(platform), ...allActions()].map((file) => file.text);
   return withHeader([...SCRIPT_START, ...parts, CONTEXT_LINE, ...STEPS, EPILOGUE].join('\r\n') + '\r\n');
 }
 
