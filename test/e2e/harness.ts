@@ -4,7 +4,7 @@
  * Windows host. Every run's protocol lines are checked against schemas/result.schema.json
  * (and by parseProtocolLine); a run that prints one bad line fails the test that made it.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { validatePlanFile, validatePlanText } from '../../src/plan/validate.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderScript, scriptBytes } from '../../src/render/script.js';
+import { platformTemplates, runtimeTemplates } from '../../src/render/templates.js';
 import { parseProtocolLine } from '../../src/run/protocol.js';
 import { runPowerShell } from '../support/powershell.js';
 
@@ -72,7 +73,6 @@ export function planOf(name: string, steps: unknown[], options: Record<string, u
   return { apiVersion: 'rdsplan/v1', name, targets: ['localhost'], options, steps };
 }
 
-const SIM_DIR = join(repoRoot, 'ps-templates', 'platform', 'sim');
 let defaultStateText: Promise<string> | undefined;
 
 /**
@@ -82,12 +82,12 @@ let defaultStateText: Promise<string> | undefined;
 export function defaultState(): Promise<string> {
   defaultStateText ??= (async () => {
     const dir = tempDir();
-    const files = ['runtime/Json.ps1', ...simFiles()];
+    const json = runtimeTemplates().filter((file) => file.name === 'runtime/Json.ps1');
     const body = [
       '[CmdletBinding()]\nparam([string] $StatePath)',
       'Set-StrictMode -Version 3.0',
       "$ErrorActionPreference = 'Stop'",
-      ...files.map((f) => readFileSync(join(repoRoot, 'ps-templates', f), 'utf8')),
+      ...[...json, ...platformTemplates('sim')].map((file) => file.text),
       'Initialize-RdsPlatform -Option $StatePath',
       'Complete-RdsPlatform',
     ].join('\n');
@@ -98,16 +98,6 @@ export function defaultState(): Promise<string> {
     return readFileSync(statePath, 'utf8');
   })();
   return defaultStateText;
-}
-
-function simFiles(): string[] {
-  return readdirSorted(SIM_DIR).map((f) => `platform/sim/${f}`);
-}
-
-function readdirSorted(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ps1'))
-    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
 export interface PlanRun {

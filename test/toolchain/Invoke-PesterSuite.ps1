@@ -14,7 +14,7 @@
 .PARAMETER SummaryPath
     Where the JSON summary ({ passed, failed, skipped }) goes.
 #>
-[CmdletBinding()]
+[CmdletBinding(PositionalBinding = $false)]
 param(
     [Parameter(Mandatory = $true)] [string] $PesterManifest,
     [string[]] $Path = @(),

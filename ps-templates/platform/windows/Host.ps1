@@ -1,9 +1,9 @@
 # rdsplan platform (Windows): host identity, host lock, reboot, platform lifecycle.
 #
-# platform/windows/ is the ONLY code in a generated script that touches Windows. It cannot
-# run in the test engine (no registry, services, WMI or token privileges there): the tests
-# replace it with platform/sim/. Keep every function small and obviously right; each throws
-# a terminating error naming the key/service on failure and swallows nothing.
+# platform/windows/ is the ONLY code in a generated script that touches Windows, and it makes
+# no decisions: the runtime does, and the tests run it against platform/sim/ and run this layer
+# under Pester mocks of the cmdlets it calls. Keep every function small and obviously right;
+# each throws a terminating error naming the key/service on failure and swallows nothing.
 
 function Initialize-RdsPlatform {
     <#

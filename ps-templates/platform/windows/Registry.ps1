@@ -1,6 +1,5 @@
 # rdsplan platform (Windows): registry values and keys, reg.exe export/import.
 #
-# Cannot run in the test engine (no Windows registry); replaced there by platform/sim/.
 # Uses [Microsoft.Win32.RegistryKey]::OpenBaseKey(hive, view), never the PowerShell registry
 # provider (which expands REG_EXPAND_SZ, hides value kinds and treats '*' as a wildcard).
 # Value data in the canonical form of ps-templates/README.md: DWord -> [long],

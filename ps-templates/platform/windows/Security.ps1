@@ -1,6 +1,5 @@
 # rdsplan platform (Windows): registry key security (owner, DACL, SDDL) and token privileges.
 #
-# Cannot run in the test engine (no Windows security APIs there); replaced by platform/sim/.
 # The sequence is DOMAIN.md "Taking ownership": SIDs only (never localized names),
 # OpenSubKey with TakeOwnership / ChangePermissions, SetAccessControl, and the SDDL of
 # Owner, Group and Access as the backup and restore format.

@@ -1,0 +1,114 @@
+# rdsplan platform (Windows): the Terminal Services WMI provider (Win32_TerminalServiceSetting,
+# root\cimv2\TerminalServices).
+
+function Get-RdsTerminalServiceSettingInstance {
+    <#
+    .SYNOPSIS
+    Returns the Win32_TerminalServiceSetting instance (root\cimv2\TerminalServices).
+    #>
+    [CmdletBinding()]
+    param()
+    $instance = Get-CimInstance -Namespace 'root\cimv2\TerminalServices' -ClassName 'Win32_TerminalServiceSetting'
+    if ($null -eq $instance) { throw 'Win32_TerminalServiceSetting not found (root\cimv2\TerminalServices): is the Remote Desktop Session Host role installed?' }
+    return $instance
+}
+
+function Invoke-RdsTerminalServiceMethod {
+    <#
+    .SYNOPSIS
+    Calls a Win32_TerminalServiceSetting method; throws when ReturnValue is not 0.
+    .PARAMETER MethodName
+    The method.
+    .PARAMETER Arguments
+    The method's arguments.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $MethodName,
+        [hashtable] $Arguments = @{}
+    )
+    $instance = Get-RdsTerminalServiceSettingInstance
+    $result = Invoke-CimMethod -InputObject $instance -MethodName $MethodName -Arguments $Arguments
+    if ($null -ne $result -and $null -ne $result.ReturnValue -and [long]$result.ReturnValue -ne 0) {
+        throw ('Win32_TerminalServiceSetting.' + $MethodName + ' returned ' + $result.ReturnValue)
+    }
+    return $result
+}
+
+function Get-RdsTerminalServiceSetting {
+    <#
+    .SYNOPSIS
+    Returns @{ LicensingType; SpecifiedLicenseServers; PolicySourceLicensingType; PolicySourceConfiguredLicenseServers }.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param()
+    $instance = Get-RdsTerminalServiceSettingInstance
+    $list = Invoke-RdsTerminalServiceMethod -MethodName 'GetSpecifiedLicenseServerList'
+    $servers = [string[]]@()
+    if ($null -ne $list -and $null -ne $list.SpecifiedLSList) {
+        $servers = [string[]]@($list.SpecifiedLSList)
+    }
+    return @{
+        LicensingType                        = [long]$instance.LicensingType
+        SpecifiedLicenseServers              = $servers
+        PolicySourceLicensingType            = [long]$instance.PolicySourceLicensingType
+        PolicySourceConfiguredLicenseServers = [long]$instance.PolicySourceConfiguredLicenseServers
+    }
+}
+
+function Get-RdsGracePeriodDays {
+    <#
+    .SYNOPSIS
+    Returns the grace period days left (GetGracePeriodDays), or $null where WMI throws 0x80070002.
+    #>
+    [CmdletBinding()]
+    param()
+    try {
+        $result = Invoke-RdsTerminalServiceMethod -MethodName 'GetGracePeriodDays'
+        return [int]$result.DaysLeft
+    }
+    catch {
+        $exception = $_.Exception
+        while ($null -ne $exception) {
+            if ($exception.HResult -eq -2147024894 -or $exception.Message -match '0x80070002') {
+                return $null
+            }
+            $exception = $exception.InnerException
+        }
+        throw
+    }
+}
+
+function Set-RdsSpecifiedLicenseServer {
+    <#
+    .SYNOPSIS
+    Sets the specified license server list (SetSpecifiedLicenseServerList; an empty list empties it).
+    .PARAMETER Server
+    The license servers.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Server
+    )
+    if ($Server.Length -eq 0) {
+        [void](Invoke-RdsTerminalServiceMethod -MethodName 'EmptySpecifiedLicenseServerList')
+    }
+    else {
+        [void](Invoke-RdsTerminalServiceMethod -MethodName 'SetSpecifiedLicenseServerList' -Arguments @{ SpecifiedLSList = [string[]]$Server })
+    }
+}
+
+function Set-RdsLicensingType {
+    <#
+    .SYNOPSIS
+    Sets the licensing mode with ChangeMode (2 per device, 4 per user).
+    .PARAMETER Type
+    The LicensingType value.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [int] $Type
+    )
+    [void](Invoke-RdsTerminalServiceMethod -MethodName 'ChangeMode' -Arguments @{ LicensingType = [uint32]$Type })
+}
