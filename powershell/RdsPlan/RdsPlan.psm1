@@ -18,7 +18,7 @@
         trailing backslash of an argument that has spaces: such an argument is refused
         (quote) or made safe (backslashes doubled) before node is started.
       - Runs only on cmdlets that exist in SMA's core module plus Write-*, ConvertFrom-Json,
-        Join-Path, Split-Path and Test-Path (test/engine/README.md), and .NET.
+        Join-Path, Split-Path and Test-Path, and .NET.
       - Windows PowerShell 5.1 and PowerShell 7: no ?:, ??, &&, ||, ?. in this file.
 #>
 
