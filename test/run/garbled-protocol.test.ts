@@ -3,37 +3,24 @@
  * reaches stderr and the host's message, and the run fails (exit 1) even when the script's
  * summary says succeeded. The "PowerShell" is a script that prints what a broken one would.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { runCli } from '../support/cli.js';
+import { fakePowerShell } from '../support/fake-powershell.js';
 import { approvalToken, example, tmp } from '../cli/run-support.js';
 
 const PLAN = example('reset-grace-period');
 
 function garblingPowerShell(dir: string, mode: 'apply' | 'check'): string {
-  const path = join(dir, 'garbling-pwsh');
   const event = (json: string) => `printf '%s\\n' '@@rdsplan ${json}'`;
-  writeFileSync(
-    path,
-    [
-      '#!/bin/sh',
-      "run=''; host=''",
-      'while [ $# -gt 0 ]; do',
-      '  case "$1" in -RunId) run=$2; shift ;; -TargetName) host=$2; shift ;; esac',
-      '  shift',
-      'done',
-      // The ids are not known when this file is written: the placeholders are replaced by sed.
-      `{`,
-      event(`{"event":"start","runId":"RUN","host":"HOST","time":"2026-01-01T00:00:00Z","plan":"reset-grace-period-rdsh01","planSha256":"x","toolVersion":"0.1.0","mode":"${mode}","user":"u"}`),
-      event('{"event":"step","runId":"RUN","host":"HOST","stepId":"grace.delete","status":"chan'),
-      event(`{"event":"summary","runId":"RUN","host":"HOST","time":"2026-01-01T00:00:02Z","status":"succeeded","counts":{},"durationMs":9}`),
-      `} | sed -e "s/RUN/$run/g" -e "s/HOST/$host/g"`,
-      '',
-    ].join('\n'),
-  );
-  chmodSync(path, 0o755);
-  return path;
+  return fakePowerShell(dir, 'garbling-pwsh', [
+    // The ids are not known when this file is written: the placeholders are replaced by sed.
+    `{`,
+    event(`{"event":"start","runId":"RUN","host":"HOST","time":"2026-01-01T00:00:00Z","plan":"reset-grace-period-rdsh01","planSha256":"x","toolVersion":"0.1.0","mode":"${mode}","user":"u"}`),
+    event('{"event":"step","runId":"RUN","host":"HOST","stepId":"grace.delete","status":"chan'),
+    event(`{"event":"summary","runId":"RUN","host":"HOST","time":"2026-01-01T00:00:02Z","status":"succeeded","counts":{},"durationMs":9}`),
+    `} | sed -e "s/RUN/$run/g" -e "s/HOST/$host/g"`,
+  ]);
 }
 
 describe('a garbled protocol line', () => {

@@ -10,6 +10,7 @@ import { unquotePowerShell } from '../../src/render/quote.js';
 import type { FoundPowerShell } from '../../src/run/find-powershell.js';
 import type { RunEvent } from '../../src/run/protocol.js';
 import { PowerShellSession, psLiteral, scriptCommand, SessionEndedError, SessionTimeoutError } from '../../src/run/session.js';
+import { isGone } from '../support/fake-powershell.js';
 import { powershellPath } from '../support/powershell.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rdsplan-session-'));
@@ -18,21 +19,6 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'rdsplan-session-'));
 function hostile(canary: string): string {
   const write = `[System.IO.File]::WriteAllText('${canary}', 'pwned')`;
   return `-x' ; ${write} ; '\u2019; ${write}; \u2018 $(${write}) \`$(${write}) "$(${write})" \`n\r\n${write}\n# ;\t@{ a = 1 } | % { } & { ${write} } ü 𝄞 \u2028 end`;
-}
-
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  // A zombie (killed, not yet reaped by an init that does not reap) is gone too.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
 }
 
 async function waitGone(pid: number, ms = 5_000): Promise<boolean> {

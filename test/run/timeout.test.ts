@@ -10,6 +10,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { runCli } from '../support/cli.js';
+import { fakePowerShell, isGone } from '../support/fake-powershell.js';
 import { approvalToken, example, recordDirs, tmp } from '../cli/run-support.js';
 
 const PLAN = example('reset-grace-period');
@@ -35,39 +36,9 @@ function hangingPowerShell(dir: string, ignoreTerm: boolean) {
     ].join('\n'),
   );
   chmodSync(child, 0o755);
-  const launcher = join(dir, 'launcher-pwsh');
-  writeFileSync(
-    launcher,
-    [
-      '#!/bin/sh',
-      "run=''; host=''",
-      'while [ $# -gt 0 ]; do',
-      '  case "$1" in -RunId) run=$2; shift ;; -TargetName) host=$2; shift ;; esac',
-      '  shift',
-      'done',
-      // Not exec: the launcher stays the parent and waits, as dotnet-tool pwsh does.
-      `'${child}' "$run" "$host" &`,
-      'wait',
-      '',
-    ].join('\n'),
-  );
-  chmodSync(launcher, 0o755);
+  // Not exec: the launcher stays the parent and waits, as dotnet-tool pwsh does.
+  const launcher = fakePowerShell(dir, 'launcher-pwsh', [`'${child}' "$run" "$host" &`, 'wait']);
   return { launcher, pidFile, marker };
-}
-
-/** A pid that is gone or a zombie (the child may be reparented to an init that does not reap). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 
@@ -81,7 +52,7 @@ describe('--timeout', () => {
       const r = await runCli(['apply', PLAN, '--approve', await approvalToken(PLAN), '--simulate', join(dir, 'host.json'), '--records', records, '--timeout', '1'], { env });
       // When the CLI has answered, nothing it started may still run: the child is gone and never changed the host.
       const childPid = Number(readFileSync(fake.pidFile, 'utf8'));
-      expect(running(childPid)).toBe(false);
+      expect(isGone(childPid)).toBe(true);
       expect(existsSync(fake.marker)).toBe(false);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('localhost  changed     grace.export (registry.export) {"Exists":true} -> {"Exists":true}');
@@ -100,7 +71,7 @@ describe('--timeout', () => {
     const fake = hangingPowerShell(dir, true);
     const env = { RDSPLAN_POWERSHELL: fake.launcher, PATH: process.env.PATH };
     const r = await runCli(['check', PLAN, '--simulate', join(dir, 'host.json'), '--timeout', '1'], { env });
-    expect(running(Number(readFileSync(fake.pidFile, 'utf8')))).toBe(false);
+    expect(isGone(Number(readFileSync(fake.pidFile, 'utf8')))).toBe(true);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('timed out after 1 s; the PowerShell process tree was killed after 1 reported step (grace.export changed)');
   });
