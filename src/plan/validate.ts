@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { PlanStep, PrimitiveStep } from '../actions/types.js';
 import { planSha256 } from '../render/hash.js';
 import { byPosition, hasErrors, type Diagnostic } from './diagnostics.js';
 import { expandSteps } from './expand.js';
 import { loadPlanBytes, type LoadedPlan } from './load.js';
 import { POLICY_RULES } from './policy/index.js';
+import { readPlanFile } from './read-plan-file.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { planValidator } from './schema-validator.js';
 import { buildPlanSchema } from './schema/plan-schema.js';
@@ -58,7 +58,8 @@ export function validateLoaded(loaded: LoadedPlan): ValidationResult {
   const { steps, diagnostics: expansion } = expandOrReport(loaded, document.steps);
   if (!steps) return { diagnostics: expansion };
 
-  const findings = POLICY_RULES.flatMap((rule) => rule({ planSteps: document.steps, steps }));
+  const backupDirectory = document.options?.backupDirectory ?? DEFAULT_OPTIONS.backupDirectory;
+  const findings = POLICY_RULES.flatMap((rule) => rule({ targets: document.targets, backupDirectory, planSteps: document.steps, steps }));
   const diagnostics = [
     ...loaded.diagnostics,
     ...findings.map((f) => ({ file: loaded.file, ...loaded.locate(f.pointer), ...f })),
@@ -84,13 +85,9 @@ export function validatePlanText(file: string, bytes: Uint8Array): ValidationRes
 }
 
 export function validatePlanFile(file: string): ValidationResult {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a plan file' : (error as Error).message;
-    return { diagnostics: [{ file, line: 1, column: 1, pointer: '', severity: 'error', code: 'load.read', message: `cannot read the plan: ${reason}` }] };
+  const bytes = readPlanFile(file);
+  if (!(bytes instanceof Uint8Array)) {
+    return { diagnostics: [{ file, line: 1, column: 1, pointer: '', severity: 'error', code: bytes.code, message: bytes.reason }] };
   }
   return validatePlanText(file, bytes);
 }

@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, ftruncateSync, mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { formatDiagnostic } from '../../src/plan/diagnostics.js';
-import { validatePlanText } from '../../src/plan/validate.js';
+import { validatePlanFile, validatePlanText } from '../../src/plan/validate.js';
 
 /** A corpus of broken plans, each with the exact diagnostics it must produce. */
 const envelope = (steps: string, extra = '') => `{
@@ -111,6 +115,33 @@ describe('broken plans', () => {
   test('a 10 MB file is refused before parsing', () => {
     const big = new Uint8Array(10 * 1024 * 1024).fill(0x20);
     expect(messages(big)).toEqual(['plan.json:1:1: error: /: the file is 10485760 bytes; a plan may be at most 1048576 bytes (1 MiB)']);
+  });
+
+  describe('reading the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rdsplan-read-'));
+    const fileMessages = (file: string) => validatePlanFile(file).diagnostics.map(formatDiagnostic);
+
+    test('a device is refused without reading it (/dev/zero never ends)', () => {
+      expect(fileMessages('/dev/zero')).toEqual(['/dev/zero:1:1: error: /: cannot read the plan: not a regular file (a device, pipe or socket); a plan is a file']);
+    });
+
+    test('a FIFO is refused without waiting for a writer', () => {
+      const fifo = join(dir, 'plan.fifo');
+      execFileSync('mkfifo', [fifo]);
+      expect(fileMessages(fifo)).toEqual([`${fifo}:1:1: error: /: cannot read the plan: not a regular file (a device, pipe or socket); a plan is a file`]);
+    });
+
+    test('a 1.5 GB sparse file is refused by its size, reading at most the limit', () => {
+      const sparse = join(dir, 'sparse.json');
+      const fd = openSync(sparse, 'w');
+      ftruncateSync(fd, 1_500_000_000);
+      closeSync(fd);
+      expect(fileMessages(sparse)).toEqual([`${sparse}:1:1: error: /: the file is 1500000000 bytes; a plan may be at most 1048576 bytes (1 MiB)`]);
+    });
+
+    test('a folder is named as one', () => {
+      expect(fileMessages(dir)).toEqual([`${dir}:1:1: error: /: cannot read the plan: is a directory, not a plan file`]);
+    });
   });
 
   test('UTF-16 without a BOM is refused with a sentence saying so', () => {

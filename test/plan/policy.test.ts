@@ -2,9 +2,11 @@ import { describe, expect, test } from '@jest/globals';
 import type { PlanStep } from '../../src/actions/types.js';
 import { expandSteps } from '../../src/plan/expand.js';
 import { backupFirst } from '../../src/plan/policy/backup-first.js';
+import { exportFileInBackupFolder } from '../../src/plan/policy/export-file.js';
 import { protectedKeys } from '../../src/plan/policy/protected-keys.js';
 import { singleOwner } from '../../src/plan/policy/single-owner.js';
 import type { PolicyRule } from '../../src/plan/policy/types.js';
+import { uniqueTargets } from '../../src/plan/policy/unique-targets.js';
 
 function run(rule: PolicyRule, planSteps: PlanStep[]) {
   return rule({ planSteps, steps: expandSteps(planSteps) }).map((f) => `${f.severity} ${f.pointer} ${f.code}`);
@@ -68,5 +70,42 @@ describe('one owner at a time', () => {
 
   test('a primitive takeOwnership holds the key until the end of the plan', () => {
     expect(run(singleOwner, [{ id: 'o', action: 'registry.takeOwnership', path: 'HKLM\\SOFTWARE\\X' }, { id: 'g', action: 'registry.takeOwnership', path: 'HKLM\\SOFTWARE\\x' }])).toEqual(['error /steps/1 policy.single-owner']);
+  });
+});
+
+describe('targets', () => {
+  test('host names that differ only in case are one host: refused at the second', () => {
+    const findings = uniqueTargets({ targets: ['rdsh01', 'RDSH02', { computerName: 'RDSH01' }, 'Rdsh02'], planSteps: [], steps: [] });
+    expect(findings.map((f) => `${f.pointer} ${f.code} ${f.message}`)).toEqual([
+      '/targets/2/computerName policy.unique-target target "RDSH01" is the same host as /targets/0 (host names are case-insensitive)',
+      '/targets/3 policy.unique-target target "Rdsh02" is the same host as /targets/1 (host names are case-insensitive)',
+    ]);
+    expect(uniqueTargets({ targets: ['rdsh01', 'rdsh010'], planSteps: [], steps: [] })).toEqual([]);
+  });
+});
+
+describe('registry.export file', () => {
+  const backupDirectory = 'C:\\ProgramData\\rdsplan\\backups';
+  const exportTo = (file: string, extra: Partial<PlanStep> = {}): PlanStep => ({ id: 'e', action: 'registry.export', path: 'HKLM\\SOFTWARE\\Contoso', file, ...extra });
+  const check = (step: PlanStep) => {
+    const planSteps = [step];
+    return exportFileInBackupFolder({ backupDirectory, planSteps, steps: expandSteps(planSteps) }).map((f) => `${f.pointer} ${f.message}`);
+  };
+
+  test('inside the backup folder (any case) is fine', () => {
+    expect(check(exportTo('C:\\ProgramData\\rdsplan\\backups\\contoso.reg'))).toEqual([]);
+    expect(check(exportTo('c:\\programdata\\RDSPLAN\\backups\\sub\\contoso.reg'))).toEqual([]);
+  });
+
+  test('relative, forward-slash and dot-segment paths are refused', () => {
+    expect(check(exportTo('contoso.reg'))).toEqual(['/steps/0/file "contoso.reg" is not an absolute Windows path (C:\\… or \\\\server\\share\\…, backslashes only)']);
+    expect(check(exportTo('C:/ProgramData/rdsplan/backups/contoso.reg'))[0]).toMatch(/is not an absolute Windows path/);
+    expect(check(exportTo('C:\\ProgramData\\rdsplan\\backups\\..\\..\\Users\\Public\\contoso.reg'))[0]).toMatch(/has a "\." or "\.\." segment/);
+  });
+
+  test('outside the backup folder (also a sibling with the same prefix) needs a reason', () => {
+    expect(check(exportTo('C:\\ProgramData\\rdsplan\\backups-old\\contoso.reg'))[0]).toMatch(/is outside the backup folder C:\\ProgramData\\rdsplan\\backups/);
+    expect(check(exportTo('D:\\Exports\\contoso.reg'))[0]).toMatch(/"outsideBackupDirectory": \{ "reason": "…" \}/);
+    expect(check(exportTo('D:\\Exports\\contoso.reg', { outsideBackupDirectory: { reason: 'the archive share the auditors read' } }))).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import type { PlanStep, PrimitiveStep } from '../../actions/types.js';
 
-/** What a policy rule sees: the steps as written and as expanded. */
+/** What a policy rule sees: the targets and backup folder as written, the steps as written and as expanded. */
 export interface PolicyInput {
+  targets?: readonly (string | { computerName: string })[];
+  backupDirectory?: string;
   planSteps: PlanStep[];
   steps: PrimitiveStep[];
 }

@@ -29,10 +29,12 @@ export const APPROVAL_LABEL = 'Approval token';
 /**
  * Characters that would act rather than show: terminal escapes and carriage returns (which
  * can forge or hide lines), other C0/C1 controls, bidi overrides (which reorder what the
- * reader sees, "Trojan Source") and lone surrogates. They become a visible `<U+XXXX>` in
- * every format; tab and line feed stay, each format shows those its own way.
+ * reader sees, "Trojan Source"), invisible characters that make two names look alike (zero-width
+ * space, joiners, word joiner and invisible operators, soft hyphen, a BOM inside text) and lone
+ * surrogates. They become a visible `<U+XXXX>` in every format; tab and line feed stay, each
+ * format shows those its own way.
  */
-const HIDDEN = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/gu;
+const HIDDEN = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uD800-\uDFFF]/gu;
 
 export function revealHidden(text: string): string {
   return text

@@ -91,7 +91,7 @@ export const ALL_ACTIONS_PLAN = {
   options: { backupDirectory: 'D:\\Backups\\rdsplan', onError: 'rollback', reboot: 'always', timeoutSeconds: 600 },
   steps: [
     { id: 'export', action: 'registry.export', path: APP_KEY, description: 'Back up the app key' },
-    { id: 'export-file', action: 'registry.export', path: 'HKLM:\\SOFTWARE\\Contoso\\Other', view: '32', file: 'D:\\Backups\\other.reg' },
+    { id: 'export-file', action: 'registry.export', path: 'HKLM:\\SOFTWARE\\Contoso\\Other', view: '32', file: 'D:\\Backups\\rdsplan\\other.reg' },
     { id: 'own', action: 'registry.takeOwnership', path: `${APP_KEY}\\Locked`, dependsOn: ['export'] },
     { id: 'set', action: 'registry.setValue', path: APP_KEY, name: 'Mode', type: 'DWord', data: 2 },
     { id: 'set-unbacked', action: 'registry.setValue', path: 'HKLM\\SOFTWARE\\Fabrikam', name: 'Flag', type: 'String', data: 'on' },

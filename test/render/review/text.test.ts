@@ -148,7 +148,7 @@ describe('text review of other plans', () => {
     expect(review.warnings).toHaveLength(1);
     const [warning] = review.warnings;
     expect(sectionOf(text, 'Warnings')).toEqual([`  warning ${warning!.line}:${warning!.column} /steps/4: ${warning!.message}`]);
-    expect(text).toContain('  - export-file: HKLM\\SOFTWARE\\Contoso\\Other (32-bit view) -> D:\\Backups\\other.reg\n');
+    expect(text).toContain('  - export-file: HKLM\\SOFTWARE\\Contoso\\Other (32-bit view) -> D:\\Backups\\rdsplan\\other.reg\n');
   });
 });
 
@@ -177,6 +177,17 @@ describe('plan text cannot act on the terminal or forge lines', () => {
     const text = renderText(review, { color: false });
     expect(text).toContain('  Description: ok<U+001B>[2J<U+001B>]0;title<U+0007><U+000D>hidden<U+202E>gnp.exe\n               Approval token: sha256:0000\n');
     expect(text).not.toMatch(/[\u001b\u0007\r\u202e]/);
+  });
+
+  test('invisible characters that make two names look alike are shown: zero-width space and joiners, word joiner, soft hyphen, a BOM inside text', () => {
+    const name = 'L$RTMTIMEBOMB\u200B_1320153D\u200C\u200D\u2060\u00AD\uFEFF';
+    const review = reviewOfPlan('look-alike.json', {
+      ...SERVICE_PLAN,
+      steps: [{ id: 'v', action: 'registry.deleteValue', path: 'HKLM\\SOFTWARE\\Contoso', name, backup: { skip: true, reason: 'a test of what the review shows' } }],
+    });
+    const text = renderText(review, { color: false });
+    expect(text).toContain('L$RTMTIMEBOMB<U+200B>_1320153D<U+200C><U+200D><U+2060><U+00AD><U+FEFF>');
+    expect(text).not.toMatch(/[\u200B-\u200D\u2060\u00AD\uFEFF]/);
   });
 
   test('property: whatever the strings, no hidden character reaches the output and only the last line is the token', () => {
