@@ -7,6 +7,7 @@ export type FindingCode =
   | 'syntax-error'
   | 'syntax-unconfirmed'
   | 'ps7-only'
+  | 'ps51-pitfall'
   | 'encoding'
   | 'steps-missing'
   | 'unexpected-statement'

@@ -5,13 +5,17 @@
  * ERROR nodes; a `?` in code (per the lexer) inside an ERROR is classified by the raw text
  * around it. `&&`/`||` the grammar parses as pipeline chains. Commands, parameters and
  * automatic variables that 5.1 lacks are run-time failures rather than parse errors (and a
- * script could define a function of that name), so they are warnings.
+ * script could define a function of that name), so they are warnings; an automatic variable
+ * read behind a version test (version-guard.ts) is not reported. .NET APIs that .NET
+ * Framework lacks are checked with the other 5.1 pitfalls (ps51-dotnet.ts).
  */
 import type { Node } from 'web-tree-sitter';
 import { CODE } from './lexer.js';
+import { commandParameters, findParameter, readCommand } from './commands.js';
 import { finding, type Finding } from './findings.js';
 import type { ParsedScript } from './parsed-script.js';
-import { commandName, hasAncestorOfType, visitTypes, walk } from './tree-walk.js';
+import { hasAncestorOfType, visitTypes } from './tree-walk.js';
+import { isVersionGuarded } from './version-guard.js';
 
 /** A finding with the source range that explains it, so syntax errors inside it are not reported twice. */
 export interface LocatedFinding {
@@ -52,8 +56,11 @@ const PARAMETERS_7: Record<string, Record<string, { since: string; minPrefix: nu
   'invoke-restmethod': { SkipCertificateCheck: { since: '6.0', minPrefix: 5 } },
   'split-path': { LeafBase: { since: '6.0', minPrefix: 5 }, Extension: { since: '6.0', minPrefix: 2 } },
   'get-date': { AsUTC: { since: '7.1', minPrefix: 2 }, UnixTimeSeconds: { since: '7.1', minPrefix: 2 } },
+  'join-path': { AdditionalChildPath: { since: '6.0', minPrefix: 2 } },
+  'convertto-json': { EnumsAsStrings: { since: '6.2', minPrefix: 2 }, AsArray: { since: '6.2', minPrefix: 2 }, EscapeHandling: { since: '6.2', minPrefix: 2 } },
+  // `-Not` is a whole name (NotLike, NotMatch … share its first letters).
+  'where-object': { Not: { since: '6.1', minPrefix: 3 } },
 };
-const COMMAND_ALIASES: Record<string, string> = { foreach: 'foreach-object', '%': 'foreach-object' };
 
 const VARIABLES_7 = new Set(['psstyle', 'iswindows', 'islinux', 'ismacos', 'iscoreclr', 'psnativecommandargumentpassing', 'psnativecommanduseerroractionpreference', 'enabledexperimentalfeatures']);
 
@@ -114,7 +121,7 @@ function treeFindings(script: ParsedScript): LocatedFinding[] {
     if (script.kinds[node.startIndex] !== CODE) return;
     if (node.type === 'variable') {
       const name = script.textOf(node).replace(/^\$(global:|script:)?/i, '').toLowerCase();
-      if (VARIABLES_7.has(name)) warn(node, `$${script.textOf(node).slice(1)} does not exist in Windows PowerShell 5.1 (under Set-StrictMode it is an error to read it)`);
+      if (VARIABLES_7.has(name) && !isVersionGuarded(script, node)) warn(node, `$${script.textOf(node).slice(1)} does not exist in Windows PowerShell 5.1 (under Set-StrictMode it is an error to read it)`);
     } else if (node.type === 'command') {
       checkCommand(script, node, warn);
     }
@@ -123,24 +130,19 @@ function treeFindings(script: ParsedScript): LocatedFinding[] {
 }
 
 function checkCommand(script: ParsedScript, node: Node, warn: (node: Node, message: string, severity?: 'error' | 'warning') => void): void {
-  const nameNode = node.childForFieldName('command_name') ?? node.namedChildren.find((c) => c?.type === 'command_name');
-  if (!nameNode) return;
-  const raw = commandName(script.textOf(nameNode));
-  const name = COMMAND_ALIASES[raw] ?? raw;
-  const since = COMMANDS_7[name];
-  if (since) warn(nameNode, `${script.textOf(nameNode)} exists only in PowerShell ${since} and later, not in Windows PowerShell 5.1`);
-  const parameters = PARAMETERS_7[name];
+  const call = readCommand(script, node);
+  if (!call) return;
+  const written = script.textOf(call.nameNode);
+  const since = COMMANDS_7[call.name];
+  if (since) warn(call.nameNode, `${written} exists only in PowerShell ${since} and later, not in Windows PowerShell 5.1`);
+  const parameters = PARAMETERS_7[call.name];
   if (!parameters) return;
-  walk(node, (child) => {
-    if (child.type === 'script_block_expression' || child.type === 'sub_expression') return false;
-    if (child.type !== 'command_parameter') return;
-    const given = script.textOf(child).replace(/^-+/, '').replace(/:$/, '').toLowerCase();
-    for (const [parameter, { since: paramSince, minPrefix }] of Object.entries(parameters)) {
-      if (given.length >= minPrefix && parameter.toLowerCase().startsWith(given)) {
-        // -Parallel changes what the script block does (runspaces, no shared scope): never a harmless warning.
-        const severity = name === 'foreach-object' ? 'error' : 'warning';
-        warn(child, `${script.textOf(nameNode)} -${parameter} exists only in PowerShell ${paramSince} and later, not in Windows PowerShell 5.1`, severity);
-      }
-    }
-  });
+  const given = commandParameters(script, node);
+  for (const [parameter, { since: paramSince, minPrefix }] of Object.entries(parameters)) {
+    const passed = findParameter(given, parameter, minPrefix);
+    if (!passed) continue;
+    // -Parallel changes what the script block does (runspaces, no shared scope): never a harmless warning.
+    const severity = call.name === 'foreach-object' ? 'error' : 'warning';
+    warn(passed.node, `${written} -${parameter} exists only in PowerShell ${paramSince} and later, not in Windows PowerShell 5.1`, severity);
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * `rdsplan verify` and the renderer's self-check: is this script the one that was rendered
- * and approved, does it parse, will it run on Windows PowerShell 5.1, and did every plan
- * value arrive as an intact literal?
+ * and approved, does it parse, will it run on Windows PowerShell 5.1 (no 7-only constructs,
+ * none of the known 5.1 pitfalls), and did every plan value arrive as an intact literal?
  */
 import { approvalToken } from '../render/hash.js';
 import { splitScript } from '../render/header.js';
@@ -11,6 +11,7 @@ import { parseScript, parseStepsSection } from './parsed-script.js';
 import { parseWithPowerShell, type PowerShellParseResult } from './powershell-parser.js';
 import { findDivergence } from './divergence.js';
 import { checkLiterals } from './expected-literals.js';
+import { findPs51Pitfalls } from './ps51-pitfalls.js';
 import { findPs7Only, ps7SyntaxMessage } from './ps7-only.js';
 import { analyseSteps } from './steps.js';
 import { findSyntaxErrors } from './syntax-errors.js';
@@ -34,7 +35,7 @@ export async function verifyScript(text: string, options: VerifyOptions = {}): P
     const ps7 = findPs7Only(script);
     const syntax = findSyntaxErrors(script, ps7);
     const steps = analyseSteps(script, section);
-    findings.push(...ps7.map((f) => f.finding), ...steps.findings);
+    findings.push(...ps7.map((f) => f.finding), ...findPs51Pitfalls(script), ...steps.findings);
     findings.push(...dedupe([...findDivergence(script), ...(section ? findDivergence(section.section, section.start) : [])]));
     const parsed = powershell ? await runPowerShell(text, powershell, findings) : null;
     findings.push(...checkLiterals(script, steps, options.expectedLiterals ?? [], parsed?.literals.map((l) => l.value)));

@@ -69,7 +69,9 @@ describe('5.1-compatible constructs that look similar are not flagged', () => {
     ['using namespace is 5.1 syntax', 'using namespace System.Text'],
     ['ForEach-Object -Process', '1..3 | ForEach-Object -Process { $_ }'],
     ['a wildcard ? in a parameter value', "Get-ChildItem -Path 'C:\\a?c' -Filter 'L$RTM*'"],
-    ['ConvertFrom-Json without 7-only parameters', "$o = '{}' | ConvertFrom-Json"],
+    ['ConvertFrom-Json without 7-only parameters', "$o = (ConvertFrom-Json -InputObject '{}')"],
+    ['Where-Object -NotLike (not -Not)', "Get-ChildItem -Path $BackupDirectory | Where-Object -Property Name -NotLike 'x*'"],
+    ['Join-Path with -ChildPath only', "$p = Join-Path -Path 'C:\\a' -ChildPath 'b'"],
   ])('%s', async (_name, code) => {
     const { findings } = await findingsFor([code]);
     expect(findings).toEqual([]);
@@ -83,8 +85,11 @@ describe('commands, parameters and variables that 5.1 lacks are warnings', () =>
     ['Join-String', "$s = 'a', 'b' | Join-String -Separator ','", 'Join-String'],
     ['Get-Error', 'Get-Error -Newest 1', 'Get-Error'],
     ['module-qualified command', "Microsoft.PowerShell.Utility\\Test-Json -Json '{}'", 'Microsoft.PowerShell.Utility\\Test-Json'],
-    ['ConvertFrom-Json -AsHashtable', "$h = '{}' | ConvertFrom-Json -AsHashtable", '-AsHashtable'],
+    ['ConvertFrom-Json -AsHashtable', "$h = (ConvertFrom-Json -InputObject '{}' -AsHashtable)", '-AsHashtable'],
     ['Get-Content -AsByteStream', "$b = Get-Content -Path 'x' -AsByteStream", '-AsByteStream'],
+    ['Join-Path -AdditionalChildPath', "$p = Join-Path -Path 'C:\\a' -ChildPath 'b' -AdditionalChildPath 'c'", '-AdditionalChildPath'],
+    ['ConvertTo-Json -EnumsAsStrings', '$j = ConvertTo-Json -InputObject $o -Depth 3 -EnumsAsStrings', '-EnumsAsStrings'],
+    ['Where-Object -Not', 'Get-ChildItem -Path $BackupDirectory | Where-Object -Not -Property PSIsContainer', '-Not'],
   ])('%s', async (_name, code, at) => {
     const { script, findings } = await findingsFor([code]);
     expect(findings).toEqual([expect.objectContaining({ severity: 'warning', code: 'ps7-only', line: lineOf(script, code) })]);

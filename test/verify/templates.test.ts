@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionTemplate, platformTemplates, runtimeTemplates, templatesRoot } from '../../src/render/templates.js';
 import { verifyScript } from '../../src/verify/verify-script.js';
@@ -25,5 +25,14 @@ describe('the ps-templates, assembled as the renderer does', () => {
   test.each(['windows', 'sim'] as const)('platform/%s: no findings', async (platform) => {
     const report = await verifyScript(assemble(platform), { powershell: 'off' });
     expect(report.findings).toEqual([]);
+  });
+});
+
+// PowerShell that runs outside a rendered script: the fleet driver (its runtime include is
+// checked above) and the RdsPlan module. No header or steps section, so only the 5.1 checks apply.
+describe('the fleet driver and the RdsPlan module', () => {
+  test.each(['ps-templates/fleet/Invoke-RdsFleet.ps1', 'powershell/RdsPlan/RdsPlan.psm1'])('%s: no 7-only construct and no 5.1 pitfall', async (file) => {
+    const report = await verifyScript(readFileSync(join(templatesRoot(), '..', file), 'utf8'), { powershell: 'off' });
+    expect(report.findings.filter((f) => f.code === 'ps7-only' || f.code === 'ps51-pitfall')).toEqual([]);
   });
 });
