@@ -197,12 +197,12 @@ Describe 'the argument array each command hands to node' {
             Expected = @('apply', '--format', 'json', '--approve', ('sha256:' + ('ab' * 32)), '--target', 'rdsh01', '--simulate', '{T}/state.json', '--records', '{T}/records', '--timeout', '30', '--throttle', '2', '--expect-state', '{T}/expected.json', '--', '{T}/plan.json') }
         @{ Name = 'Invoke-RdsPlan'; Parameters = @{ Path = 'plan.json'; ApprovalToken = 'sha256:' + ('ab' * 32); Target = 'rdsh01'; Simulate = 'state.json'; ExpectState = 'expected.json'; WhatIf = $true }
             Expected = @('check', '--format', 'json', '--target', 'rdsh01', '--simulate', '{T}/state.json', '--', '{T}/plan.json') }
-        @{ Name = 'Undo-RdsPlanRun'; Parameters = @{ Path = 'runs/run1'; Simulate = 'state.json'; TimeoutSeconds = 60; Confirm = $false }
-            Expected = @('undo', '--simulate', '{T}/state.json', '--timeout', '60', '--', '{T}/runs/run1') }
+        @{ Name = 'Undo-RdsPlanRun'; Parameters = @{ Path = 'runs/run1'; Approve = 'sha256:' + ('cd' * 32); Simulate = 'state.json'; TimeoutSeconds = 60; Confirm = $false }
+            Expected = @('undo', '--approve', ('sha256:' + ('cd' * 32)), '--timeout', '60', '--simulate', '{T}/state.json', '--', '{T}/runs/run1') }
         @{ Name = 'Undo-RdsPlanRun'; Parameters = @{ Path = 'runs/run1'; Confirm = $false }
             Expected = @('undo', '--', '{T}/runs/run1') }
-        @{ Name = 'Undo-RdsPlanRun'; Parameters = @{ Path = 'runs/run1'; Simulate = 'state.json'; WhatIf = $true }
-            Expected = @('undo', '--dry-run', '--', '{T}/runs/run1') }
+        @{ Name = 'Undo-RdsPlanRun'; Parameters = @{ Path = 'runs/run1'; Approve = 'sha256:' + ('cd' * 32); Simulate = 'state.json'; WhatIf = $true }
+            Expected = @('undo', '--dry-run', '--simulate', '{T}/state.json', '--', '{T}/runs/run1') }
         @{ Name = 'Get-RdsPlanRun'; Parameters = @{}
             Expected = @('runs', '--format', 'json', '--records', '{T}/.rdsplan') }
         @{ Name = 'Get-RdsPlanRun'; Parameters = @{ Records = 'records' }

@@ -1197,26 +1197,30 @@ function Undo-RdsPlanRun {
     .SYNOPSIS
         Reverses a recorded run (values, keys, SDDL, start modes), newest change first.
     .DESCRIPTION
-        Runs `rdsplan undo <run record folder>` and returns its report lines. rdsplan refuses
-        when the run's backups changed since it wrote them. ConfirmImpact is High: PowerShell
-        asks first unless -Confirm:$false is given. -WhatIf runs `rdsplan undo --dry-run`
-        and returns what would be restored without running anything. A failure is a
-        terminating error with the CLI's message.
+        Runs `rdsplan undo <run record folder> --approve <token>` and returns its report lines.
+        An undo is approved like an apply: -WhatIf runs `rdsplan undo --dry-run`, which verifies
+        the record and returns what would be restored and the undo's approval token; -Approve
+        passes that token. rdsplan refuses a record whose manifest, journal or backups do not
+        verify, a run already undone, and a wrong token. ConfirmImpact is High: PowerShell asks
+        first unless -Confirm:$false is given. A failure is a terminating error with the CLI's
+        message.
     .PARAMETER Path
         The run record folder (Record of Invoke-RdsPlan, Path of Get-RdsPlanRun). Accepts
         pipeline input by value and by the Path or FullName property.
+    .PARAMETER Approve
+        The undo's approval token (sha256:...), as -WhatIf printed it after review.
     .PARAMETER Simulate
-        Undo on the simulated host: the state file (default: the one the run used).
+        Undo on the simulated host: the state file the run used (required for a simulated run).
     .PARAMETER TimeoutSeconds
         Seconds before the undo is killed (default 1800).
     .EXAMPLE
         Get-RdsPlanRun -Records .\.rdsplan | Where-Object Plan -eq 'reset-grace-period-rdsh01' | Undo-RdsPlanRun -WhatIf
 
-        Shows what undoing those runs would restore.
+        Shows what undoing those runs would restore, and each undo's approval token.
     .EXAMPLE
-        Undo-RdsPlanRun -Path 'C:\ProgramData\rdsplan\backups\runs\20261123T070933853Z-reset-rdsh01-rdsh01' -Confirm:$false
+        Undo-RdsPlanRun -Path 'C:\ProgramData\rdsplan\backups\runs\20261123T070933853Z-reset-rdsh01-rdsh01-3f9a1c2e' -Approve 'sha256:...' -Confirm:$false
 
-        Undoes one run without prompting.
+        Undoes one run with the token its reviewed dry run printed, without prompting.
     .INPUTS
         System.String, or any object with a Path or FullName property.
     .OUTPUTS
@@ -1228,6 +1232,9 @@ function Undo-RdsPlanRun {
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('FullName')]
         [string[]]$Path,
+
+        [ValidatePattern('^sha256:[0-9a-f]{64}$')]
+        [string]$Approve,
 
         [ValidateNotNullOrEmpty()]
         [string]$Simulate,
@@ -1250,9 +1257,9 @@ function Undo-RdsPlanRun {
             $cliArguments = [System.Collections.Generic.List[string]]::new()
             $cliArguments.Add('undo')
             if ($PSCmdlet.ShouldProcess($recordPath, 'Undo the recorded run')) {
-                if ($null -ne $simulatePath) {
-                    $cliArguments.Add('--simulate')
-                    $cliArguments.Add($simulatePath)
+                if (-not [string]::IsNullOrEmpty($Approve)) {
+                    $cliArguments.Add('--approve')
+                    $cliArguments.Add($Approve)
                 }
                 if ($TimeoutSeconds -gt 0) {
                     $cliArguments.Add('--timeout')
@@ -1264,6 +1271,11 @@ function Undo-RdsPlanRun {
             }
             else {
                 continue
+            }
+            # The dry run verifies the record against the same host state as the undo.
+            if ($null -ne $simulatePath) {
+                $cliArguments.Add('--simulate')
+                $cliArguments.Add($simulatePath)
             }
             $cliArguments.Add('--')
             $cliArguments.Add($recordPath)

@@ -191,17 +191,26 @@ Describe 'Invoke-RdsPlan, Get-RdsPlanRun and Undo-RdsPlanRun on the simulated ho
 
     It 'Get-RdsPlanRun into Undo-RdsPlanRun -WhatIf: the what-if line and the dry run; nothing is restored' {
         $r = Invoke-RdsPlanTranscribedCommand {
-            Get-RdsPlanRun -Records $records -ErrorAction Stop | Where-Object Plan -EQ $RdsPlanResetPlanName | Undo-RdsPlanRun -WhatIf -ErrorAction Stop
+            Get-RdsPlanRun -Records $records -ErrorAction Stop | Where-Object Plan -EQ $RdsPlanResetPlanName | Undo-RdsPlanRun -Simulate $state -WhatIf -ErrorAction Stop
         }
         $r.Host.Contains(('What if: Performing the operation "Undo the recorded run" on target "{0}".' -f $applied[0].Record)) | Should -BeTrue
         $r.Output[0] | Should -MatchExactly '^Undo of run \S+ of plan reset-grace-period-rdsh01 on localhost, newest change first:$'
         ($r.Output -join "`n").Contains('grace.delete (registry.deleteValue): restore') | Should -BeTrue
+        $r.Output[-1] | Should -MatchExactly '^approval token: sha256:[0-9a-f]{64}$'
+        $script:undoToken = $r.Output[-1].Substring('approval token: '.Length)
         Test-RdsPlanTimebomb -StateFile $state | Should -BeFalse
         @(Invoke-RdsPlanCheck @common -ErrorAction Stop | Where-Object StepId -EQ 'grace.delete' | ForEach-Object { $_.Status }) | Should -BeExactly @('unchanged')
     }
 
-    It 'Undo-RdsPlanRun from the pipeline restores the timebomb' {
-        $undone = @($runs | Undo-RdsPlanRun -Confirm:$false -ErrorAction Stop -WarningVariable warnings)
+    It 'Undo-RdsPlanRun without the dry run''s token is refused (exit 4) and changes nothing' {
+        $record = { $runs | Undo-RdsPlanRun -Simulate $state -Confirm:$false } | Should -Throw -ErrorId 'RdsPlan.Refused,Undo-RdsPlanRun' -PassThru
+        $record.Exception.Data['ExitCode'] | Should -Be 4
+        $record.Exception.Message | Should -Not -Match ([regex]::Escape($script:undoToken))
+        Test-RdsPlanTimebomb -StateFile $state | Should -BeFalse
+    }
+
+    It 'Undo-RdsPlanRun from the pipeline with the reviewed token restores the timebomb' {
+        $undone = @($runs | Undo-RdsPlanRun -Approve $script:undoToken -Simulate $state -Confirm:$false -ErrorAction Stop -WarningVariable warnings)
         ($undone -join "`n") | Should -Match 'localhost\s+rolledBack\s+grace\.delete'
         @($undone | Where-Object { $_ -isnot [string] }) | Should -BeNullOrEmpty
         $warnings | Should -BeNullOrEmpty
@@ -253,12 +262,11 @@ Describe 'Get-RdsPlanRun and Undo-RdsPlanRun errors' {
         $record.TargetObject | Should -BeExactly 'Env:\PATH'
     }
 
-    It 'Undo-RdsPlanRun: a folder without a run record is a terminating RdsPlan.Failed error (exit 1) with the CLI''s message' {
+    It 'Undo-RdsPlanRun: a folder without a run record is refused (RdsPlan.Refused, exit 4) with the CLI''s message; nothing runs' {
         $missing = Join-Path $TestDrive 'not-a-run'
-        $record = { Undo-RdsPlanRun -Path $missing -Confirm:$false } | Should -Throw -ErrorId 'RdsPlan.Failed,Undo-RdsPlanRun' -PassThru
-        $record.CategoryInfo.Category | Should -Be 'OperationStopped'
-        $record.Exception.Data['ExitCode'] | Should -Be 1
-        $record.Exception.Message | Should -BeExactly "rdsplan: cannot read the run record in ${missing}: no record.json there"
+        $record = { Undo-RdsPlanRun -Path $missing -Confirm:$false } | Should -Throw -ErrorId 'RdsPlan.Refused,Undo-RdsPlanRun' -PassThru
+        $record.Exception.Data['ExitCode'] | Should -Be 4
+        $record.Exception.Message | Should -BeExactly "rdsplan: refused: ${missing}: cannot read the run record: ${missing} does not exist; nothing was run"
         $record.TargetObject | Should -BeExactly $missing
     }
 }

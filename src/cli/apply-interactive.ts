@@ -9,6 +9,7 @@ import { addEvent, addHostError, hostExitCode, newHostRun, worstExitCode, type H
 import { withPrivateDir } from '../run/private-dir.js';
 import { garbledProtocolMessage, type RunEvent } from '../run/protocol.js';
 import { newRunId } from '../run/run-id.js';
+import { RecordIntentError, RunRecords, withInterrupts } from '../run/records/recorded-run.js';
 import { reportedSteps } from '../run/run-plan.js';
 import { PowerShellSession, psLiteral, SessionEndedError, SessionTimeoutError, type ScriptRunResult } from '../run/session.js';
 import { stateFileFor } from '../run/state-files.js';
@@ -20,6 +21,7 @@ import { requirePlan } from './plan-input.js';
 import { describeEvent, requirePowerShell, runSettings, summaryTable, type RunSettings } from './run-common.js';
 import { reportApply } from './apply-report.js';
 import { readSavedCheck, staleness } from './stale-check.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /**
  * `rdsplan apply --interactive`: check, show what would change, ask, apply, all in ONE
@@ -66,7 +68,7 @@ interface PhaseResult {
 
 export async function applyInteractive({ positionals, flags }: ParsedArgs, io: Io): Promise<number> {
   const file = positionals[0]!;
-  const { plan, result } = requirePlan(file, io);
+  const { plan, result, bytes } = requirePlan(file, io);
   const settings = runSettings(plan, flags, io);
   const approved = renderScript(plan);
   const token = flags.approve as string | undefined;
@@ -113,11 +115,11 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
       const checkCode = worstExitCode(check.hosts.map((h) => hostExitCode(h, 'check')));
       if (checkCode === EXIT.failed || checkCode === EXIT.refused) {
         report.write(`\n${summaryTable(check.hosts, (h) => hostExitCode(h, 'check'))}`);
-        if (check.stderr.trim() !== '') io.stderr.write(check.stderr.endsWith('\n') ? check.stderr : `${check.stderr}\n`);
+        if (check.stderr.trim() !== '') io.stderr.write(terminalSafe(check.stderr.endsWith('\n') ? check.stderr : `${check.stderr}\n`, { keepNewlines: true }));
         throw new CliError(`the check did not succeed on every host (exit ${checkCode}); nothing was applied`, checkCode);
       }
       if (saved) {
-        const stale = staleness(saved, approved.approvalToken, check.hosts);
+        const stale = staleness(saved, approved.approvalToken, check.hosts, settings.targets);
         if (stale) throw new CliError(`refused: ${stale}; review and check again. Nothing was run`, EXIT.refused);
       }
 
@@ -129,7 +131,7 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
       }
       const pendingHosts = new Set(pending.map((s) => s.host.toLowerCase())).size;
       report.write(`\nWould change (${pending.length} step(s) on ${pendingHosts} host(s)):\n`);
-      for (const step of pending) report.write(`  ${step.host}  ${step.stepId} (${step.action})${step.target ? ` ${step.target}` : ''}: ${brief(step.before)} -> ${brief(step.after)}\n`);
+      for (const step of pending) report.write(`${terminalSafe(`  ${step.host}  ${step.stepId} (${step.action})${step.target ? ` ${step.target}` : ''}: ${brief(step.before)} -> ${brief(step.after)}`)}\n`);
 
       // 3. Ask. The session stays open meanwhile; the question is not part of any timeout.
       if (!(await confirm(io, '\nType "apply" to continue: ', 'apply'))) throw new CliError('refused: not confirmed; nothing was applied', EXIT.refused);
@@ -139,10 +141,37 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
         const line = json ? null : describeEvent(event);
         if (line && settings.targets.length === 1) io.stdout.write(`${line}\n`);
       };
-      const startedAt = new Date();
-      const run = await runPhase(session, 'apply', targets, settings, scriptPath, newRunId(startedAt), progressLine);
-      const endedAt = new Date();
-      return reportApply({ io, plan, file, script, approvedToken: approved.approvalToken, settings, hosts: run.hosts, stderr: run.stderr, ...(run.sessionError ? { sessionError: run.sessionError } : {}), startedAt, endedAt, json });
+      const runId = newRunId();
+      let records: RunRecords;
+      try {
+        records = RunRecords.begin({
+          mode: 'apply',
+          runId,
+          script,
+          plan,
+          planBytes: bytes,
+          approval: { how: token === undefined ? 'confirmed' : 'token', token: approved.approvalToken },
+          recordsRoot: settings.recordsRoot,
+          targets: settings.targets,
+          ...(settings.simulate ? { simulate: settings.simulate } : {}),
+        });
+      } catch (error) {
+        if (error instanceof RecordIntentError) throw new CliError(error.message, EXIT.failed);
+        throw error;
+      }
+      let interrupted: string | undefined;
+      const run = await withInterrupts((signal, abort) => {
+        signal.addEventListener('abort', () => {
+          interrupted = String(signal.reason);
+          void session.kill();
+        });
+        return runPhase(session, 'apply', targets, settings, scriptPath, runId, progressLine, (host, event, line) => {
+          const failure = records.event(host, event, line);
+          if (failure) abort(failure);
+        });
+      });
+      const recordProblems = records.finalize(run.hosts, run.stderr, interrupted);
+      return reportApply({ io, hosts: run.hosts, records: records.dirs, stderr: run.stderr, ...(run.sessionError ? { sessionError: run.sessionError } : {}), ...(interrupted ? { interrupted } : {}), recordProblems, json });
     } finally {
       await closeSession(session);
     }
@@ -184,6 +213,7 @@ async function runPhase(
   scriptPath: string,
   runId: string,
   onEvent: (event: RunEvent) => void,
+  onHostEvent?: (host: HostRun, event: RunEvent, line: string) => void,
 ): Promise<PhaseResult> {
   const phase: PhaseResult = { hosts: [], stderr: '' };
   const deadline = Date.now() + settings.timeoutMs;
@@ -210,6 +240,7 @@ async function runPhase(
       onEvent: (event: RunEvent, line: string) => {
         // Events are this target's: the script tags them with -TargetName.
         addEvent(host, event, line);
+        onHostEvent?.(host, event, line);
         onEvent(event);
       },
     };

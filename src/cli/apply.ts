@@ -3,6 +3,7 @@ import { buildReview } from '../render/review/model.js';
 import { renderReview } from '../render/review/index.js';
 import { renderScript } from '../render/script.js';
 import { newRunId } from '../run/run-id.js';
+import { RecordIntentError, runRecorded } from '../run/records/recorded-run.js';
 import { runPlan } from '../run/run-plan.js';
 import { CliError, COMMON_FLAGS, EXIT, type Command } from './command.js';
 import { confirm, isInteractive } from './confirm.js';
@@ -28,7 +29,7 @@ export const applyCommand: Command = {
   async run({ positionals, flags }, io) {
     if (flags.interactive) return (await import('./apply-interactive.js')).applyInteractive({ positionals, flags }, io);
     const file = positionals[0]!;
-    const { plan, result } = requirePlan(file, io);
+    const { plan, result, bytes } = requirePlan(file, io);
     const settings = runSettings(plan, flags, io);
     const approved = renderScript(plan);
     const token = flags.approve as string | undefined;
@@ -42,6 +43,7 @@ export const applyCommand: Command = {
 
     const powershell = await requirePowerShell(io);
     const simulated = settings.simulate ? { simulate: settings.simulate, simulatedBackupRoot: join(settings.recordsRoot, 'backups') } : {};
+    const approval = { how: token === undefined ? ('confirmed' as const) : ('token' as const), token: approved.approvalToken };
     const common = { name: plan.name, render: (platform: 'windows' | 'sim') => renderScript(plan, { platform }), targets: settings.targets, powershell, timeoutMs: settings.timeoutMs, throttle: settings.throttle, ...simulated };
 
     if (typeof flags['expect-state'] === 'string') {
@@ -52,24 +54,35 @@ export const applyCommand: Command = {
         throw new CliError(`cannot use --expect-state: ${(error as Error).message}`, EXIT.usage);
       }
       const fresh = await runPlan({ ...common, mode: 'check', runId: newRunId() });
-      const stale = staleness(saved, approved.approvalToken, fresh.hosts);
+      const stale = staleness(saved, approved.approvalToken, fresh.hosts, settings.targets);
       if (stale) throw new CliError(`refused: ${stale}; review and check again. Nothing was run`, EXIT.refused);
     }
 
     const json = flags.format === 'json';
     const progress = progressReporter(io, settings.targets.length);
-    const startedAt = new Date();
-    const run = await runPlan({
-      ...common,
-      mode: 'apply',
-      runId: newRunId(startedAt),
-      onEvent: (event) => {
-        progress.onEvent(event);
-        const line = json ? null : describeEvent(event);
-        if (line && settings.targets.length === 1) io.stdout.write(`${line}\n`);
-      },
-    });
+    let recorded;
+    try {
+      recorded = await runRecorded({
+        ...common,
+        mode: 'apply',
+        runId: newRunId(),
+        script: renderScript(plan, { platform: settings.simulate ? 'sim' : 'windows' }),
+        plan,
+        planBytes: bytes,
+        approval,
+        recordsRoot: settings.recordsRoot,
+        onEvent: (event) => {
+          progress.onEvent(event);
+          const line = json ? null : describeEvent(event);
+          if (line && settings.targets.length === 1) io.stdout.write(`${line}\n`);
+        },
+      });
+    } catch (error) {
+      if (error instanceof RecordIntentError) throw new CliError(error.message, EXIT.failed);
+      throw error;
+    }
     progress.done();
-    return reportApply({ io, plan, file, script: run.script, approvedToken: approved.approvalToken, settings, hosts: run.hosts, stderr: run.process.stderr, startedAt, endedAt: new Date(), json });
+    const { run, records, interrupted, recordProblems } = recorded;
+    return reportApply({ io, hosts: run.hosts, records, stderr: run.process.stderr, ...(interrupted ? { interrupted } : {}), recordProblems, json });
   },
 };

@@ -7,6 +7,7 @@ import { isStateFolder } from '../run/state-files.js';
 import { selectTargets } from '../run/targets.js';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import { CliError, EXIT, type Io } from './command.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** Flags shared by the commands that run a script on hosts. */
 export const RUN_FLAGS: Record<string, FlagSpec> = {
@@ -76,7 +77,8 @@ function brief(value: unknown): string {
 export function describeEvent(event: RunEvent): string | null {
   if (event.event !== 'step') return null;
   const change = event.before !== undefined || event.after !== undefined ? ` ${brief(event.before)} -> ${brief(event.after)}` : '';
-  return `${event.host}  ${event.status.padEnd(11)} ${event.stepId} (${event.action})${change}${event.message ? `  ${event.message}` : ''}`;
+  // Host text (names, values, messages) may carry control characters: escaped, never raw.
+  return terminalSafe(`${event.host}  ${event.status.padEnd(11)} ${event.stepId} (${event.action})${change}${event.message ? `  ${event.message}` : ''}`);
 }
 
 /** After a rollback: whether the host is back where it started, in words (empty otherwise). */
@@ -89,7 +91,7 @@ export function summaryTable(runs: HostRun[], exitCodeOf: (run: HostRun) => numb
   const rows = runs.map((run) => {
     const counts = run.summary?.counts ?? {};
     const count = (k: keyof typeof counts) => String(counts[k] ?? 0);
-    return [run.host, run.summary?.status ?? 'incomplete', count('changed'), count('unchanged'), count('wouldChange'), count('failed'), count('rolledBack'), String(exitCodeOf(run)), [run.error ?? run.summary?.message ?? '', restoredText(run)].filter(Boolean).join('; ')];
+    return [terminalSafe(run.host), run.summary?.status ?? 'incomplete', count('changed'), count('unchanged'), count('wouldChange'), count('failed'), count('rolledBack'), String(exitCodeOf(run)), terminalSafe([run.error ?? run.summary?.message ?? '', restoredText(run)].filter(Boolean).join('; '))];
   });
   const header = ['host', 'status', 'changed', 'unchanged', 'pending', 'failed', 'rolledBack', 'exit', 'message'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

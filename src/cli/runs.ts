@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { listRunRecords, readRunRecord, type RunRecord } from '../run/record.js';
 import { CliError, COMMON_FLAGS, EXIT, type Command } from './command.js';
+import { terminalSafe } from './terminal-safe.js';
 
 function recordsRoot(flags: Record<string, unknown>, cwd: string): string {
   return resolve(cwd, typeof flags.records === 'string' ? flags.records : '.rdsplan');
@@ -15,16 +16,23 @@ export const runsCommand: Command = {
     positionals: { min: 0, max: 0, name: '' },
   },
   async run({ flags }, io) {
-    const rows = listRunRecords(recordsRoot(flags, io.cwd)).flatMap((dir) => {
+    let dirs: string[];
+    try {
+      dirs = listRunRecords(recordsRoot(flags, io.cwd));
+    } catch (error) {
+      throw new CliError(`cannot list the run records: ${(error as Error).message}`, EXIT.failed);
+    }
+    const rows = dirs.flatMap((dir) => {
       try {
         const r = readRunRecord(dir);
-        return [{ dir, runId: r.runId, startedAt: r.startedAt, plan: r.plan.name, host: r.host, mode: r.mode, status: r.status, exitCode: r.exitCode }];
+        const complete = r.formatVersion === 1 || r.complete === true;
+        return [{ dir, runId: r.runId, startedAt: r.startedAt, plan: r.plan.name, host: r.host, mode: r.mode, status: complete ? r.status : 'incomplete', complete, exitCode: r.exitCode, ...(r.undoOf ? { undoOf: r.undoOf.runId } : {}) }];
       } catch {
         return [];
       }
     });
     if (flags.format === 'json') io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    else for (const r of rows) io.stdout.write(`${r.startedAt}  ${r.mode.padEnd(5)}  ${r.status.padEnd(10)}  ${r.host}  ${r.plan}  ${r.dir}\n`);
+    else for (const r of rows) io.stdout.write(`${terminalSafe(`${r.startedAt}  ${r.mode.padEnd(5)}  ${r.status.padEnd(10)}  ${r.host}  ${r.plan}  ${r.dir}`)}\n`);
     return EXIT.ok;
   },
 };
@@ -37,13 +45,16 @@ function recordText(r: RunRecord, markdown: boolean): string {
     `- script: sha256 ${r.script.sha256}, approval token ${r.script.approvalToken}, rdsplan ${r.script.toolVersion}, platform ${r.script.platform}`,
     `- ran by: ${r.ranBy.user} on ${r.ranBy.machine}${r.ranBy.remoteUser ? ` (as ${r.ranBy.remoteUser} on the host)` : ''}`,
     `- from ${r.startedAt} to ${r.endedAt}`,
+    ...(r.complete === false ? [`- INCOMPLETE: ${r.interrupted ?? 'rdsplan ended before the run was finalized'}`] : []),
+    ...(r.undoOf ? [`- undo of run ${r.undoOf.runId} (${r.undoOf.record})`] : []),
+    ...(r.approval ? [`- approved by ${r.approval.how === 'token' ? '--approve' : 'typed confirmation'}: ${r.approval.token}`] : []),
     ...(r.error ? [`- error: ${r.error}`] : []),
     ...(r.summary?.message ? [`- ${r.summary.message}`] : []),
     ...(r.summary?.status === 'rolledBack'
       ? [`- rolled back: ${r.steps.filter((s) => s.status === 'rolledBack').map((s) => s.stepId).join(', ') || 'nothing had changed'}; the host is ${r.summary.restoredToStart ? '' : 'NOT '}back at its start`]
       : []),
     '',
-    markdown ? '| step | action | status | before | after | message |\n|---|---|---|---|---|---|' : 'steps:',
+    ...(markdown ? ['| step | action | status | before | after | message |', '|---|---|---|---|---|---|'] : ['steps:']),
     ...r.steps.map((s) => {
       const cells = [s.stepId, s.action, s.status, JSON.stringify(s.before ?? null), JSON.stringify(s.after ?? null), s.message ?? ''];
       return markdown ? `| ${cells.map((c) => c.replace(/[|\\`<>]/g, (m) => `\\${m}`).replace(/\r?\n/g, ' ')).join(' | ')} |` : `  ${cells[2]!.padEnd(11)} ${cells[0]} (${cells[1]}) ${cells[3]} -> ${cells[4]} ${cells[5]}`;
@@ -52,7 +63,8 @@ function recordText(r: RunRecord, markdown: boolean): string {
     'backups:',
     ...r.backups.map((b) => `  ${b.stepId}: ${b.file} sha256 ${b.sha256}`),
   ];
-  return `${lines.join('\n')}\n`;
+  // Each line escaped on its own: a newline inside a host's text cannot start a line of ours.
+  return `${lines.map((line) => terminalSafe(line)).join('\n')}\n`;
 }
 
 export const showRunCommand: Command = {

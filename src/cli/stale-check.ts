@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type { HostRun } from '../run/host-run.js';
+import type { Target } from '../plan/types.js';
+import { NO_HOST_CHANGE_ACTIONS, type HostRun } from '../run/host-run.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /**
  * `apply --expect-state`: the check output the change board saw. The apply goes ahead only
- * when a fresh check finds every host exactly as it was then (same steps pending, same
- * before-states), and for the same approval token.
+ * when a fresh check finds every host of this apply exactly as it was then: every host of
+ * the run in the saved check and checked again without error, the same steps in the same
+ * order (none missing, none added), each with the same status and before-state, and the
+ * same approval token.
  */
 interface SavedCheck {
   approvalToken: string;
@@ -13,23 +17,36 @@ interface SavedCheck {
 
 export function readSavedCheck(file: string): SavedCheck {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedCheck>;
-  if (typeof parsed.approvalToken !== 'string' || !Array.isArray(parsed.hosts)) throw new Error(`${file} is not the output of rdsplan check --format json`);
+  if (typeof parsed.approvalToken !== 'string' || !Array.isArray(parsed.hosts) || !parsed.hosts.every((h) => typeof h?.host === 'string' && Array.isArray(h.steps))) {
+    throw new Error(`${file} is not the output of rdsplan check --format json`);
+  }
   return parsed as SavedCheck;
 }
 
+const shown = (value: unknown) => terminalSafe(JSON.stringify(value) ?? 'undefined');
+
 /** The first difference between the saved check and now, in one sentence; null when none. */
-export function staleness(saved: SavedCheck, token: string, fresh: HostRun[]): string | null {
+export function staleness(saved: SavedCheck, token: string, fresh: HostRun[], targets: Target[]): string | null {
   if (saved.approvalToken !== token) return 'the saved check was made for another plan, script or tool version (its approval token differs)';
-  for (const run of fresh) {
-    const then = saved.hosts.find((h) => h.host.toLowerCase() === run.host.toLowerCase());
-    if (!then) return `${run.host} was not in the saved check`;
-    const now = run.steps.map((s) => ({ stepId: s.stepId, status: s.status, before: s.before }));
-    for (const [i, step] of now.entries()) {
-      const old = then.steps[i];
-      if (!old || old.stepId !== step.stepId || old.status !== step.status || JSON.stringify(old.before) !== JSON.stringify(step.before)) {
-        return `${run.host} changed since the reviewed check: step ${step.stepId} was ${old ? `${old.status} ${JSON.stringify(old.before)}` : 'absent'}, now ${step.status} ${JSON.stringify(step.before)}`;
+  for (const target of targets) {
+    const name = target.computerName;
+    const then = saved.hosts.find((h) => h.host.toLowerCase() === name.toLowerCase());
+    if (!then) return `${name} was not in the saved check`;
+    const run = fresh.find((h) => h.host.toLowerCase() === name.toLowerCase());
+    if (!run || run.error || !run.summary) return `${name} could not be checked again${run?.error ? `: ${terminalSafe(run.error)}` : ''}`;
+    const key = (id: string) => id.toLowerCase();
+    const nowById = new Map(run.steps.map((step) => [key(step.stepId), step]));
+    const thenIds = new Set(then.steps.map((step) => key(step.stepId)));
+    for (const old of then.steps) {
+      const now = nowById.get(key(old.stepId));
+      // A backup's or a read's status says whether its file exists, not how the host is.
+      const statusCounts = !now || !NO_HOST_CHANGE_ACTIONS.has(now.action);
+      if (!now || (statusCounts && old.status !== now.status) || JSON.stringify(old.before) !== JSON.stringify(now.before)) {
+        return `${name} changed since the reviewed check: step ${terminalSafe(old.stepId)} was ${old.status} ${shown(old.before)}, now ${now ? `${now.status} ${shown(now.before)}` : 'absent'}`;
       }
     }
+    const added = run.steps.find((step) => !thenIds.has(key(step.stepId)));
+    if (added) return `${name} changed since the reviewed check: step ${added.stepId} was absent, now ${added.status} ${shown(added.before)}`;
   }
   return null;
 }

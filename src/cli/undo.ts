@@ -1,93 +1,120 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { renderUndoScript } from '../render/undo-script.js';
-import { checkBackups } from '../run/backup-check.js';
 import { hostExitCode } from '../run/host-run.js';
-import { readRunRecord, writeRunRecord, type RunRecord } from '../run/record.js';
-import { scriptBytes } from '../render/script.js';
+import { RecordIntentError, runRecorded } from '../run/records/recorded-run.js';
+import { UndoRefusedError, verifyForUndo, type VerifiedUndo } from '../run/records/undo-check.js';
 import { newRunId } from '../run/run-id.js';
-import { runPlan } from '../run/run-plan.js';
-import { CliError, COMMON_FLAGS, EXIT, type Command } from './command.js';
+import { CliError, COMMON_FLAGS, EXIT, type Command, type Io } from './command.js';
+import { confirm, isInteractive } from './confirm.js';
 import { describeEvent, requirePowerShell, RUN_FLAGS, summaryTable } from './run-common.js';
+import { terminalSafe } from './terminal-safe.js';
+
+/**
+ * `rdsplan undo <record>`: verified first (src/run/records/undo-check.ts), then reviewed and
+ * approved like an apply: the undo script has its own approval token, printed by --dry-run
+ * and required by --approve (or typed confirmation on a terminal). The undo is a run of its
+ * own with its own record, naming the run it reversed.
+ */
+function undoReview(verified: VerifiedUndo, token: string): string {
+  const { record, journal } = verified;
+  const lines = [
+    `Undo of run ${record.runId} of plan ${record.plan.name} on ${record.host}, newest change first:`,
+    ...[...journal].reverse().map((entry) => `  ${entry.stepId} (${entry.action}): restore ${JSON.stringify(entry.undo)}`),
+    ...verified.warnings.map((w) => `warning: ${w}`),
+    `approval token: ${token}`,
+  ];
+  return `${terminalSafe(lines.join('\n'), { keepNewlines: true })}\n`;
+}
+
+async function approve(io: Io, flags: Record<string, unknown>, verified: VerifiedUndo, token: string): Promise<'token' | 'confirmed'> {
+  const given = flags.approve as string | undefined;
+  if (given !== undefined) {
+    // The right token is not printed here: it must come from the reviewed dry run.
+    if (given !== token) throw new CliError(`refused: ${given} is not the approval token of this undo; review it with rdsplan undo --dry-run, which prints the token. Nothing was run`, EXIT.refused);
+    return 'token';
+  }
+  if (!isInteractive(io)) throw new CliError(`refused: undo needs --approve ${token.slice(0, 14)}… (the token rdsplan undo --dry-run prints) when not run on a terminal; nothing was run`, EXIT.refused);
+  io.stderr.write(undoReview(verified, token));
+  if (!(await confirm(io, `\nType "undo" to restore ${verified.record.host}: `, 'undo'))) throw new CliError('refused: not confirmed; nothing was run', EXIT.refused);
+  return 'confirmed';
+}
 
 export const undoCommand: Command = {
   spec: {
     name: 'undo',
-    usage: 'rdsplan undo <run-record-dir> [--dry-run] [--simulate state.json]',
-    summary: 'Reverse a recorded run from its journal (values, keys, SDDL, start modes), newest change first. Refuses when its backups changed. Exit 0, 1.',
+    usage: 'rdsplan undo <run-record-dir> [--dry-run] [--approve sha256:…] [--simulate state.json] [--force --reason "…"]',
+    summary: 'Verify a recorded apply (manifest, journal against its plan, backups), then reverse it, newest change first, with its own review and approval token. Exit 0, 1 failed, 4 refused.',
     flags: {
       ...COMMON_FLAGS,
-      'dry-run': { description: 'show what would be restored and run nothing' },
+      'dry-run': { description: 'verify, show what would be restored and the approval token, run nothing' },
+      approve: { value: true, description: 'the approval token rdsplan undo --dry-run prints' },
+      force: { description: 'undo although a later run changed the host (needs --reason)' },
+      reason: { value: true, description: 'why --force is right, kept in the undo record' },
       simulate: RUN_FLAGS.simulate!,
       timeout: RUN_FLAGS.timeout!,
     },
     positionals: { min: 1, max: 1, name: 'a run record folder' },
   },
   async run({ positionals, flags }, io) {
-    const dir = resolve(io.cwd, positionals[0]!);
-    let record: RunRecord;
+    if (flags.force && (typeof flags.reason !== 'string' || flags.reason.trim() === '')) throw new CliError('--force needs --reason "<why>"', EXIT.usage);
+    const simulate = typeof flags.simulate === 'string' ? resolve(io.cwd, flags.simulate) : undefined;
+    let verified: VerifiedUndo;
     try {
-      record = readRunRecord(dir);
+      verified = verifyForUndo(resolve(io.cwd, positionals[0]!), { ...(simulate ? { simulate } : {}), ...(flags.force ? { force: { reason: String(flags.reason) } } : {}) });
     } catch (error) {
-      throw new CliError(`cannot read the run record in ${positionals[0]}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no record.json there' : (error as Error).message}`, EXIT.failed);
+      if (error instanceof UndoRefusedError) throw new CliError(terminalSafe(error.message), EXIT.refused);
+      throw error;
     }
-    if (record.journal.length === 0) {
-      io.stdout.write(`${record.host}: run ${record.runId} left nothing to undo\n`);
+    const { record, journal, dir } = verified;
+    if (journal.length === 0) {
+      io.stdout.write(`${terminalSafe(record.host)}: run ${terminalSafe(record.runId)} left nothing to undo\n`);
       return EXIT.ok;
     }
-    const backups = checkBackups(record);
-    if (backups.changed.length > 0) throw new CliError(`refused: the run's backups changed since it wrote them: ${backups.changed.join('; ')}`, EXIT.failed);
-    for (const file of backups.unreachable) io.stderr.write(`warning: ${file} is on ${record.host} and cannot be checked from here\n`);
-
-    const stateFile = typeof flags.simulate === 'string' ? resolve(io.cwd, flags.simulate) : record.simulated?.stateFile;
-    const backupRoot = join(dirname(dirname(dir)), 'backups');
-    const render = (platform: 'windows' | 'sim') => renderUndoScript(record, platform === 'sim' ? join(backupRoot, record.host) : 'C:\\ProgramData\\rdsplan\\backups', { platform });
+    const source = { plan: record.plan, journal };
+    const backupDirectory = (platform: 'windows' | 'sim') => (platform === 'sim' ? verified.backupDirectory : verified.plan.options.backupDirectory);
+    const token = renderUndoScript(source, backupDirectory('windows')).approvalToken;
     if (flags['dry-run']) {
-      io.stdout.write(`Undo of run ${record.runId} of plan ${record.plan.name} on ${record.host}, newest change first:\n`);
-      for (const entry of [...record.journal].reverse()) io.stdout.write(`  ${entry.stepId} (${entry.action}): restore ${JSON.stringify(entry.undo)}\n`);
-      io.stdout.write(`script sha256: ${render('windows').scriptSha256}\n`);
+      io.stdout.write(undoReview(verified, token));
       return EXIT.ok;
     }
+    const how = await approve(io, flags, verified, token);
+    for (const warning of verified.warnings) io.stderr.write(`warning: ${terminalSafe(warning)}\n`);
     const powershell = await requirePowerShell(io);
     const seconds = flags.timeout === undefined ? 1800 : Number(flags.timeout);
     if (!Number.isInteger(seconds) || seconds < 1) throw new CliError(`--timeout must be a whole number of seconds, not ${JSON.stringify(flags.timeout)}`, EXIT.usage);
-    const startedAt = new Date();
-    const result = await runPlan({
-      name: `undo-${record.plan.name}`,
-      render,
-      mode: 'undo',
-      targets: [{ computerName: record.host }],
-      powershell,
-      runId: newRunId(startedAt),
-      timeoutMs: seconds * 1000,
-      throttle: 1,
-      ...(stateFile ? { simulate: stateFile, simulatedBackupRoot: backupRoot } : {}),
-      onEvent: (event) => {
-        const line = describeEvent(event);
-        if (line) io.stdout.write(`${line}\n`);
-      },
-    });
-    const endedAt = new Date();
-    // The undo is a run like any other: its own record, beside the one it reversed.
-    const recordsRoot = dirname(dirname(dir));
-    const undoRecords = result.hosts.map((hostRun) =>
-      writeRunRecord({
-        root: recordsRoot,
-        run: hostRun,
+    const platform = simulate ? 'sim' : 'windows';
+    let recorded;
+    try {
+      recorded = await runRecorded({
+        name: `undo-${record.plan.name}`,
         mode: 'undo',
-        plan: record.plan,
-        planText: readFileSync(join(dir, 'plan.json')),
-        script: result.script,
-        scriptBytes: scriptBytes(result.script),
-        startedAt,
-        endedAt,
-        stderr: result.process.stderr,
-        ...(stateFile ? { simulatedState: stateFile } : {}),
-      }),
-    );
-    io.stdout.write(`\n${summaryTable(result.hosts, (run) => hostExitCode(run, 'undo'))}`);
-    for (const undoDir of undoRecords) io.stdout.write(`record: ${undoDir}\n`);
-    if (result.exitCode !== EXIT.ok && result.process.stderr.trim() !== '') io.stderr.write(result.process.stderr);
-    return result.exitCode === EXIT.ok ? EXIT.ok : EXIT.failed;
+        script: renderUndoScript(source, backupDirectory(platform), { platform }),
+        plan: verified.plan,
+        planBytes: verified.planBytes,
+        approval: { how, token },
+        recordsRoot: verified.recordsRoot,
+        undoOf: { runId: record.runId, record: basename(dir) },
+        targets: [{ computerName: record.host }],
+        powershell,
+        runId: newRunId(),
+        timeoutMs: seconds * 1000,
+        throttle: 1,
+        ...(simulate ? { simulate, simulatedBackupRoot: join(verified.recordsRoot, 'backups') } : {}),
+        onEvent: (event) => {
+          const line = describeEvent(event);
+          if (line) io.stdout.write(`${line}\n`);
+        },
+      });
+    } catch (error) {
+      if (error instanceof RecordIntentError) throw new CliError(error.message, EXIT.failed);
+      throw error;
+    }
+    const { run, records, interrupted, recordProblems } = recorded;
+    io.stdout.write(`\n${summaryTable(run.hosts, (h) => hostExitCode(h, 'undo'))}`);
+    for (const undoDir of records) io.stdout.write(`record: ${terminalSafe(undoDir)}\n`);
+    if (run.exitCode !== EXIT.ok && run.process.stderr.trim() !== '') io.stderr.write(terminalSafe(run.process.stderr, { keepNewlines: true }));
+    if (interrupted) io.stderr.write(`rdsplan: interrupted (${terminalSafe(interrupted)}); the undo record is marked incomplete\n`);
+    for (const problem of recordProblems) io.stderr.write(`rdsplan: ${terminalSafe(problem)}\n`);
+    return run.exitCode === EXIT.ok && !interrupted && recordProblems.length === 0 ? EXIT.ok : EXIT.failed;
   },
 };

@@ -1,14 +1,19 @@
 import { findAction } from '../actions/index.js';
-import type { RunRecord } from '../run/record.js';
 import { stringsInData, toPowerShellData } from './literals.js';
 import { quotePowerShell } from './quote.js';
 import { assembleScript, type RenderOptions, type RenderedScript } from './script.js';
+
+/** What an undo script is made from (the run stage verifies it first; render never reads records). */
+export interface UndoSource {
+  plan: { name: string; sha256: string };
+  journal: readonly { stepId: string; action: string; undo: unknown }[];
+}
 
 /**
  * The restore script for a recorded run: the journal's entries, newest first, each handed
  * to its action's Undo function. Plan values come from the record and enter only as literals.
  */
-export function renderUndoScript(record: RunRecord, backupDirectory: string, options: RenderOptions = {}): RenderedScript {
+export function renderUndoScript(record: UndoSource, backupDirectory: string, options: RenderOptions = {}): RenderedScript {
   const entries = [...record.journal].reverse();
   // A record is a file on disk: its action names are checked against the catalogue before
   // they pick a template.

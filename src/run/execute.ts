@@ -20,6 +20,8 @@ export interface ExecuteOptions {
   cwd?: string;
   /** Each protocol event as it streams, with its line exactly as the script printed it. */
   onEvent?: (event: RunEvent, line: string) => void;
+  /** Aborting (Ctrl-C, SIGTERM, a record that can no longer be written) kills the process tree as the timeout does. */
+  signal?: AbortSignal;
 }
 
 export interface ExecuteResult {
@@ -30,6 +32,8 @@ export interface ExecuteResult {
   output: string[];
   stderr: string;
   protocolErrors: string[];
+  /** Set when the run was aborted through `signal`: its reason. */
+  interrupted?: string;
   /** Set when the process could not be started at all. */
   startError?: string;
 }
@@ -74,15 +78,22 @@ export async function executeScript(options: ExecuteOptions): Promise<ExecuteRes
     result.timedOut = true;
     void killTree(child);
   }, options.timeoutMs);
+  const abort = () => {
+    result.interrupted = String(options.signal?.reason ?? 'aborted');
+    void killTree(child);
+  };
+  if (options.signal?.aborted) abort();
+  else options.signal?.addEventListener('abort', abort, { once: true });
   let done: Awaited<typeof child>;
   try {
     done = await child;
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abort);
   }
   splitter.flush(onLine);
-  result.exitCode = result.timedOut ? undefined : done.exitCode;
+  result.exitCode = result.timedOut || result.interrupted ? undefined : done.exitCode;
   result.stderr = stripTerminalControls(typeof done.stderr === 'string' ? done.stderr : '');
-  if (done.failed && done.exitCode === undefined && !result.timedOut) result.startError = done.shortMessage ?? done.message;
+  if (done.failed && done.exitCode === undefined && !result.timedOut && !result.interrupted) result.startError = done.shortMessage ?? done.message;
   return result;
 }

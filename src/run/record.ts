@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Plan } from '../plan/types.js';
@@ -6,110 +6,149 @@ import type { RenderedScript } from '../render/script.js';
 import type { HostRun, Mode } from './host-run.js';
 import { hostExitCode } from './host-run.js';
 import type { StepEvent } from './protocol.js';
+import { assertTrustedFolder, readTrustedFile } from './records/store.js';
 
 /**
- * The run record an auditor reads: one folder per host and run, holding the plan and the
- * exact script as run, both hashes, who ran it where and when, every step's before/after and
- * status, the backups with their sha256, the undo journal and the raw results stream.
- * Only what the tool and the script reported goes in: no environment, no credentials.
+ * The run record an auditor reads and `undo` trusts: one folder per host and run, holding the
+ * plan bytes as validated, the exact script as run, both tokens, how the run was approved,
+ * who ran it where and when, every step's before/after and status, the backups with their
+ * sha256, the undo journal and the raw results stream. Written intent first (before
+ * PowerShell starts, status 'incomplete'), appended while the run streams, finalized with a
+ * manifest of sha256 sums at the end (src/run/records/). Only what the tool and the script
+ * reported goes in: no environment, no credentials.
+ *
+ * Format 2 (format 1 had no intent, manifest, approval, targets or undoOf, and is shown but
+ * never undone).
  */
-export const RECORD_FORMAT_VERSION = 1;
+export const RECORD_FORMAT_VERSION = 2;
+
+export type JournalEntry = { stepId: string; action: string; undo: unknown };
+
+/** sha256 of each file of the record folder (record.json excepted) and of every backup. */
+export interface RecordManifest {
+  files: Record<string, string>;
+  backups: { stepId: string; file: string; sha256: string }[];
+}
 
 export interface RunRecord {
-  formatVersion: typeof RECORD_FORMAT_VERSION;
+  formatVersion: typeof RECORD_FORMAT_VERSION | 1;
   runId: string;
   mode: Mode;
   host: string;
   status: 'succeeded' | 'failed' | 'rolledBack' | 'refused' | 'incomplete';
+  /** False from the intent until the run is finalized; a record left false was interrupted. */
+  complete?: boolean;
+  /** Why the run was cut short (signal, timeout, record write failure). */
+  interrupted?: string;
   exitCode: number;
-  plan: { name: string; file: string; sha256: string };
+  plan: { name: string; file: string; sha256: string; bytesSha256?: string };
   script: { sha256: string; approvalToken: string; platform: string; toolVersion: string };
   /** The token the operator approved (`--approve`, or the one shown at the prompt): the plan's token for Windows. */
   approvedToken?: string;
+  approval?: { how: 'token' | 'confirmed'; token: string };
+  /** Every host of this run (this record is one of them). */
+  targets?: string[];
+  /** An undo run: the run it reversed. */
+  undoOf?: { runId: string; record: string };
   ranBy: { user: string; machine: string; remoteUser?: string };
   startedAt: string;
   endedAt: string;
+  /** Informational: undo never takes the state file from a record (it is given with --simulate). */
   simulated?: { stateFile: string };
   summary?: HostRun['summary'];
   error?: string;
   steps: Pick<StepEvent, 'stepId' | 'action' | 'status' | 'target' | 'before' | 'after' | 'backup' | 'message' | 'durationMs'>[];
   backups: { stepId: string; file: string; sha256: string; sddlFile?: string }[];
   /** Completed changes with what reverses them, in the order they were made (undo runs them backwards). */
-  journal: { stepId: string; action: string; undo: unknown }[];
+  journal: JournalEntry[];
+  manifest?: RecordManifest;
 }
 
-export interface RecordInput {
-  root: string;
-  run: HostRun;
+/** What the intent record knows before PowerShell starts. */
+export interface RecordIntent {
+  runId: string;
   mode: Mode;
-  plan: Pick<Plan, 'name' | 'file' | 'sha256'>;
-  planText: Uint8Array;
+  host: string;
+  plan: Pick<Plan, 'name' | 'file' | 'sha256'> & { bytesSha256: string };
   script: RenderedScript;
-  scriptBytes: Uint8Array;
+  approval?: RunRecord['approval'];
+  targets: string[];
+  undoOf?: RunRecord['undoOf'];
   startedAt: Date;
-  endedAt: Date;
-  stderr: string;
   simulatedState?: string;
-  approvedToken?: string;
 }
 
-function folderName(startedAt: Date, planName: string, host: string): string {
-  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z');
-  return `${stamp}-${planName}-${host.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-}
-
-export function buildRecord(input: RecordInput): RunRecord {
-  const { run, plan, script } = input;
-  const changed = run.steps.filter((s) => s.status === 'changed');
-  const undone = new Set(run.steps.filter((s) => s.status === 'rolledBack').map((s) => s.stepId));
+export function intentRecord(intent: RecordIntent): RunRecord {
+  const { script } = intent;
   return {
     formatVersion: RECORD_FORMAT_VERSION,
-    runId: run.start?.runId ?? run.summary?.runId ?? '',
-    mode: input.mode,
-    host: run.host,
-    status: run.summary?.status ?? 'incomplete',
-    exitCode: hostExitCode(run, input.mode),
-    plan: { name: plan.name, file: plan.file, sha256: plan.sha256 },
+    runId: intent.runId,
+    mode: intent.mode,
+    host: intent.host,
+    status: 'incomplete',
+    complete: false,
+    exitCode: 1,
+    plan: { name: intent.plan.name, file: intent.plan.file, sha256: intent.plan.sha256, bytesSha256: intent.plan.bytesSha256 },
     script: { sha256: script.scriptSha256, approvalToken: script.approvalToken, platform: script.platform, toolVersion: script.header.toolVersion },
-    ...(input.approvedToken ? { approvedToken: input.approvedToken } : {}),
-    ranBy: { user: userInfo().username, machine: hostname(), ...(run.start ? { remoteUser: run.start.user } : {}) },
-    startedAt: input.startedAt.toISOString(),
-    endedAt: input.endedAt.toISOString(),
-    ...(input.simulatedState ? { simulated: { stateFile: input.simulatedState } } : {}),
+    ...(intent.approval ? { approvedToken: intent.approval.token, approval: intent.approval } : {}),
+    targets: intent.targets,
+    ...(intent.undoOf ? { undoOf: intent.undoOf } : {}),
+    ranBy: { user: userInfo().username, machine: hostname() },
+    startedAt: intent.startedAt.toISOString(),
+    endedAt: '',
+    ...(intent.simulatedState ? { simulated: { stateFile: intent.simulatedState } } : {}),
+    steps: [],
+    backups: [],
+    journal: [],
+  };
+}
+
+/** The journal a run's events leave: changes with an undo, minus those rolled back. */
+export function journalOf(steps: readonly StepEvent[]): JournalEntry[] {
+  const undone = new Set(steps.filter((s) => s.status === 'rolledBack').map((s) => s.stepId));
+  return steps.filter((s) => s.status === 'changed' && s.undo !== undefined && s.undo !== null && !undone.has(s.stepId)).map((s) => ({ stepId: s.stepId, action: s.action, undo: s.undo }));
+}
+
+/** The finalized record: the intent plus what the host reported. */
+export function finalRecord(intent: RunRecord, run: HostRun, endedAt: Date, manifest: RecordManifest, interrupted?: string): RunRecord {
+  return {
+    ...intent,
+    status: run.summary?.status ?? 'incomplete',
+    complete: interrupted === undefined,
+    ...(interrupted ? { interrupted } : {}),
+    exitCode: hostExitCode(run, intent.mode),
+    runId: intent.runId || (run.start?.runId ?? ''),
+    ranBy: { ...intent.ranBy, ...(run.start ? { remoteUser: run.start.user } : {}) },
+    endedAt: endedAt.toISOString(),
     ...(run.summary ? { summary: run.summary } : {}),
     ...(run.error ? { error: run.error } : {}),
     steps: run.steps.map(({ stepId, action, status, target, before, after, backup, message, durationMs }) => ({ stepId, action, status, target, before, after, backup, message, durationMs })),
     backups: run.steps.flatMap((s) => (s.backup ? [{ stepId: s.stepId, ...s.backup }] : [])),
-    journal: changed.filter((s) => s.undo !== undefined && s.undo !== null && !undone.has(s.stepId)).map((s) => ({ stepId: s.stepId, action: s.action, undo: s.undo })),
+    journal: journalOf(run.steps),
+    manifest,
   };
 }
 
-export function writeRunRecord(input: RecordInput): string {
-  const record = buildRecord(input);
-  const dir = join(input.root, 'runs', folderName(input.startedAt, input.plan.name, input.run.host));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'record.json'), `${JSON.stringify(record, null, 2)}\n`);
-  writeFileSync(join(dir, 'plan.json'), input.planText);
-  writeFileSync(join(dir, 'script.ps1'), input.scriptBytes);
-  writeFileSync(join(dir, 'events.jsonl'), input.run.lines.map((line) => `${line}\n`).join(''));
-  writeFileSync(join(dir, 'stderr.log'), input.stderr);
-  return dir;
-}
-
 export function readRunRecord(dir: string): RunRecord {
-  const record = JSON.parse(readFileSync(join(dir, 'record.json'), 'utf8')) as RunRecord;
-  if (record.formatVersion !== RECORD_FORMAT_VERSION) throw new Error(`${dir}: run record format ${String(record.formatVersion)} is not supported`);
+  assertTrustedFolder(dir);
+  const record = JSON.parse(readTrustedFile(join(dir, 'record.json')).toString('utf8')) as RunRecord;
+  if (record.formatVersion !== RECORD_FORMAT_VERSION && record.formatVersion !== 1) throw new Error(`${dir}: run record format ${String(record.formatVersion)} is not supported`);
   return record;
 }
 
 export function listRunRecords(root: string): string[] {
   const runs = join(root, 'runs');
+  let entries;
   try {
-    return readdirSync(runs, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => join(runs, entry.name))
-      .sort();
-  } catch {
-    return [];
+    entries = readdirSync(runs, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
+  // A planted runs/ (a symlink, another user's folder) is refused, not listed.
+  assertTrustedFolder(runs);
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => join(runs, entry.name))
+    .sort();
 }

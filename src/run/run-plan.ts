@@ -35,18 +35,25 @@ export interface RunPlanOptions {
   /** Where simulated hosts keep their backups (a real host uses the plan's backupDirectory). */
   simulatedBackupRoot?: string;
   onEvent?: (event: RunEvent) => void;
+  /** Each event with the host run it was filed under and its line as printed (the run record's feed). */
+  onHostEvent?: (run: HostRun, event: RunEvent, line: string) => void;
+  /** A script file already written where nobody else can change it (the run record's script.ps1): run it instead of a temporary copy. */
+  scriptPath?: string;
+  /** Aborting kills the PowerShell tree; the hosts report why. */
+  signal?: AbortSignal;
 }
 
 export interface PlanRun {
   script: RenderedScript;
   hosts: HostRun[];
-  process: Pick<ExecuteResult, 'exitCode' | 'timedOut' | 'stderr' | 'output' | 'protocolErrors'>;
+  process: Pick<ExecuteResult, 'exitCode' | 'timedOut' | 'stderr' | 'output' | 'protocolErrors' | 'interrupted'>;
   exitCode: number;
 }
 
 
 function explainMissingSummary(run: HostRun, result: ExecuteResult, timeoutMs: number): string {
   if (result.startError) return `PowerShell could not be started: ${result.startError}`;
+  if (result.interrupted) return `interrupted (${result.interrupted}); the PowerShell process tree was killed ${reportedSteps(run)}`;
   if (result.timedOut) return `timed out after ${Math.round(timeoutMs / 1000)} s; the PowerShell process tree was killed ${reportedSteps(run)}`;
   const lastError = result.stderr.trim().split(/\r?\n/).filter(Boolean).at(-1);
   return `the script ended (exit code ${result.exitCode ?? 'none'}) without a summary${lastError ? `: ${lastError}` : ''}`;
@@ -65,13 +72,20 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
   const hosts = new Map(targets.map((t) => [t.computerName.toLowerCase(), newHostRun(t.computerName)]));
 
   const result = await withPrivateDir(async (dir) => {
-    const scriptPath = join(dir, `${options.name}.ps1`);
-    writeFileSync(scriptPath, scriptBytes(script), { mode: 0o600 });
+    let scriptPath = options.scriptPath;
+    if (scriptPath === undefined) {
+      scriptPath = join(dir, `${options.name}.ps1`);
+      writeFileSync(scriptPath, scriptBytes(script), { mode: 0o600 });
+    }
     const onEvent = (event: RunEvent, line: string) => {
       const run = hosts.get(event.host.toLowerCase()) ?? (direct ? [...hosts.values()][0] : undefined);
-      if (run) addEvent(run, event, line);
+      if (run) {
+        addEvent(run, event, line);
+        options.onHostEvent?.(run, event, line);
+      }
       options.onEvent?.(event);
     };
+    const signal = options.signal ? { signal: options.signal } : {};
     const backupRoot = (target: Target) => join(options.simulatedBackupRoot ?? join(dir, 'backups'), target.computerName);
     if (direct) {
       const target = targets[0]!;
@@ -86,6 +100,7 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
         },
         timeoutMs: options.timeoutMs,
         onEvent,
+        ...signal,
       });
     }
     const targetFile = join(dir, 'targets.json');
@@ -109,6 +124,7 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
       },
       timeoutMs: options.timeoutMs,
       onEvent,
+      ...signal,
     });
   });
 
@@ -123,7 +139,7 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
   return {
     script,
     hosts: list,
-    process: { exitCode: result.exitCode, timedOut: result.timedOut, stderr, output: result.output, protocolErrors: result.protocolErrors },
+    process: { exitCode: result.exitCode, timedOut: result.timedOut, stderr, output: result.output, protocolErrors: result.protocolErrors, ...(result.interrupted ? { interrupted: result.interrupted } : {}) },
     exitCode: worstExitCode(list.map((run) => hostExitCode(run, options.mode))),
   };
 }

@@ -156,7 +156,7 @@ describe('rdsplan apply --interactive (simulated host)', () => {
     expect(r.stdout).toMatch(/^rdsh02\s+succeeded/m);
     for (const host of ['rdsh01', 'rdsh02']) expect(timebombPresent(join(hosts, `${host}.json`))).toBe(false);
     const runs = readdirSync(join(records, 'runs'));
-    expect(runs.map((name) => name.replace(/^.*-reset-two-/, '')).sort()).toEqual(['rdsh01', 'rdsh02']);
+    expect(runs.map((name) => name.replace(/^.*-reset-two-/, '').replace(/-[0-9a-f]{8}$/, '')).sort()).toEqual(['rdsh01', 'rdsh02']);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(1);
 
     // In the desired state: no question, no apply, no record.

@@ -112,7 +112,7 @@ describe('every example: check, apply, check, runs, show-run, undo', () => {
       const stateBytes = readFileSync(stateFile);
 
       // undo --dry-run: reviews the restore, newest change first, and runs nothing.
-      const dry = await rdsplan(['undo', d, '--dry-run']);
+      const dry = await rdsplan(['undo', d, '--dry-run', '--simulate', stateFile]);
       expect(dry.code).toBe(0);
       if (record.journal.length === 0) {
         expect(dry.stdout).toContain('left nothing to undo');
@@ -122,29 +122,36 @@ describe('every example: check, apply, check, runs, show-run, undo', () => {
       const listed = [...dry.stdout.matchAll(/^ {2}(\S+) \(/gm)].map((m) => m[1]);
       expect(listed).toEqual(record.journal.map((e: { stepId: string }) => e.stepId).reverse());
       expect(readFileSync(stateFile)).toEqual(stateBytes);
+      // The undo has its own approval token, printed by --dry-run; without it nothing runs.
+      const undoToken = /^approval token: (sha256:[0-9a-f]{64})$/m.exec(dry.stdout)?.[1];
+      expect(undoToken).toBeDefined();
+      const unapproved = await rdsplan(['undo', d, '--simulate', stateFile]);
+      expect(unapproved.code).toBe(4);
+      expect(unapproved.stderr).toMatch(/^rdsplan: refused: undo needs --approve sha256:/);
+      expect(readFileSync(stateFile)).toEqual(stateBytes);
 
       // undo refused while a backup differs from what the run recorded; the host untouched.
       if (record.backups.length > 0) {
         const file = record.backups[0].file as string;
         const original = readFileSync(file);
         writeFileSync(file, Buffer.concat([original, Buffer.from([0x20])]));
-        const refused = await rdsplan(['undo', d]);
-        expect(refused.code).toBe(1);
-        expect(refused.stderr).toMatch(/refused: the run's backups changed since it wrote them: .*has sha256 [0-9a-f]{64}, the run recorded/);
+        const refused = await rdsplan(['undo', d, '--simulate', stateFile, '--approve', undoToken!]);
+        expect(refused.code).toBe(4);
+        expect(refused.stderr).toMatch(/refused: .*the run's backups changed since it wrote them: .*has sha256 [0-9a-f]{64}, the run recorded/);
         expect(refused.stderr.trim().split('\n')).toHaveLength(1);
         expect(readFileSync(stateFile)).toEqual(stateBytes);
         writeFileSync(file, original);
       }
 
       // undo: the host's registry, services and license settings are as before the apply.
-      const undo = await rdsplan(['undo', d]);
+      const undo = await rdsplan(['undo', d, '--simulate', stateFile, '--approve', undoToken!]);
       expect({ code: undo.code, stderr: undo.stderr, failures: undo.stdout.split('\n').filter((l) => /^\S+\s+failed\s+\S+ \(/.test(l)) }).toEqual({ code: 0, stderr: '', failures: [] });
       expect(undo.stdout).toMatch(/ rolledBack /);
       // The undo is on record too, as a run of its own.
       const undoDir = /^record: (.*)$/m.exec(undo.stdout)?.[1];
       expect(undoDir).toBeDefined();
       const undoRecord = JSON.parse(readFileSync(join(undoDir!, 'record.json'), 'utf8'));
-      expect(undoRecord).toMatchObject({ mode: 'undo', host: record.host, status: 'succeeded', exitCode: 0, plan: record.plan });
+      expect(undoRecord).toMatchObject({ mode: 'undo', host: record.host, status: 'succeeded', complete: true, exitCode: 0, plan: record.plan, undoOf: { runId: record.runId }, approval: { how: 'token', token: undoToken } });
       expect(undoRecord.steps.map((st: { stepId: string }) => st.stepId)).toEqual(record.journal.map((e: { stepId: string }) => e.stepId).reverse());
       const now = hostSections(stateFile);
       const start = before[stateFiles.indexOf(stateFile)]!;
@@ -239,7 +246,7 @@ describe('apply --expect-state', () => {
     const changed = readFileSync(state);
     const stale = await rdsplan(['apply', plan, '--approve', token, '--expect-state', saved, ...common]);
     expect(stale.code).toBe(4);
-    expect(stale.stderr).toMatch(/^rdsplan: refused: localhost changed since the reviewed check: step grace\.delete was wouldChange .*, now unchanged .*Nothing was run\n$/);
+    expect(stale.stderr).toMatch(/^rdsplan: refused: localhost changed since the reviewed check: step grace\.(own|delete) was wouldChange .*, now unchanged .*Nothing was run\n$/);
     expect(hostSections(state)).toEqual(hostSectionsOf(changed));
     expect(recordDirs(join(dir, 'records'))).toEqual([]);
 
@@ -299,22 +306,16 @@ describe('without a PowerShell', () => {
   });
 
   test('undo of a record: the same sentence', async () => {
-    // A minimal record with one journal entry and no backups.
+    // A real, verified record (a forged one is refused before PowerShell is looked for).
     const dir = tmp();
-    const rec = join(dir, 'records', 'runs', 'r1');
-    mkdirSync(rec, { recursive: true });
-    writeFileSync(
-      join(rec, 'record.json'),
-      JSON.stringify({
-        formatVersion: 1, runId: 'r1', mode: 'apply', host: 'h', status: 'succeeded', exitCode: 0,
-        plan: { name: 'p', file: 'p.json', sha256: '0'.repeat(64) },
-        script: { sha256: '0'.repeat(64), approvalToken: `sha256:${'0'.repeat(64)}`, platform: 'sim', toolVersion: '0.1.0' },
-        ranBy: { user: 'u', machine: 'm' }, startedAt: '', endedAt: '', simulated: { stateFile: join(dir, 'h.json') },
-        steps: [], backups: [],
-        journal: [{ stepId: 'mode', action: 'service.setStartMode', undo: { Name: 'TermServLicensing', StartMode: 'Automatic' } }],
-      }),
-    );
-    const r = await runCli(['undo', rec], { env: { PATH: dir } });
+    const plan = example('disable-licensing-service');
+    const state = join(dir, 'host.json');
+    const records = join(dir, 'records');
+    expect((await rdsplan(['apply', plan, '--approve', await approvalToken(plan), '--simulate', state, '--records', records])).code).toBe(0);
+    const rec = recordDirs(records)[0]!;
+    const dry = await rdsplan(['undo', rec, '--dry-run', '--simulate', state]);
+    const token = /^approval token: (\S+)$/m.exec(dry.stdout)![1]!;
+    const r = await runCli(['undo', rec, '--simulate', state, '--approve', token], { env: { PATH: dir } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^rdsplan: no PowerShell found: .*nothing was run\n$/);
   });

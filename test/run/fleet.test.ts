@@ -80,7 +80,7 @@ describe('a fleet of 20 simulated hosts', () => {
     expect(dirs).toHaveLength(20);
     for (const d of dirs) {
       const record = JSON.parse(readFileSync(join(d, 'record.json'), 'utf8'));
-      expect(d.endsWith(`-reset-grace-period-fleet-${record.host}`)).toBe(true);
+      expect(d).toMatch(new RegExp(`-reset-grace-period-fleet-${record.host}-[0-9a-f]{8}$`));
       expect(record.status).toBe(FAILING.has(record.host) ? 'rolledBack' : 'succeeded');
       expect(record.exitCode).toBe(FAILING.has(record.host) ? 1 : 0);
       const events = readFileSync(join(d, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l.replace(/^@@rdsplan /, '')));

@@ -49,7 +49,9 @@ describe('run records', () => {
     recordDir = recordDirs(records)[0]!;
     record = JSON.parse(readFileSync(join(recordDir, 'record.json'), 'utf8'));
     // An undo and a failing run write their files too: all of it is searched below.
-    expect((await rdsplan(['undo', recordDir], { env })).code).toBe(0);
+    const dry = await rdsplan(['undo', recordDir, '--dry-run', '--simulate', state], { env });
+    const undoToken = /^approval token: (\S+)$/m.exec(dry.stdout)![1]!;
+    expect((await rdsplan(['undo', recordDir, '--simulate', state, '--approve', undoToken], { env })).code).toBe(0);
   });
 
   afterAll(() => {
@@ -59,15 +61,16 @@ describe('run records', () => {
     }
   });
 
-  test('one folder per run: <records>/runs/<time>-<plan>-<host>/', () => {
-    expect(recordDir).toMatch(/[/\\]runs[/\\]\d{8}T\d{9}Z-reset-grace-period-rdsh01-localhost$/);
+  test('one folder per run: <records>/runs/<time>-<plan>-<host>-<random>/', () => {
+    expect(recordDir).toMatch(/[/\\]runs[/\\]\d{8}T\d{9}Z-reset-grace-period-rdsh01-localhost-[0-9a-f]{8}$/);
   });
 
   test('the plan, both hashes, the token approved, who ran it where and when', async () => {
     const plan = validatePlanFile(PLAN).plan!;
     const windows = renderScript(plan);
     expect(record).toMatchObject({
-      formatVersion: 1,
+      formatVersion: 2,
+      complete: true,
       mode: 'apply',
       host: 'localhost',
       status: 'succeeded',

@@ -1,0 +1,136 @@
+import { closeSync, fsyncSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256Hex } from '../../render/hash.js';
+import type { HostRun } from '../host-run.js';
+import type { RunEvent } from '../protocol.js';
+import { finalRecord, intentRecord, type JournalEntry, type RecordIntent, type RunRecord } from '../record.js';
+import { buildManifest } from './manifest.js';
+import { createFile, createUniqueFolder, ensurePrivateFolder, realFileOps, replaceFile, writeNewFile, type FileOps } from './store.js';
+
+/**
+ * Writes one host's run record as the run happens: the intent before PowerShell starts (plan
+ * bytes as validated, the script that will run, tokens, approval, targets; status
+ * 'incomplete'), then each protocol line and each journal entry appended the moment it
+ * arrives (written to the OS at once, so a kill -9 of rdsplan loses nothing already
+ * reported), then the final record with its manifest, replacing the intent atomically. A
+ * run that never reaches finalize leaves the intent: listed as incomplete, undoable from its
+ * journal.
+ */
+export const RECORD_FILES = { record: 'record.json', plan: 'plan.json', script: 'script.ps1', events: 'events.jsonl', journal: 'journal.jsonl', stderr: 'stderr.log' } as const;
+
+/** The records root's own folders, created private or refused. */
+export function ensureRecordsRoot(root: string): void {
+  ensurePrivateFolder(root);
+  ensurePrivateFolder(join(root, 'runs'));
+  ensurePrivateFolder(join(root, 'backups'));
+}
+
+function folderPrefix(startedAt: Date, planName: string, host: string): string {
+  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z');
+  return `${stamp}-${planName}-${host.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
+
+export class RecordWriter {
+  private readonly fds: { events: number; journal: number; stderr: number };
+  private readonly intent: RunRecord;
+  /** The first write that failed (a full disk): the record is incomplete from then on. */
+  failure: Error | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    intent: RunRecord,
+    private readonly ops: FileOps,
+  ) {
+    this.intent = intent;
+    this.fds = { events: createFile(join(dir, RECORD_FILES.events)), journal: createFile(join(dir, RECORD_FILES.journal)), stderr: createFile(join(dir, RECORD_FILES.stderr)) };
+  }
+
+  /** Creates the run folder and its intent; throws (nothing has run yet) when it cannot. */
+  static begin(root: string, intent: Omit<RecordIntent, 'plan'> & { plan: Omit<RecordIntent['plan'], 'bytesSha256'> }, planBytes: Uint8Array, scriptBytes: Uint8Array, ops: FileOps = realFileOps): RecordWriter {
+    ensureRecordsRoot(root);
+    const dir = createUniqueFolder(join(root, 'runs'), folderPrefix(intent.startedAt, intent.plan.name, intent.host));
+    const record = intentRecord({ ...intent, plan: { ...intent.plan, bytesSha256: sha256Hex(planBytes) } });
+    writeNewFile(join(dir, RECORD_FILES.plan), planBytes, ops);
+    writeNewFile(join(dir, RECORD_FILES.script), scriptBytes, ops);
+    writeNewFile(join(dir, RECORD_FILES.record), `${JSON.stringify(record, null, 2)}\n`, ops);
+    return new RecordWriter(dir, record, ops);
+  }
+
+  get scriptPath(): string {
+    return join(this.dir, RECORD_FILES.script);
+  }
+
+  private append(fd: number, text: string): void {
+    if (this.failure || this.closed) return;
+    try {
+      this.ops.write(fd, Buffer.from(text, 'utf8'));
+    } catch (error) {
+      this.failure = error as Error;
+    }
+  }
+
+  /** One protocol event as it arrived; a change with an undo goes to the journal too. */
+  event(event: RunEvent, line: string): void {
+    this.append(this.fds.events, `${line}\n`);
+    if (event.event !== 'step') return;
+    if (event.status === 'changed' && event.undo !== undefined && event.undo !== null) this.append(this.fds.journal, `${JSON.stringify({ stepId: event.stepId, action: event.action, undo: event.undo })}\n`);
+    if (event.status === 'rolledBack') this.append(this.fds.journal, `${JSON.stringify({ stepId: event.stepId, undone: true })}\n`);
+  }
+
+  /**
+   * The final record (manifest included) in place of the intent. Returns why it could not be
+   * written, if so; the intent then stays, marked incomplete, never a truncated file.
+   */
+  finalize(run: HostRun, endedAt: Date, stderr: string, interrupted?: string): string | undefined {
+    this.append(this.fds.stderr, stderr);
+    const reason = interrupted ?? (this.failure ? `the run record could not be written: ${this.failure.message}` : undefined);
+    try {
+      for (const fd of Object.values(this.fds)) fsyncSync(fd);
+    } catch {
+      // reported through the manifest or the replace below
+    }
+    this.close();
+    if (this.failure) return `the run record in ${this.dir} could not be written (${this.failure.message}); it stays marked incomplete`;
+    try {
+      const manifest = buildManifest(this.dir, run.steps.flatMap((s) => (s.backup ? [{ stepId: s.stepId, ...s.backup }] : [])));
+      replaceFile(join(this.dir, RECORD_FILES.record), `${JSON.stringify(finalRecord(this.intent, run, endedAt, manifest, reason), null, 2)}\n`, this.ops);
+      return undefined;
+    } catch (error) {
+      return `the run record in ${this.dir} could not be finalized (${(error as Error).message}); it stays marked incomplete`;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const fd of Object.values(this.fds)) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  }
+}
+
+/** The journal file's entries that still stand: changes minus those marked undone. */
+export function parseJournal(text: string, where: string): JournalEntry[] {
+  const entries: JournalEntry[] = [];
+  const undone = new Set<string>();
+  for (const [index, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new Error(`${where}:${index + 1}: not a JSON line`);
+    }
+    const item = value as Record<string, unknown>;
+    if (typeof item !== 'object' || item === null || typeof item.stepId !== 'string') throw new Error(`${where}:${index + 1}: not a journal entry`);
+    if (item.undone === true) undone.add(item.stepId);
+    else if (typeof item.action === 'string' && 'undo' in item) entries.push({ stepId: item.stepId, action: item.action, undo: item.undo });
+    else throw new Error(`${where}:${index + 1}: not a journal entry`);
+  }
+  return entries.filter((entry) => !undone.has(entry.stepId));
+}
