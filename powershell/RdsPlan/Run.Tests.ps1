@@ -36,7 +36,7 @@ Describe 'Invoke-RdsPlanCheck on the simulated host' {
         @($delete[0].Before.Values | ForEach-Object { $_.Name }) | Should -BeExactly @($RdsPlanTimebombName)
         @($rows | Where-Object Status -EQ 'wouldChange' | ForEach-Object { $_.StepId }) | Should -Contain 'grace.delete'
         # A check is read-only: the saved host still has the timebomb (a missing state file fails here).
-        Test-RdsPlanTimebomb -StateFile $state | Should -BeTrue
+        Get-RdsPlanTimebombData -StateFile $state | Should -Not -BeNullOrEmpty
     }
 
     It 'takes plans from the pipeline, by value and by the Path and FullName properties' {
@@ -68,8 +68,9 @@ Describe 'Invoke-RdsPlanCheck on the simulated host' {
     }
 
     It 'a failed check (exit 1): the step objects first, then a terminating error naming the failed step' {
+        # 12 days left: a reset is due, so the faulty call is reached.
         $state = Join-Path $TestDrive 'faulty-state.json'
-        [System.IO.File]::WriteAllText($state, (ConvertTo-Json -Depth 5 -InputObject @{ faults = @(@{ call = 'Get-RdsRegistrySddl'; nth = 1; message = 'The device is not ready.' }) }))
+        [System.IO.File]::WriteAllText($state, (ConvertTo-Json -Depth 5 -InputObject @{ terminalServices = @{ graceDays = 12; timebombGraceDays = 12 }; faults = @(@{ call = 'Get-RdsRegistrySddl'; nth = 1; message = 'The device is not ready.' }) }))
         $rows = [System.Collections.Generic.List[object]]::new()
         $script:reached = $false
         $record = {
@@ -129,7 +130,8 @@ Describe 'Invoke-RdsPlan, Get-RdsPlanRun and Undo-RdsPlanRun on the simulated ho
         @($r.Output | Where-Object StepId -EQ 'grace.delete' | ForEach-Object { $_.Status }) | Should -BeExactly @('wouldChange')
         Get-RdsPlanInjectedLine -InputObject @($r.Host) | Should -BeNullOrEmpty
         @(Get-RdsPlanRun -Records $records -ErrorAction Stop) | Should -BeNullOrEmpty
-        Test-RdsPlanTimebomb -StateFile $state | Should -BeTrue
+        $script:originalTimebomb = Get-RdsPlanTimebombData -StateFile $state
+        $script:originalTimebomb | Should -Not -BeNullOrEmpty
     }
 
     It 'a token that is not the plan''s is refused: PermissionDenied, exit 4, the CLI''s words; nothing runs' {
@@ -139,7 +141,7 @@ Describe 'Invoke-RdsPlan, Get-RdsPlanRun and Undo-RdsPlanRun on the simulated ho
         $record.Exception.Message | Should -MatchExactly '^rdsplan: refused: sha256:0{64} is not the approval token of .* Nothing was run$'
         $record.TargetObject | Should -BeExactly $RdsPlanResetExample
         @(Get-RdsPlanRun -Records $records -ErrorAction Stop) | Should -BeNullOrEmpty
-        Test-RdsPlanTimebomb -StateFile $state | Should -BeTrue
+        Get-RdsPlanTimebombData -StateFile $state | Should -BeExactly $script:originalTimebomb
     }
 
     It 'without -Confirm:$false a non-interactive session cannot ask (ConfirmImpact High): the command fails and nothing runs' {
@@ -172,8 +174,11 @@ Describe 'Invoke-RdsPlan, Get-RdsPlanRun and Undo-RdsPlanRun on the simulated ho
         $applied[0].Error | Should -BeNullOrEmpty
         $applied[0].PlanPath | Should -BeExactly $RdsPlanResetExample
         Test-Path -LiteralPath (Join-Path $applied[0].Record 'record.json') -PathType Leaf | Should -BeTrue
-        @(Invoke-RdsPlanCheck @common -ErrorAction Stop | Where-Object StepId -EQ 'grace.delete' | ForEach-Object { $_.Status }) | Should -BeExactly @('unchanged')
-        Test-RdsPlanTimebomb -StateFile $state | Should -BeFalse
+        @(Invoke-RdsPlanCheck @common -ErrorAction Stop | Where-Object StepId -EQ 'grace.delete' | ForEach-Object { $_.Status }) | Should -BeExactly @('skipped')
+        # The old expiry is gone; TermService wrote a fresh timebomb when it restarted, so no reset is due.
+        $script:freshTimebomb = Get-RdsPlanTimebombData -StateFile $state
+        $script:freshTimebomb | Should -Not -BeNullOrEmpty
+        $script:freshTimebomb | Should -Not -BeExactly $script:originalTimebomb
     }
 
     It 'Get-RdsPlanRun lists the run, with StartedAt as a DateTime' {
@@ -198,15 +203,15 @@ Describe 'Invoke-RdsPlan, Get-RdsPlanRun and Undo-RdsPlanRun on the simulated ho
         ($r.Output -join "`n").Contains('grace.delete (registry.deleteValue): restore') | Should -BeTrue
         $r.Output[-1] | Should -MatchExactly '^approval token: sha256:[0-9a-f]{64}$'
         $script:undoToken = $r.Output[-1].Substring('approval token: '.Length)
-        Test-RdsPlanTimebomb -StateFile $state | Should -BeFalse
-        @(Invoke-RdsPlanCheck @common -ErrorAction Stop | Where-Object StepId -EQ 'grace.delete' | ForEach-Object { $_.Status }) | Should -BeExactly @('unchanged')
+        Get-RdsPlanTimebombData -StateFile $state | Should -BeExactly $script:freshTimebomb
+        @(Invoke-RdsPlanCheck @common -ErrorAction Stop | Where-Object StepId -EQ 'grace.delete' | ForEach-Object { $_.Status }) | Should -BeExactly @('skipped')
     }
 
     It 'Undo-RdsPlanRun without the dry run''s token is refused (exit 4) and changes nothing' {
         $record = { $runs | Undo-RdsPlanRun -Simulate $state -Confirm:$false } | Should -Throw -ErrorId 'RdsPlan.Refused,Undo-RdsPlanRun' -PassThru
         $record.Exception.Data['ExitCode'] | Should -Be 4
         $record.Exception.Message | Should -Not -Match ([regex]::Escape($script:undoToken))
-        Test-RdsPlanTimebomb -StateFile $state | Should -BeFalse
+        Get-RdsPlanTimebombData -StateFile $state | Should -BeExactly $script:freshTimebomb
     }
 
     It 'Undo-RdsPlanRun from the pipeline with the reviewed token restores the timebomb' {
@@ -214,15 +219,16 @@ Describe 'Invoke-RdsPlan, Get-RdsPlanRun and Undo-RdsPlanRun on the simulated ho
         ($undone -join "`n") | Should -Match 'localhost\s+rolledBack\s+grace\.delete'
         @($undone | Where-Object { $_ -isnot [string] }) | Should -BeNullOrEmpty
         $warnings | Should -BeNullOrEmpty
-        @(Invoke-RdsPlanCheck @common -ErrorAction Stop | Where-Object StepId -EQ 'grace.delete' | ForEach-Object { $_.Status }) | Should -BeExactly @('wouldChange')
-        Test-RdsPlanTimebomb -StateFile $state | Should -BeTrue
+        @(Invoke-RdsPlanCheck @common -ErrorAction Stop | Where-Object StepId -EQ 'grace.delete' | ForEach-Object { $_.Status }) | Should -BeExactly @('skipped')
+        # Undo puts the old expiry back; GetGracePeriodDays shows it only after TermService restarts.
+        Get-RdsPlanTimebombData -StateFile $state | Should -BeExactly $script:originalTimebomb
     }
 }
 
 Describe 'a failed apply' {
     It 'exit 1: the host object (Status not succeeded, Record) first, then a terminating error from the CLI' {
         $state = Join-Path $TestDrive 'state.json'
-        [System.IO.File]::WriteAllText($state, (ConvertTo-Json -Depth 5 -InputObject @{ faults = @(@{ call = 'Remove-RdsRegistryValue'; nth = 1; message = 'The device is not ready.' }) }))
+        [System.IO.File]::WriteAllText($state, (ConvertTo-Json -Depth 5 -InputObject @{ terminalServices = @{ graceDays = 12; timebombGraceDays = 12 }; faults = @(@{ call = 'Remove-RdsRegistryValue'; nth = 1; message = 'The device is not ready.' }) }))
         $token = Get-RdsPlanApprovalToken -Path $RdsPlanResetExample
         $rows = [System.Collections.Generic.List[object]]::new()
         $script:reached = $false
@@ -271,9 +277,9 @@ Describe 'Get-RdsPlanRun and Undo-RdsPlanRun errors' {
     }
 }
 
-Describe 'Test-RdsPlanTimebomb (the harness''s reading of a saved simulated host)' {
+Describe 'Get-RdsPlanTimebombData (the harness''s reading of a saved simulated host)' {
     It 'refuses to answer for a missing state file, so a check that saved nothing cannot pass as read-only' {
         $missing = Join-Path $TestDrive 'none.json'
-        { Test-RdsPlanTimebomb -StateFile $missing } | Should -Throw -ExpectedMessage "the simulated host saved no state file at '$missing'"
+        { Get-RdsPlanTimebombData -StateFile $missing } | Should -Throw -ExpectedMessage "the simulated host saved no state file at '$missing'"
     }
 }

@@ -295,7 +295,7 @@ Describe 'hostile paths and values pass through untouched' {
             Pop-Location
         }
         $all.Count | Should -Be 1
-        ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = (Join-Path $dir $name); Valid = $true; Steps = 6; Diagnostics = @() }))
+        ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = (Join-Path $dir $name); Valid = $true; Steps = 7; Diagnostics = @() }))
         Get-RdsPlanInjectedLine -InputObject $all | Should -BeNullOrEmpty
     }
 
@@ -326,7 +326,7 @@ Describe 'hostile paths and values pass through untouched' {
         It 'spaces and quotes still arrive intact' {
             $global:PSNativeCommandArgumentPassing = 'Legacy'
             $all = @(& { Test-RdsPlan -Path $spaced } *>&1)
-            ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = $spaced; Valid = $true; Steps = 6; Diagnostics = @() }))
+            ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = $spaced; Valid = $true; Steps = 7; Diagnostics = @() }))
         }
 
         It 'a double quote is refused with RdsPlan.UnsafeArgument, and passes with Standard' {
@@ -338,7 +338,7 @@ Describe 'hostile paths and values pass through untouched' {
 
             $global:PSNativeCommandArgumentPassing = 'Standard'
             $all = @(& { Test-RdsPlan -Path $quoted } *>&1)
-            ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = $quoted; Valid = $true; Steps = 6; Diagnostics = @() }))
+            ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = $quoted; Valid = $true; Steps = 7; Diagnostics = @() }))
             Get-RdsPlanInjectedLine -InputObject $all | Should -BeNullOrEmpty
         }
     }

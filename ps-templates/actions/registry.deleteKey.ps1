@@ -2,7 +2,8 @@
 # Deletes a key. Desired when absent. A key with subkeys needs Recurse (else the step fails
 # before anything is deleted). Set first captures a full snapshot (values, subkeys
 # recursively, each key's SDDL) as the undo entry; Undo recreates the tree from it and
-# restores the SDDL where the privileges allow.
+# restores the SDDL where the privileges allow. A tree holding a value of a kind .NET cannot
+# read (REG_LINK, resource lists) is not deleted: the undo could not recreate it.
 # Parameters: Path, View, Recurse.
 
 Register-RdsAction -Name 'registry.deleteKey' -Test 'Test-RdsRegistryKeyRemovalStep' -Set 'Set-RdsRegistryKeyRemovalStep' -Undo 'Undo-RdsRegistryKeyRemovalStep'
@@ -10,7 +11,7 @@ Register-RdsAction -Name 'registry.deleteKey' -Test 'Test-RdsRegistryKeyRemovalS
 function Test-RdsRegistryKeyRemovalStep {
     <#
     .SYNOPSIS
-    Test of registry.deleteKey: desired when the key is absent; fails when it has subkeys and Recurse is false.
+    Test of registry.deleteKey: desired when the key is absent; fails when it has subkeys and Recurse is false, or holds a value that could not be restored.
     .PARAMETER Parameters
     Path, View, Recurse.
     .PARAMETER Context
@@ -32,6 +33,7 @@ function Test-RdsRegistryKeyRemovalStep {
     if ($subkeys.Length -gt 0 -and -not $recurse) {
         throw ('the key has ' + $subkeys.Length + ' subkey(s) (' + [string]::Join(', ', $subkeys) + ') and recurse is false (' + $path + ')')
     }
+    Assert-RdsRegistryTreeRestorable -Path $path -View $view
     $operation = 'Delete key'
     if ($subkeys.Length -gt 0) { $operation = 'Delete key and its subkeys' }
     return @{

@@ -1,7 +1,8 @@
 # rdsplan action: registry.deleteSubkeys
 # Deletes the subkeys of a key whose names match NamePattern (PowerShell -like wildcard,
 # case-insensitive, default '*'), keeping the key itself and its values. Snapshots of the
-# deleted subkeys form the undo entry.
+# deleted subkeys form the undo entry. A subkey tree holding a value of a kind .NET cannot read
+# (REG_LINK, resource lists) is not deleted: the undo could not recreate it.
 # Parameters: Path, View, NamePattern.
 
 Register-RdsAction -Name 'registry.deleteSubkeys' -Test 'Test-RdsRegistrySubkeyRemovalStep' -Set 'Set-RdsRegistrySubkeyRemovalStep' -Undo 'Undo-RdsRegistrySubkeyRemovalStep'
@@ -35,7 +36,7 @@ function Get-RdsMatchingSubkeyName {
 function Test-RdsRegistrySubkeyRemovalStep {
     <#
     .SYNOPSIS
-    Test of registry.deleteSubkeys: desired when no subkey matches.
+    Test of registry.deleteSubkeys: desired when no subkey matches; fails when a matching subkey holds a value that could not be restored.
     .PARAMETER Parameters
     Path, View, NamePattern.
     .PARAMETER Context
@@ -53,6 +54,7 @@ function Test-RdsRegistrySubkeyRemovalStep {
     $all = [string[]]@()
     if ($exists) { $all = [string[]]@(Get-RdsRegistrySubkeyName -Path $path -View $view) }
     $remaining = [string[]]@($all | Where-Object { $matching -notcontains $_ })
+    foreach ($name in $matching) { Assert-RdsRegistryTreeRestorable -Path ($path + '\' + $name) -View $view }
     if ($matching.Length -eq 0) {
         $message = 'no matching subkey'
         if (-not $exists) { $message = 'key absent' }

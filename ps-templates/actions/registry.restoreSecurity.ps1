@@ -2,7 +2,8 @@
 # that needed a registry.takeOwnership). Restores the SDDL that step saved and deregisters
 # its finalizer. Its Undo re-applies the owned security (and the finalizer), so a rollback
 # that runs in reverse can still undo the steps in between, then the takeOwnership undo
-# restores the original.
+# restores the original. When the takeOwnership step changed nothing (e.g. the key is absent)
+# there is nothing to restore and the key need not exist.
 # Parameters: Path, View, FromStep (the takeOwnership step id).
 
 Register-RdsAction -Name 'registry.restoreSecurity' -Test 'Test-RdsRegistrySecurityRestoreStep' -Set 'Set-RdsRegistrySecurityRestoreStep' -Undo 'Undo-RdsRegistrySecurityRestoreStep'
@@ -24,6 +25,13 @@ function Test-RdsRegistrySecurityRestoreStep {
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $fromStep = [string]$Parameters.FromStep
+    $operation = 'Restore the original owner and ACL'
+    if (-not $Context.StepState.ContainsKey($fromStep) -and -not ($Context.Steps.Contains($fromStep) -and [string]$Context.Steps[$fromStep] -eq 'wouldChange')) {
+        $sddl = Get-RdsRegistrySddlIfPresent -Path $path -View $view
+        $unchanged = @{ Exists = $false }
+        if ($null -ne $sddl) { $unchanged = @{ Owner = (ConvertFrom-RdsSddl -Sddl $sddl).Owner; Sddl = $sddl } }
+        return @{ InDesiredState = $true; Target = $path; Operation = $operation; Before = $unchanged; After = $unchanged; Message = "nothing to restore: step '$fromStep' changed nothing" }
+    }
     $current = Get-RdsRegistrySddl -Path $path -View $view
     $before = @{ Owner = (ConvertFrom-RdsSddl -Sddl $current).Owner; Sddl = $current }
     if ($Context.StepState.ContainsKey($fromStep)) {
@@ -31,16 +39,13 @@ function Test-RdsRegistrySecurityRestoreStep {
         return @{
             InDesiredState = [string]::Equals($current, $saved, [System.StringComparison]::Ordinal)
             Target         = $path
-            Operation      = 'Restore the original owner and ACL'
+            Operation      = $operation
             Before         = $before
             After          = @{ Owner = (ConvertFrom-RdsSddl -Sddl $saved).Owner; Sddl = $saved }
         }
     }
-    if ($Context.Steps.Contains($fromStep) -and [string]$Context.Steps[$fromStep] -eq 'wouldChange') {
-        # Check mode: ownership would be taken, so it would be restored to what it is now.
-        return @{ InDesiredState = $false; Target = $path; Operation = 'Restore the original owner and ACL'; Before = $before; After = $before }
-    }
-    return @{ InDesiredState = $true; Target = $path; Operation = 'Restore the original owner and ACL'; Before = $before; After = $before; Message = "nothing to restore: step '$fromStep' changed nothing" }
+    # Check mode: ownership would be taken, so it would be restored to what it is now.
+    return @{ InDesiredState = $false; Target = $path; Operation = $operation; Before = $before; After = $before }
 }
 
 function Set-RdsRegistrySecurityRestoreStep {

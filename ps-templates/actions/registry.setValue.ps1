@@ -1,7 +1,8 @@
 # rdsplan action: registry.setValue
 # Sets a value (creating the key when missing). Desired when the value exists with the same
 # type and data (canonical forms; MultiString element-wise). The undo entry holds the
-# previous value (or its absence) and whether the key existed.
+# previous value (or its absence) and whether the key existed. A value of a kind .NET cannot
+# read (Type 'Unknown': REG_LINK, resource lists) is not overwritten: it could not be restored.
 # Parameters: Path, View, Name, Type, Data.
 
 Register-RdsAction -Name 'registry.setValue' -Test 'Test-RdsRegistryValueStep' -Set 'Set-RdsRegistryValueStep' -Undo 'Undo-RdsRegistryValueStep'
@@ -25,7 +26,7 @@ function ConvertTo-RdsValueState {
 function Test-RdsRegistryValueStep {
     <#
     .SYNOPSIS
-    Test of registry.setValue: desired when the value has the wanted type and data.
+    Test of registry.setValue: desired when the value has the wanted type and data; fails for a value that could not be restored.
     .PARAMETER Parameters
     Path, View, Name, Type, Data.
     .PARAMETER Context
@@ -42,6 +43,7 @@ function Test-RdsRegistryValueStep {
     $type = [string]$Parameters.Type
     $data = ConvertTo-RdsCanonicalData -Type $type -Data $Parameters.Data
     $current = Get-RdsRegistryValue -Path $path -Name $name -View $view
+    Assert-RdsRegistryValueRestorable -Path $path -Value $current
     $desired = $false
     if ($null -ne $current -and [string]$current.Type -eq $type) {
         $desired = Test-RdsRegistryDataEqual -Type $type -Left $current.Data -Right $data
@@ -89,6 +91,7 @@ function Set-RdsRegistryValueStep {
     }
     $keyExisted = ($createdKeys.Count -eq 0)
     $previous = Get-RdsRegistryValue -Path $path -Name $name -View $view
+    Assert-RdsRegistryValueRestorable -Path $path -Value $previous
     Set-RdsRegistryValue -Path $path -Name $name -Type $type -Data $data -View $view
     $after = Get-RdsRegistryValue -Path $path -Name $name -View $view
     return @{

@@ -6,6 +6,8 @@
 # the saved SDDL back whatever happens; a registry.restoreSecurity step deregisters it.
 # Parameters: Path, View, Owner (SID), Grant (@(@{ Identity = SID; Rights = 'FullControl' })),
 # Restore ('afterPlan' | 'never').
+# An absent key is in desired state: there is nothing to take ownership of (the steps after
+# it find nothing to change either).
 
 Register-RdsAction -Name 'registry.takeOwnership' -Test 'Test-RdsRegistryOwnershipStep' -Set 'Set-RdsRegistryOwnershipStep' -Undo 'Undo-RdsRegistryOwnershipStep'
 
@@ -28,10 +30,39 @@ function Get-RdsOwnershipGrant {
     return , $grants.ToArray()
 }
 
+function Get-RdsRegistrySddlIfPresent {
+    <#
+    .SYNOPSIS
+    Returns a key's SDDL, or $null when the key does not exist (any other failure is thrown); also used by registry.restoreSecurity.
+    .DESCRIPTION
+    The SDDL is read first: Test-RdsRegistryKey may be refused on a key only its owner can
+    read, which still has an SDDL to read. Only when that read fails is the key looked up.
+    .PARAMETER Path
+    The key.
+    .PARAMETER View
+    The registry view.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [string] $View
+    )
+    try {
+        return (Get-RdsRegistrySddl -Path $Path -View $View)
+    }
+    catch {
+        $failure = $_
+    }
+    $exists = $true
+    try { $exists = Test-RdsRegistryKey -Path $Path -View $View } catch { $exists = $true }
+    if ($exists) { throw $failure }
+    return $null
+}
+
 function Test-RdsRegistryOwnershipStep {
     <#
     .SYNOPSIS
-    Test of registry.takeOwnership: desired when the owner is already Owner and every grant is present.
+    Test of registry.takeOwnership: desired when the owner is already Owner and every grant is present, or when the key is absent.
     .PARAMETER Parameters
     Path, View, Owner, Grant, Restore.
     .PARAMETER Context
@@ -46,15 +77,18 @@ function Test-RdsRegistryOwnershipStep {
     $view = Get-RdsStepView -Parameters $Parameters
     $owner = [string](Get-RdsParameter -Parameters $Parameters -Name 'Owner' -Default 'S-1-5-32-544')
     $grants = Get-RdsOwnershipGrant -Parameters $Parameters
-    $sddl = Get-RdsRegistrySddl -Path $path -View $view
+    $grantText = [string]::Join(', ', @($grants | ForEach-Object { $_.Identity + ':' + $_.Rights }))
+    $operation = 'Take ownership as ' + $owner
+    if ($grantText -ne '') { $operation += ' and grant ' + $grantText }
+    $sddl = Get-RdsRegistrySddlIfPresent -Path $path -View $view
+    if ($null -eq $sddl) {
+        return @{ InDesiredState = $true; Target = $path; Operation = $operation; Before = @{ Exists = $false }; After = @{ Exists = $false }; Message = 'key absent: nothing to take ownership of' }
+    }
     $current = ConvertFrom-RdsSddl -Sddl $sddl
     $desired = ($current.Owner -eq (ConvertTo-RdsSid -Trustee $owner))
     foreach ($grant in $grants) {
         if (-not (Test-RdsSddlGrant -Sddl $sddl -Sid $grant.Identity -Rights $grant.Rights)) { $desired = $false }
     }
-    $grantText = [string]::Join(', ', @($grants | ForEach-Object { $_.Identity + ':' + $_.Rights }))
-    $operation = 'Take ownership as ' + $owner
-    if ($grantText -ne '') { $operation += ' and grant ' + $grantText }
     return @{
         InDesiredState = $desired
         Target         = $path
@@ -95,7 +129,7 @@ function Set-RdsRegistryOwnershipStep {
         Invoke-RdsWithSecurityPrivilege -ScriptBlock {
             Set-RdsRegistryOwner -Path $path -View $view -Sid $owner
             foreach ($grant in $grants) {
-                Add-RdsRegistryAccessRule -Path $path -View $view -Sid $grant.Identity -Rights $grant.Rights
+                Grant-RdsRegistryAccess -Path $path -View $view -Sid $grant.Identity -Rights $grant.Rights
             }
         }
     }

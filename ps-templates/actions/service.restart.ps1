@@ -1,6 +1,8 @@
 # rdsplan action: service.restart
-# Restarts a service (Force: also when dependents must stop, e.g. TermService/UmRdpService).
-# Never in desired state: the renderer decides when it runs (RunWhen 'changed'). No undo.
+# Restarts a service (Force: also when dependents must stop, e.g. TermService/UmRdpService,
+# which start again afterwards), each stop and start within the runtime's time limit
+# (runtime/Services.ps1). Never in desired state: the renderer decides when it runs (RunWhen
+# 'changed'). No undo.
 # Parameters: Name, Force.
 
 Register-RdsAction -Name 'service.restart' -Test 'Test-RdsServiceRestartStep' -Set 'Set-RdsServiceRestartStep' -Undo 'Undo-RdsServiceRestartStep'
@@ -20,8 +22,7 @@ function Test-RdsServiceRestartStep {
         [Parameter(Mandatory = $true)] [hashtable] $Context
     )
     $name = [string]$Parameters.Name
-    $service = Get-RdsService -Name $name
-    if ($null -eq $service) { throw "service $name not found" }
+    $service = Get-RdsRequiredService -Name $name
     return @{
         InDesiredState = $false
         Target         = 'service ' + $name
@@ -34,7 +35,7 @@ function Test-RdsServiceRestartStep {
 function Set-RdsServiceRestartStep {
     <#
     .SYNOPSIS
-    Set of service.restart: restarts the service.
+    Set of service.restart: restarts the service and the dependents it stopped (Invoke-RdsServiceRestart).
     .PARAMETER Parameters
     Name, Force.
     .PARAMETER Context
@@ -50,7 +51,7 @@ function Set-RdsServiceRestartStep {
     )
     $name = [string]$Parameters.Name
     $force = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false)
-    Restart-RdsService -Name $name -Force:$force
+    Invoke-RdsServiceRestart -Name $name -Force:$force
     $service = Get-RdsService -Name $name
     return @{
         After   = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }

@@ -1,26 +1,10 @@
 # rdsplan action: service.setStartMode
 # Sets a service's start mode (Automatic, AutomaticDelayedStart, Manual, Disabled).
-# A missing service fails the step ("service X not found"). Undo: the previous start mode.
+# A missing service fails the step ("service X not found", Get-RdsRequiredService in
+# runtime/Services.ps1). Undo: the previous start mode.
 # Parameters: Name, StartMode.
 
 Register-RdsAction -Name 'service.setStartMode' -Test 'Test-RdsServiceStartModeStep' -Set 'Set-RdsServiceStartModeStep' -Undo 'Undo-RdsServiceStartModeStep'
-
-function Get-RdsRequiredService {
-    <#
-    .SYNOPSIS
-    Returns Get-RdsService for a service; throws "service X not found" when it does not exist.
-    .PARAMETER Name
-    The service name.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
-    $service = Get-RdsService -Name $Name
-    if ($null -eq $service) { throw "service $Name not found" }
-    return $service
-}
 
 function Test-RdsServiceStartModeStep {
     <#

@@ -1,5 +1,6 @@
 # rdsplan action: service.start
-# Starts a service; desired when it is already Running. Undo stops it again.
+# Starts a service; desired when it is already Running. Undo stops it again. Each start and
+# stop waits for the service within the runtime's time limit (runtime/Services.ps1).
 # Parameters: Name, Force.
 
 Register-RdsAction -Name 'service.start' -Test 'Test-RdsServiceStartStep' -Set 'Set-RdsServiceStartStep' -Undo 'Undo-RdsServiceStartStep'
@@ -19,8 +20,7 @@ function Test-RdsServiceStartStep {
         [Parameter(Mandatory = $true)] [hashtable] $Context
     )
     $name = [string]$Parameters.Name
-    $service = Get-RdsService -Name $name
-    if ($null -eq $service) { throw "service $name not found" }
+    $service = Get-RdsRequiredService -Name $name
     return @{
         InDesiredState = ([string]$service.Status -eq 'Running')
         Target         = 'service ' + $name
@@ -33,7 +33,7 @@ function Test-RdsServiceStartStep {
 function Set-RdsServiceStartStep {
     <#
     .SYNOPSIS
-    Set of service.start: starts the service.
+    Set of service.start: starts the service and waits until it runs (Invoke-RdsServiceStart).
     .PARAMETER Parameters
     Name, Force.
     .PARAMETER Context
@@ -49,7 +49,7 @@ function Set-RdsServiceStartStep {
     )
     $name = [string]$Parameters.Name
     $force = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false)
-    Start-RdsService -Name $name -Force:$force
+    Invoke-RdsServiceStart -Name $name
     $service = Get-RdsService -Name $name
     return @{
         After   = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
@@ -62,7 +62,7 @@ function Set-RdsServiceStartStep {
 function Undo-RdsServiceStartStep {
     <#
     .SYNOPSIS
-    Undo of service.start: stops the service.
+    Undo of service.start: stops the service and waits until it is stopped (Invoke-RdsServiceStop).
     .PARAMETER Entry
     @{ Name; Force }.
     .PARAMETER Context
@@ -73,5 +73,5 @@ function Undo-RdsServiceStartStep {
         [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
         [Parameter(Mandatory = $true)] [hashtable] $Context
     )
-    Stop-RdsService -Name ([string]$Entry.Name) -Force:([bool]$Entry.Force)
+    Invoke-RdsServiceStop -Name ([string]$Entry.Name) -Force:([bool]$Entry.Force)
 }

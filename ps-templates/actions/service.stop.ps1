@@ -1,6 +1,7 @@
 # rdsplan action: service.stop
 # Stops a service (Force: also its dependent services); desired when it is already Stopped.
-# Undo starts it again, and the dependent services that were running before.
+# Undo starts it again, and the dependent services that were running before. Each stop and
+# start waits for the service within the runtime's time limit (runtime/Services.ps1).
 # Parameters: Name, Force.
 
 Register-RdsAction -Name 'service.stop' -Test 'Test-RdsServiceStopStep' -Set 'Set-RdsServiceStopStep' -Undo 'Undo-RdsServiceStopStep'
@@ -20,8 +21,7 @@ function Test-RdsServiceStopStep {
         [Parameter(Mandatory = $true)] [hashtable] $Context
     )
     $name = [string]$Parameters.Name
-    $service = Get-RdsService -Name $name
-    if ($null -eq $service) { throw "service $name not found" }
+    $service = Get-RdsRequiredService -Name $name
     return @{
         InDesiredState = ([string]$service.Status -eq 'Stopped')
         Target         = 'service ' + $name
@@ -34,7 +34,7 @@ function Test-RdsServiceStopStep {
 function Set-RdsServiceStopStep {
     <#
     .SYNOPSIS
-    Set of service.stop: stops the service; the undo entry lists the running dependents.
+    Set of service.stop: stops the service and waits until it is stopped; the undo entry lists the dependents that were running, in start order.
     .PARAMETER Parameters
     Name, Force.
     .PARAMETER Context
@@ -50,14 +50,9 @@ function Set-RdsServiceStopStep {
     )
     $name = [string]$Parameters.Name
     $force = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false)
-    $service = Get-RdsService -Name $name
     $running = [System.Collections.Generic.List[string]]::new()
-    foreach ($dependent in @($service.DependentServices)) {
-        if ($null -eq $dependent) { continue }
-        $state = Get-RdsService -Name ([string]$dependent)
-        if ($null -ne $state -and [string]$state.Status -eq 'Running') { $running.Add([string]$dependent) }
-    }
-    Stop-RdsService -Name $name -Force:$force
+    foreach ($dependent in @(Get-RdsActiveServiceDependent -Name $name)) { $running.Insert(0, [string]$dependent) }
+    Invoke-RdsServiceStop -Name $name -Force:$force
     $after = Get-RdsService -Name $name
     return @{
         After   = @{ StartMode = [string]$after.StartMode; Status = [string]$after.Status }
@@ -93,10 +88,9 @@ function Undo-RdsServiceStopStep {
         Register-RdsFinalizer -Context $Context -Key $key -Function 'Undo-RdsServiceStopStep' -Entry @{ Name = [string]$Entry.Name; Dependents = @($Entry.Dependents); Final = $true } -Action 'service.stop' -Description ('started ' + [string]$Entry.Name + ' again after its start mode was restored')
         return
     }
-    Start-RdsService -Name ([string]$Entry.Name)
+    Invoke-RdsServiceStart -Name ([string]$Entry.Name)
     foreach ($dependent in @($Entry.Dependents)) {
         if ($null -eq $dependent) { continue }
-        $state = Get-RdsService -Name ([string]$dependent)
-        if ($null -ne $state -and [string]$state.Status -ne 'Running') { Start-RdsService -Name ([string]$dependent) }
+        Invoke-RdsServiceStart -Name ([string]$dependent)
     }
 }

@@ -22,7 +22,7 @@ BeforeAll {
         'Set-RdsRegistryValue', 'Remove-RdsRegistryValue', 'New-RdsRegistryKey', 'Remove-RdsRegistryKey', 'Export-RdsRegistryKey',
         'Set-RdsRegistrySddl', 'Set-RdsRegistryOwner', 'Add-RdsRegistryAccessRule', 'Enable-RdsPrivilege',
         'Set-RdsServiceStartMode', 'Start-RdsService', 'Stop-RdsService', 'Restart-RdsService',
-        'Set-RdsSpecifiedLicenseServer', 'Set-RdsLicensingType', 'Restart-RdsHost'
+        'Set-RdsSpecifiedLicenseServer', 'Set-RdsLicensingType', 'Restart-RdsHost', 'New-RdsProtectedDirectory'
     )
 
     # The host of the grace-period preset: the timebomb value in an NS-owned key, TermService running.
@@ -79,10 +79,12 @@ Describe 'a plan run' {
             $export.backup.sha256 | Should -BeExactly (Get-FileHash -Algorithm SHA256 -LiteralPath $file).Hash.ToLowerInvariant()
             ([System.IO.File]::ReadAllText($file + '.sddl')).Trim() | Should -BeExactly $ORIGINAL_SDDL
             ConvertTo-RdsTestJson $r.Steps[5].after | Should -BeExactly (ConvertTo-RdsTestJson @{ DaysLeft = 42 })
-            # The journal holds one line per undoable change.
+            # The journal holds one line per undoable change, and the completion marker at the end.
             $journal = @(Read-RdsTestJournal -Result $r)
-            $journal.stepId | Should -BeExactly @('grace.own', 'grace.delete', 'grace.restore')
+            @($journal | Where-Object { $_.Contains('undo') }).stepId | Should -BeExactly @('grace.own', 'grace.delete', 'grace.restore')
             ConvertTo-RdsTestJson $journal[1].undo.Values | Should -BeExactly (ConvertTo-RdsTestJson @(@{ Name = $TIMEBOMB; Type = 'Binary'; Data = '00aa' }))
+            @($journal[-1].Keys | Sort-Object) -join ',' | Should -BeExactly 'marker,runId,time'
+            $journal[-1].marker | Should -BeExactly 'completed'
         }
 
         It 'check mode (-WhatIf): wouldChange with before/after, no mutating call, nothing written, exit 0' {
@@ -114,7 +116,8 @@ Describe 'a plan run' {
         }
 
         It 'a step already in its desired state is unchanged and restart handlers are skipped' {
-            Mock Restart-RdsService
+            Mock Stop-RdsService
+            Mock Start-RdsService
             $fake = New-RdsFakeHost
             Set-RdsFakeValue -FakeHost $fake -Path 'HKLM\SOFTWARE\Contoso' -Name 'Mode' -Type 'DWord' -Data 4
             $fake.Services['TermService'] = @{ StartMode = 'Manual'; Status = 'Running' }
@@ -127,7 +130,8 @@ Describe 'a plan run' {
             ConvertTo-RdsTestJson $r.Steps[0].before | Should -BeExactly (ConvertTo-RdsTestJson @{ Exists = $true; Type = 'DWord'; Data = 4 })
             ConvertTo-RdsTestJson $r.Steps[0].after | Should -BeExactly (ConvertTo-RdsTestJson @{ Exists = $true; Type = 'DWord'; Data = 4 })
             $r.Steps[1].message | Should -BeExactly 'skipped: no earlier step changed anything'
-            Should -Invoke Restart-RdsService -Times 0 -Exactly
+            Should -Invoke Stop-RdsService -Times 0 -Exactly
+            Should -Invoke Start-RdsService -Times 0 -Exactly
             $r.ExitCode | Should -Be 0
         }
 
@@ -146,7 +150,7 @@ Describe 'a plan run' {
 
     Context 'failures, onError and rollback' {
         It 'a platform error fails the step with the platform message, unprefixed; rollback undoes in reverse order' {
-            Mock Restart-RdsService { throw 'Cannot stop service TermService (TermService)' } -ParameterFilter { $Name -eq 'TermService' }
+            Mock Stop-RdsService { throw 'Cannot stop service TermService (TermService)' } -ParameterFilter { $Name -eq 'TermService' }
             $fake = New-GraceHost
             $r = Invoke-RdsTestPlan -FakeHost $fake -Steps $GraceSteps
             Get-RdsTestSchemaViolation -Result $r | Should -BeNullOrEmpty
@@ -218,7 +222,6 @@ Describe 'a plan run' {
         }
 
         It 'setValue rollback removes a created value and the key it created; deleteKey rollback recreates the tree' {
-            Mock Get-RdsGracePeriodDays { throw 'boom' }
             $fake = New-RdsFakeHost
             Set-RdsFakeValue -FakeHost $fake -Path 'HKLM\SOFTWARE\Microsoft\MSLicensing\Store\LICENSE000' -Name 'ClientLicense' -Type 'Binary' -Data '0102'
             Set-RdsFakeValue -FakeHost $fake -Path 'HKLM\SOFTWARE\Microsoft\MSLicensing\HardwareID' -Name 'ClientHWID' -Type 'Binary' -Data 'ff'
@@ -226,11 +229,12 @@ Describe 'a plan run' {
             $r = Invoke-RdsTestPlan -FakeHost $fake -Steps @(
                 New-RdsTestStep -StepId 'new' -Action 'registry.setValue' -Parameters @{ Path = 'HKLM\SOFTWARE\Contoso\New'; View = 'Default'; Name = 'Servers'; Type = 'MultiString'; Data = @('a') }
                 New-RdsTestStep -StepId 'cache' -Action 'registry.deleteKey' -Parameters @{ Path = 'HKLM\SOFTWARE\Microsoft\MSLicensing'; View = 'Default'; Recurse = $true }
-                New-RdsTestStep -StepId 'verify' -Action 'rds.getGracePeriodDays'
+                # A failing step (a read-only verification never fails: rds.getGracePeriodDays warns instead).
+                New-RdsTestStep -StepId 'verify' -Action 'service.start' -Parameters @{ Name = 'NoSuchService' }
             )
             Get-RdsTestSchemaViolation -Result $r | Should -BeNullOrEmpty
             $r.Statuses | Should -BeExactly @('new:changed', 'cache:changed', 'verify:failed', 'cache:rolledBack', 'new:rolledBack')
-            $r.Steps[2].message | Should -BeExactly 'boom'
+            $r.Steps[2].message | Should -BeExactly 'service NoSuchService not found'
             ConvertTo-RdsTestJson $r.Steps[0].after | Should -BeExactly (ConvertTo-RdsTestJson @{ Exists = $true; Type = 'MultiString'; Data = @('a') })
             $fake.Keys.ContainsKey('HKLM\SOFTWARE\Contoso\New') | Should -BeFalse
             ConvertTo-RdsTestJson $fake.Keys['HKLM\SOFTWARE\Microsoft\MSLicensing\Store\LICENSE000'].Values | Should -BeExactly (ConvertTo-RdsTestJson @{ ClientLicense = @{ Name = 'ClientLicense'; Type = 'Binary'; Data = '0102' } })
@@ -276,7 +280,7 @@ Describe 'a plan run' {
 
     Context 'refused runs' {
         It 'the host lock held by another run refuses the run (exit 4) without running a step' {
-            Mock Lock-RdsHost { throw 'Another rdsplan run holds the host lock' }
+            Mock Lock-RdsHost { @{ Status = 'Held'; Lock = 'Global\rdsplan-rdsplan' } }
             Mock Unlock-RdsHost
             $r = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps
             Get-RdsTestSchemaViolation -Result $r | Should -BeNullOrEmpty
@@ -284,7 +288,7 @@ Describe 'a plan run' {
             $r.Steps | Should -BeNullOrEmpty
             $r.Summary.status | Should -BeExactly 'refused'
             $r.Summary.message | Should -BeLikeExactly 'refused: Another rdsplan run holds the host lock*'
-            $r.Summary.message | Should -BeExactly 'refused: Another rdsplan run holds the host lock (another rdsplan run is in progress on FAKEHOST; nothing was changed)'
+            $r.Summary.message | Should -BeExactly 'refused: Another rdsplan run holds the host lock (Global\rdsplan-rdsplan) (another rdsplan run is in progress on FAKEHOST; nothing was changed)'
             Should -Invoke Lock-RdsHost -Times 1 -Exactly -ParameterFilter { $Name -eq 'rdsplan' }
             Should -Invoke Unlock-RdsHost -Times 0 -Exactly
         }
@@ -297,6 +301,28 @@ Describe 'a plan run' {
             $r.Summary.status | Should -BeExactly 'refused'
             $r.Summary.message | Should -BeExactly 'refused: this script was rendered for Windows; -SimulationState needs a script rendered with --simulate'
             Should -Invoke Initialize-RdsPlatform -Times 1 -Exactly -ParameterFilter { $Option -eq 'state.json' }
+        }
+
+        It 'a 32-bit PowerShell on 64-bit Windows (WOW64) refuses the run before the lock or any step' {
+            $fake = New-GraceHost
+            $fake.Is64BitProcess = $false
+            Mock Lock-RdsHost
+            $r = Invoke-RdsTestPlan -FakeHost $fake -Steps $GraceSteps
+            Get-RdsTestSchemaViolation -Result $r | Should -BeNullOrEmpty
+            $r.ExitCode | Should -Be 4
+            $r.Steps | Should -BeNullOrEmpty
+            $r.Summary.status | Should -BeExactly 'refused'
+            $r.Summary.message | Should -BeLikeExactly 'refused: this is a 32-bit PowerShell on 64-bit Windows: *'
+            Should -Invoke Lock-RdsHost -Times 0 -Exactly
+            $fake.Keys[$GP].Values.Contains($TIMEBOMB) | Should -BeTrue
+        }
+
+        It 'a privilege enabled before the run (a SYSTEM service) is enabled after it; one the run enabled is disabled again' {
+            $fake = New-GraceHost
+            $fake.EnabledPrivileges.Add('SeRestorePrivilege')
+            $r = Invoke-RdsTestPlan -FakeHost $fake -Steps @(New-RdsTestGraceResetStep -MustExist $true)
+            $r.Statuses | Should -BeExactly @('grace.export:changed', 'grace.own:changed', 'grace.delete:changed', 'grace.restore:changed')
+            $fake.EnabledPrivileges.ToArray() | Should -BeExactly @('SeRestorePrivilege')
         }
 
         It 'a run id that is not one safe path segment is refused' {
@@ -412,7 +438,8 @@ Describe 'a plan run' {
 
     Context "RunWhen 'changed' and deferred preparation" {
         It 'a restart that depends on an unchanged step is skipped; an export alone does not trigger a handler' {
-            Mock Restart-RdsService
+            Mock Stop-RdsService
+            Mock Start-RdsService
             $fake = New-RdsFakeHost
             Add-RdsFakeKey -FakeHost $fake -Path $GP
             $fake.Services['TermService'] = @{ StartMode = 'Manual'; Status = 'Running' }
@@ -434,7 +461,8 @@ Describe 'a plan run' {
             $r.Steps[2].message | Should -BeExactly "no value matching 'L`$RTMTIMEBOMB*'"
             $r.Steps[3].message | Should -BeExactly 'not needed: no dependent step changes anything'
             $r.Steps[5].message | Should -BeExactly 'skipped: no dependency changed anything'
-            Should -Invoke Restart-RdsService -Times 0 -Exactly
+            Should -Invoke Stop-RdsService -Times 0 -Exactly
+            Should -Invoke Start-RdsService -Times 0 -Exactly
             $fake.Keys[$GP].Sddl | Should -BeExactly $ORIGINAL_SDDL
             $r.ExitCode | Should -Be 0
         }

@@ -7,7 +7,8 @@
 #
 # Step statuses: changed, unchanged, wouldChange, skipped, failed, rolledBack.
 # Exit codes: 0 succeeded (also check mode with pending changes), 1 failed or rolled back,
-# 4 refused (tampered script, host lock held, wrong platform option).
+# 4 refused (tampered script, host lock held, untrusted backup folder, wrong platform option),
+# 5 refused because the PowerShell is not elevated (summary reason 'notElevated').
 
 $script:RdsActionTable = @{}
 $script:RdsCurrentContext = $null
@@ -160,9 +161,13 @@ function New-RdsPlanContext {
     Starts a plan run: platform, self-check, host lock, run folder and the start event.
     .DESCRIPTION
     Initializes the platform, verifies the script's approval token against its own text
-    (when a script path is known), takes the host lock and, in apply mode, creates the run's
-    backup folder <BackupDirectory>\<RunId>. Emits the start event. A refused run (tampered
-    script, lock held, wrong platform option) emits a 'refused' summary and exits with 4.
+    (when a script path is known), checks that the token is elevated, takes the host lock,
+    checks the backup folder (creating it with a protected DACL in apply mode when missing)
+    and, in apply mode, creates the run's folder <BackupDirectory>\<RunId>. Emits the start
+    event. A refused run (tampered script, lock held, untrusted backup folder, wrong platform
+    option, a 32-bit PowerShell on 64-bit Windows: Assert-RdsNativeRegistryView) emits a
+    'refused' summary and exits with 4; one that is not elevated exits with 5. A lock that an
+    earlier run abandoned is taken with a warning naming that run's journal (runtime/Host.ps1).
     Check mode (-WhatIf) writes nothing.
     .PARAMETER PlanName
     The plan's name.
@@ -257,6 +262,7 @@ function New-RdsPlanContext {
         RebootRequested = $false
         RebootDelaySeconds = -1
         LockHeld        = $false
+        Notes           = [System.Collections.Generic.List[string]]::new()
         PlatformReady   = $false
         Completed       = $false
     }
@@ -268,6 +274,8 @@ function New-RdsPlanContext {
     try {
         Initialize-RdsPlatform -Option $PlatformOption
         $context.PlatformReady = $true
+        # A 32-bit PowerShell on 64-bit Windows would read and write other keys (WOW6432Node).
+        Assert-RdsNativeRegistryView
     }
     catch {
         Exit-RdsRefusedRun -Context $context -Message ('refused: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
@@ -312,12 +320,15 @@ function New-RdsPlanContext {
         }
     }
 
-    try {
-        Lock-RdsHost -Name 'rdsplan'
-        $context.LockHeld = $true
-    }
-    catch {
-        Exit-RdsRefusedRun -Context $context -Message ('refused: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + ' (another rdsplan run is in progress on ' + $context.HostName + '; nothing was changed)')
+    # Host preconditions (runtime/Host.ps1): elevation before the lock, then the lock, then the
+    # backup folder; an abandoned lock is reported with the run that left it.
+    $lock = Enter-RdsHostLock -Context $context
+    $refusal = Initialize-RdsBackupDirectory -Context $context
+    if ($refusal -ne '') { Exit-RdsRefusedRun -Context $context -Message $refusal }
+    if ($lock.Status -eq 'Abandoned') {
+        $note = Get-RdsAbandonedLockMessage -Context $context
+        Write-Warning ('rdsplan: ' + $note)
+        $context.Notes.Add($note)
     }
 
     if ($mode -eq 'apply') {
@@ -335,19 +346,22 @@ function New-RdsPlanContext {
 function Exit-RdsRefusedRun {
     <#
     .SYNOPSIS
-    Ends a run that cannot start: releases what was taken, emits the summary and exits (4, or 1 for 'failed').
+    Ends a run that cannot start: releases what was taken, emits the summary and exits (4, 5 when not elevated, or 1 for 'failed').
     .PARAMETER Context
     The plan context.
     .PARAMETER Message
     Why the run was refused.
     .PARAMETER Status
     'refused' (default, exit 4) or 'failed' (exit 1).
+    .PARAMETER Reason
+    For a refusal the caller tells apart: 'notElevated' (the summary's reason; exit 5).
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Context,
         [Parameter(Mandatory = $true)] [string] $Message,
-        [ValidateSet('refused', 'failed')] [string] $Status = 'refused'
+        [ValidateSet('refused', 'failed')] [string] $Status = 'refused',
+        [ValidateSet('', 'notElevated')] [string] $Reason = ''
     )
     try {
         if ($Context.LockHeld) {
@@ -374,12 +388,14 @@ function Exit-RdsRefusedRun {
         host       = $Context.HostName
         time       = Get-RdsUtcTimestamp
         status     = $Status
-        counts     = $Context.Counts
-        message    = $Message
-        durationMs = [long]$Context.Stopwatch.ElapsedMilliseconds
     }
+    if ($Reason -ne '') { $summary['reason'] = $Reason }
+    $summary['counts'] = $Context.Counts
+    $summary['message'] = $Message
+    $summary['durationMs'] = [long]$Context.Stopwatch.ElapsedMilliseconds
     Write-RdsEvent -Event $summary
     Write-Warning ('rdsplan: ' + $Message)
+    if ($Reason -eq 'notElevated') { exit 5 }
     if ($Status -eq 'refused') { exit 4 }
     exit 1
 }
@@ -1234,6 +1250,8 @@ function Complete-RdsPlan {
         }
     }
     finally {
+        # Before the unlock: the next run that takes the lock sees this run as finished.
+        Add-RdsJournalCompletion -Context $Context
         try {
             if ($Context.LockHeld) {
                 Unlock-RdsHost -Name 'rdsplan'
@@ -1287,6 +1305,7 @@ function Complete-RdsPlan {
     elseif ($rebootRequired -and $Context.Mode -eq 'apply') {
         $messages.Add("a reboot is required (options.reboot '" + $Context.Reboot + "')")
     }
+    $messages.AddRange($Context.Notes)
     $summary = [ordered]@{
         event      = 'summary'
         runId      = $Context.RunId

@@ -6,6 +6,7 @@ import { rdsResetGracePeriod } from './presets/resetGracePeriod.js';
 import { rdsGetGracePeriodDays } from './rds/getGracePeriodDays.js';
 import { rdsSetLicenseServers } from './rds/setLicenseServers.js';
 import { rdsSetLicensingMode } from './rds/setLicensingMode.js';
+import { rdsTestGracePeriod } from './rds/testGracePeriod.js';
 import { registryDeleteKey } from './registry/deleteKey.js';
 import { registryDeleteSubkeys } from './registry/deleteSubkeys.js';
 import { registryDeleteValue } from './registry/deleteValue.js';
@@ -39,6 +40,7 @@ export const ACTIONS: readonly ActionDefinition[] = [
   rdsDisableLicensingService,
   rdsConfigureLicensing,
   registryRestoreSecurity,
+  rdsTestGracePeriod,
   rdsGetGracePeriodDays,
 ];
 

@@ -73,7 +73,7 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
   const approved = renderScript(plan);
   const token = flags.approve as string | undefined;
   if (token !== undefined && token !== approved.approvalToken) {
-    throw new CliError(`refused: ${token} is not the approval token of ${file} as it is now (${approved.approvalToken}); the plan, the tool version or the script changed since the review. Nothing was run`, EXIT.refused);
+    throw new CliError(`refused: ${token} is not the approval token of ${file} as it is now: the plan, the tool version or the script changed since the review. Review it again (rdsplan review prints the token). Nothing was run`, EXIT.refused);
   }
   if (!isInteractive(io)) {
     throw new CliError('refused: apply --interactive asks for confirmation on a terminal, and this is not one; use apply --approve <token> without --interactive. Nothing was run', EXIT.refused);
@@ -113,7 +113,7 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
       if (check.sessionError) throw new CliError(`${check.sessionError} during the check; nothing was applied`, EXIT.failed);
       for (const host of check.hosts) for (const step of host.steps) report.write(`${describeEvent(step)}\n`);
       const checkCode = worstExitCode(check.hosts.map((h) => hostExitCode(h, 'check')));
-      if (checkCode === EXIT.failed || checkCode === EXIT.refused) {
+      if (checkCode === EXIT.failed || checkCode === EXIT.refused || checkCode === EXIT.notElevated) {
         report.write(`\n${summaryTable(check.hosts, (h) => hostExitCode(h, 'check'))}`);
         if (check.stderr.trim() !== '') io.stderr.write(terminalSafe(check.stderr.endsWith('\n') ? check.stderr : `${check.stderr}\n`, { keepNewlines: true }));
         throw new CliError(`the check did not succeed on every host (exit ${checkCode}); nothing was applied`, checkCode);

@@ -38,7 +38,7 @@ export const applyCommand: Command = {
       io.stderr.write(renderReview(buildReview(plan, approved, result.diagnostics), 'text', { color: io.stderr.isTTY === true && (io.env.NO_COLOR ?? '') === '' }));
       if (!(await confirm(io, `\nType "apply" to run this plan on ${settings.targets.length} host(s): `, 'apply'))) throw new CliError('refused: not confirmed; nothing was run', EXIT.refused);
     } else if (token !== approved.approvalToken) {
-      throw new CliError(`refused: ${token} is not the approval token of ${file} as it is now (${approved.approvalToken}); the plan, the tool version or the script changed since the review. Nothing was run`, EXIT.refused);
+      throw new CliError(`refused: ${token} is not the approval token of ${file} as it is now: the plan, the tool version or the script changed since the review. Review it again (rdsplan review prints the token). Nothing was run`, EXIT.refused);
     }
 
     const powershell = await requirePowerShell(io);

@@ -10,7 +10,7 @@ export class CliError extends Error {
   }
 }
 
-export const EXIT = { ok: 0, failed: 1, invalid: 2, usage: 2, pending: 3, refused: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, invalid: 2, usage: 2, pending: 3, refused: 4, notElevated: 5 } as const;
 
 export interface Io {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };

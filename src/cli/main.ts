@@ -32,7 +32,7 @@ async function overview(): Promise<string> {
     '',
     ...commands.map((c) => `  ${c.spec.name.padEnd(width + 2)}${c.spec.summary.split('. ')[0]!.replace(/\.$/, '')}`),
     '',
-    'rdsplan <command> --help shows a command\'s options. Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 changes pending, 4 refused.',
+    'rdsplan <command> --help shows a command\'s options. Exit codes: 0 ok, 1 failed, 2 invalid plan or usage, 3 changes pending, 4 refused, 5 the PowerShell on a target is not elevated.',
     '',
   ].join('\n');
 }

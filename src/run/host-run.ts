@@ -41,17 +41,20 @@ export type Mode = 'check' | 'apply' | 'undo';
  */
 export const NO_HOST_CHANGE_ACTIONS: ReadonlySet<string> = new Set(['registry.export', 'rds.getGracePeriodDays']);
 
-/** The documented exit code for one host: 0 ok, 3 changes pending (check), 4 refused, 1 failed. */
+/** The exit code of a host whose PowerShell was not elevated (summary reason `notElevated`). */
+export const NOT_ELEVATED_EXIT = 5;
+
+/** The documented exit code for one host: 0 ok, 3 changes pending (check), 4 refused, 5 not elevated, 1 failed. */
 export function hostExitCode(run: HostRun, mode: Mode): number {
   if (!run.summary || run.error) return 1;
-  if (run.summary.status === 'refused') return 4;
+  if (run.summary.status === 'refused') return run.summary.reason === 'notElevated' ? NOT_ELEVATED_EXIT : 4;
   if (run.summary.status !== 'succeeded' || run.steps.some((s) => s.status === 'failed')) return 1;
   if (mode === 'check' && run.steps.some((s) => s.status === 'wouldChange' && !NO_HOST_CHANGE_ACTIONS.has(s.action))) return 3;
   return 0;
 }
 
-/** A fleet's exit code is its worst host's: failed over refused over pending over ok. */
+/** A fleet's exit code is its worst host's: failed over not elevated over refused over pending over ok. */
 export function worstExitCode(codes: number[]): number {
-  const rank = [0, 3, 4, 1];
+  const rank = [0, 3, 4, NOT_ELEVATED_EXIT, 1];
   return codes.reduce((worst, code) => (rank.indexOf(code) > rank.indexOf(worst) ? code : worst), 0);
 }

@@ -41,6 +41,8 @@ export interface StepEvent extends EventBase {
 export interface SummaryEvent extends EventBase {
   event: 'summary';
   status: 'succeeded' | 'failed' | 'rolledBack' | 'refused';
+  /** Why a refused run was refused, where that has an exit code of its own (notElevated: 5). */
+  reason?: 'notElevated';
   counts: Partial<Record<StepStatus, number>>;
   restoredToStart?: boolean;
   rebootRequired?: boolean;

@@ -17,7 +17,7 @@ const TIMEBOMB = 'L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588';
 const GRACE_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod';
 const tmp = (prefix = 'rdsplan-interactive-') => mkdtempSync(join(tmpdir(), prefix));
 
-type State = { calls?: unknown; callLog?: unknown; registry?: Record<string, { values?: { name: string }[] }> };
+type State = { calls?: unknown; callLog?: unknown; registry?: Record<string, { values?: { name: string; data?: unknown }[] }> };
 
 function readState(file: string): State {
   return JSON.parse(readFileSync(file, 'utf8')) as State;
@@ -25,8 +25,13 @@ function readState(file: string): State {
 
 
 function timebombPresent(file: string): boolean {
+  return timebombData(file) !== undefined;
+}
+
+/** The timebomb's data: after a reset TermService writes a fresh one, so a reset shows as new data. */
+function timebombData(file: string): unknown {
   const key = Object.entries(readState(file).registry ?? {}).find(([path]) => path.toLowerCase() === GRACE_KEY.toLowerCase());
-  return (key?.[1].values ?? []).some((v) => v.name === TIMEBOMB);
+  return (key?.[1].values ?? []).find((v) => v.name === TIMEBOMB)?.data;
 }
 
 function shellQuote(text: string): string {
@@ -50,6 +55,14 @@ describe('rdsplan apply --interactive (simulated host)', () => {
   const env = (powershell: string) => ({ RDSPLAN_POWERSHELL: powershell, PATH: process.env.PATH, NO_COLOR: '1' });
   /** Logs every start of PowerShell to `log`, then becomes the engine (exec: same pid). */
   const counting = (dir: string, log: string) => launcher(dir, 'pwsh-counting', `echo "$$" >> ${shellQuote(log)}\nexec ${shellQuote(engine)} "$@"`);
+
+  /** Reset done: the old expiry is gone and TermService, restarted, wrote a fresh timebomb. */
+  function expectReset(file: string): void {
+    const original = timebombData(join(setupDir, 'seed.json'));
+    expect(original).toBeDefined();
+    expect(timebombData(file)).toBeDefined();
+    expect(timebombData(file)).not.toEqual(original);
+  }
 
   async function freshState(dir: string): Promise<string> {
     if (!pristine) {
@@ -83,8 +96,8 @@ describe('rdsplan apply --interactive (simulated host)', () => {
     const del = r.stdout.split('\n').find((line) => line.startsWith('  localhost  grace.delete (registry.deleteValue)'));
     expect(del).toContain(': {"Values":[{"Data":');
     expect(del).toMatch(/ -> \{"Values":\[\]\}$/);
-    // Applied: the timebomb is gone, the summary table and the record are there.
-    expect(timebombPresent(state)).toBe(false);
+    // Applied: the old timebomb is gone (a fresh one in its place), the summary table and the record are there.
+    expectReset(state);
     expect(r.stdout).toMatch(/localhost\s+succeeded/);
     const runs = readdirSync(join(records, 'runs'));
     expect(runs).toHaveLength(1);
@@ -134,7 +147,7 @@ describe('rdsplan apply --interactive (simulated host)', () => {
     const ok = await runCli(['apply', PLAN, '--interactive', '--approve', token, '--simulate', state, '--records', join(dir, 'r')], { env: env(counting(dir, log)), stdin: 'apply\n', tty: true });
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain('Type "apply" to continue');
-    expect(timebombPresent(state)).toBe(false);
+    expectReset(state);
     const record = JSON.parse(readFileSync(join(dir, 'r', 'runs', readdirSync(join(dir, 'r', 'runs'))[0]!, 'record.json'), 'utf8'));
     expect(record.approvedToken).toBe(token);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(1);
@@ -154,7 +167,7 @@ describe('rdsplan apply --interactive (simulated host)', () => {
     expect(r.stdout).toMatch(/Would change \(\d+ step\(s\) on 2 host\(s\)\):/);
     expect(r.stdout).toMatch(/^rdsh01\s+succeeded/m);
     expect(r.stdout).toMatch(/^rdsh02\s+succeeded/m);
-    for (const host of ['rdsh01', 'rdsh02']) expect(timebombPresent(join(hosts, `${host}.json`))).toBe(false);
+    for (const host of ['rdsh01', 'rdsh02']) expectReset(join(hosts, `${host}.json`));
     const runs = readdirSync(join(records, 'runs'));
     expect(runs.map((name) => name.replace(/^.*-reset-two-/, '').replace(/-[0-9a-f]{8}$/, '')).sort()).toEqual(['rdsh01', 'rdsh02']);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(1);
@@ -195,7 +208,7 @@ describe('rdsplan apply --interactive (simulated host)', () => {
       // Nothing on stderr after the answer: no parse error, no failed command.
       expect(r.stderr.split('Type "apply" to continue: ')[1]).not.toMatch(/exception|error|not recognized/i);
       expect(r.code).toBe(0);
-      expect(timebombPresent(state)).toBe(false);
+      expectReset(state);
       const runs = readdirSync(join(records, 'runs'));
       const run = join(records, 'runs', runs[0]!);
       const record = JSON.parse(readFileSync(join(run, 'record.json'), 'utf8'));

@@ -172,7 +172,7 @@ describe('apply refuses a token that is not the plan\'s current approval token',
   const plan = example('reset-grace-period');
 
   test.each([
-    ['a wrong token', ['--approve', `sha256:${'0'.repeat(64)}`], /^rdsplan: refused: sha256:0{64} is not the approval token of .*reset-grace-period\.json as it is now \(sha256:[0-9a-f]{64}\).*Nothing was run\n$/],
+    ['a wrong token', ['--approve', `sha256:${'0'.repeat(64)}`], /^rdsplan: refused: sha256:0{64} is not the approval token of .*reset-grace-period\.json as it is now: .*Review it again \(rdsplan review prints the token\)\. Nothing was run\n$/],
     ['a malformed token', ['--approve', 'yes'], /^rdsplan: refused: yes is not the approval token/],
     ['no token without a terminal', [], /^rdsplan: refused: apply needs --approve sha256:[0-9a-f]{7}… \(the token rdsplan review prints\) when not run on a terminal; nothing was run\n$/],
   ])('%s: exit 4, nothing started, the host untouched', async (_label, flags, message) => {
@@ -186,6 +186,8 @@ describe('apply refuses a token that is not the plan\'s current approval token',
       expect(r.code).toBe(4);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(message);
+      // A refusal never hands out a token that would pass without review.
+      expect(r.stderr).not.toContain(await approvalToken(plan));
       if (bytes) expect(readFileSync(state)).toEqual(bytes);
       else expect(existsSync(state)).toBe(false);
       expect(existsSync(`${state}.lock`)).toBe(false);

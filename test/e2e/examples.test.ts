@@ -56,13 +56,26 @@ function expectBackups(run: PlanRun, stepIds: string[]): void {
 const EXAMPLES: Example[] = [
   {
     name: 'reset-grace-period',
-    check: ['grace.export:wouldChange', 'grace.own:wouldChange', 'grace.delete:wouldChange', 'grace.restore:wouldChange', 'grace.restart:wouldChange', 'grace.days:unchanged'],
-    apply: ['grace.export:changed', 'grace.own:changed', 'grace.delete:changed', 'grace.restore:changed', 'grace.restart:changed', 'grace.days:unchanged'],
-    // Ownership and the backup are deferred until a dependent needs them; none does now, so
-    // they close as unchanged (own at its restore step, the export at the end of the run).
-    again: ['grace.delete:unchanged', 'grace.own:unchanged', 'grace.restore:unchanged', 'grace.restart:skipped', 'grace.days:unchanged', 'grace.export:unchanged'],
+    // The default host has 21 days left: fewer than the default threshold (30), so a reset is due.
+    check: [
+      'grace.due:wouldChange',
+      'grace.export:wouldChange',
+      'grace.own:wouldChange',
+      'grace.delete:wouldChange',
+      'grace.restore:wouldChange',
+      'grace.restart:wouldChange',
+      'grace.days:unchanged',
+    ],
+    apply: ['grace.due:changed', 'grace.export:changed', 'grace.own:changed', 'grace.delete:changed', 'grace.restore:changed', 'grace.restart:changed', 'grace.days:unchanged'],
+    // TermService wrote a fresh timebomb value at its restart (120 days): no reset is due, so
+    // every step of the reset is skipped and TermService is not restarted again.
+    again: ['grace.due:unchanged', 'grace.export:skipped', 'grace.own:skipped', 'grace.delete:skipped', 'grace.restore:skipped', 'grace.restart:skipped', 'grace.days:unchanged'],
     assertApplied: (run) => {
-      expect(stateValue(run.state, GRACE, TIMEBOMB)).toBeUndefined();
+      // The old value was deleted; TermService wrote a fresh one when it restarted (DOMAIN.md).
+      const fresh = stateValue(run.state, GRACE, TIMEBOMB)!;
+      expect(fresh.type).toBe('Binary');
+      expect(run.state.timebombDays[fresh.data as string]).toBe(120);
+      expect(run.state.calls['Remove-RdsRegistryValue']).toBe(1);
       // Byte for byte: owner NETWORK SERVICE and the protected DACL are back.
       expect(stateKey(run.state, GRACE)!.sddl).toBe(GRACE_SDDL);
       expect(run.state.services.TermService.status).toBe('Running');

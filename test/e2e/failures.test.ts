@@ -64,6 +64,7 @@ describe('failures surface with the platform message', () => {
     expect(own?.message).toBe('Not all privileges or groups referenced are assigned to the caller. (SeTakeOwnershipPrivilege)');
     // The delete that needed the ownership does not run, and does not claim success.
     expect(statuses(r)).toEqual([
+      'grace.due:changed',
       'grace.export:changed',
       'grace.own:failed',
       'grace.delete:skipped',
@@ -116,8 +117,9 @@ describe('deferred ownership of a key Administrators cannot read', () => {
     expect(statuses(r).slice(0, 2)).toEqual(['own:changed', 'set:changed']);
     expect(r.summary).toMatchObject({ status: 'succeeded' });
     expect(stateValue(r.state, LOCKED, 'Mode')!.data).toBe(2);
-    // restore 'afterPlan': the original owner and DACL are back.
-    expect(stateKey(r.state, LOCKED)!.sddl).toBe(SDDL);
+    // restore 'afterPlan': the original owner and DACL are back, read back as Windows writes a
+    // protected DACL (SetSecurityInfo adds auto-inherited: D:P( reads back as D:PAI().
+    expect(stateKey(r.state, LOCKED)!.sddl).toBe('O:SYG:SYD:PAI(A;CI;KA;;;SY)(A;CI;RC;;;BA)');
     expect(enabledPrivileges(r.state)).toEqual([]);
   });
 });
@@ -138,14 +140,14 @@ describe('simulated host: grace days follow the timebomb value', () => {
     expect(r.summary).toMatchObject({ status: 'rolledBack', restoredToStart: true });
     expect(stateValue(r.state, GRACE, TIMEBOMB)!.data).toBe(stateValue(JSON.parse(await defaultState()), GRACE, TIMEBOMB)!.data);
     expect(stateKey(r.state, GRACE)!.sddl).toBe(GRACE_SDDL);
-    // The value stands for its old 97 days again; TermService still has the 120 it read at its restart.
-    expect(r.state.terminalServices).toMatchObject({ graceDays: 120, timebombGraceDays: 97 });
+    // The value stands for its old 21 days again; TermService still has the 120 it read at its restart.
+    expect(r.state.terminalServices).toMatchObject({ graceDays: 120, timebombGraceDays: 21 });
 
     // The next TermService start reads the old expiry back (DOMAIN.md).
     const restart = renderPlan(planOf('restart-termservice', [{ id: 'restart', action: 'service.restart', name: 'TermService', force: true, always: true }])).script;
     const again = await runPlan(restart, { statePath: r.statePath, runId: 'run-2' });
     expect(statuses(again)).toEqual(['restart:changed']);
     expect(again.summary).toMatchObject({ status: 'succeeded' });
-    expect(again.state.terminalServices).toMatchObject({ graceDays: 97, timebombGraceDays: 97 });
+    expect(again.state.terminalServices).toMatchObject({ graceDays: 21, timebombGraceDays: 21 });
   });
 });

@@ -73,31 +73,40 @@ export function planOf(name: string, steps: unknown[], options: Record<string, u
   return { apiVersion: 'rdsplan/v1', name, targets: ['localhost'], options, steps };
 }
 
-let defaultStateText: Promise<string> | undefined;
+/** The built-in host's states of the grace period (New-RdsSimDefaultState -GracePeriod, platform/sim/Sim.Core.ps1). */
+export type GraceState = 'InGracePeriod' | 'FreshlyReset' | 'Expired' | 'KeyAbsent';
+
+const defaultStateTexts = new Map<GraceState, Promise<string>>();
 
 /**
- * The built-in default host as the sim saves it (missing state file → default host → saved).
- * Made once per test file with the sim alone (runtime/Json.ps1 + platform/sim), not a plan.
+ * The built-in default host as the sim saves it (missing state file → default host → saved),
+ * or the same host in another state of its grace period (New-RdsSimDefaultState -GracePeriod).
+ * Made once per state and test file with the sim alone (runtime/Json.ps1 + platform/sim), not a plan.
  */
-export function defaultState(): Promise<string> {
-  defaultStateText ??= (async () => {
-    const dir = tempDir();
-    const json = runtimeTemplates().filter((file) => file.name === 'runtime/Json.ps1');
-    const body = [
-      '[CmdletBinding()]\nparam([string] $StatePath)',
-      'Set-StrictMode -Version 3.0',
-      "$ErrorActionPreference = 'Stop'",
-      ...[...json, ...platformTemplates('sim')].map((file) => file.text),
-      'Initialize-RdsPlatform -Option $StatePath',
-      'Complete-RdsPlatform',
-    ].join('\n');
-    writeFileSync(join(dir, 'seed.ps1'), body);
-    const statePath = join(dir, 'state.json');
-    const r = await runPowerShell({ file: join(dir, 'seed.ps1'), args: ['-StatePath', statePath] });
-    if (r.exitCode !== 0) throw new Error(`default state: ${r.stderr}`);
-    return readFileSync(statePath, 'utf8');
-  })();
-  return defaultStateText;
+export function defaultState(grace: GraceState = 'InGracePeriod'): Promise<string> {
+  let text = defaultStateTexts.get(grace);
+  if (text === undefined) {
+    text = (async () => {
+      const dir = tempDir();
+      const json = runtimeTemplates().filter((file) => file.name === 'runtime/Json.ps1');
+      const body = [
+        "[CmdletBinding()]\nparam([string] $StatePath, [string] $GracePeriod = 'InGracePeriod')",
+        'Set-StrictMode -Version 3.0',
+        "$ErrorActionPreference = 'Stop'",
+        ...[...json, ...platformTemplates('sim')].map((file) => file.text),
+        "if ($GracePeriod -ne 'InGracePeriod') { [System.IO.File]::WriteAllText($StatePath, (ConvertTo-RdsJson -InputObject (New-RdsSimDefaultState -GracePeriod $GracePeriod))) }",
+        'Initialize-RdsPlatform -Option $StatePath',
+        'Complete-RdsPlatform',
+      ].join('\n');
+      writeFileSync(join(dir, 'seed.ps1'), body);
+      const statePath = join(dir, 'state.json');
+      const r = await runPowerShell({ file: join(dir, 'seed.ps1'), args: ['-StatePath', statePath, '-GracePeriod', grace] });
+      if (r.exitCode !== 0) throw new Error(`default state (${grace}): ${r.stderr}`);
+      return readFileSync(statePath, 'utf8');
+    })();
+    defaultStateTexts.set(grace, text);
+  }
+  return text;
 }
 
 export interface PlanRun {
@@ -121,6 +130,8 @@ export interface RunOptions {
   targetName?: string;
   /** Changes the state before the run (faults, a token without a privilege, …). */
   edit?: (state: any) => void;
+  /** The built-in host in this state of its grace period (default 'InGracePeriod'); ignored with statePath. */
+  grace?: GraceState;
   /** Run against this state file as it is (a second apply); default: a fresh copy of the default host. */
   statePath?: string;
 }
@@ -131,7 +142,7 @@ export async function runPlan(script: string, opts: RunOptions = {}): Promise<Pl
   let statePath = opts.statePath;
   if (statePath === undefined) {
     statePath = join(dir, 'state.json');
-    const state = JSON.parse(await defaultState());
+    const state = JSON.parse(await defaultState(opts.grace));
     opts.edit?.(state);
     writeFileSync(statePath, JSON.stringify(state, null, 2));
   } else if (opts.edit) {

@@ -63,6 +63,7 @@ describe('presets without an example, end to end', () => {
 
   test('check changes nothing and names the steps that would change', () => {
     expect(statuses(check)).toEqual([
+      'grace.due:wouldChange',
       'grace.export:wouldChange',
       'grace.own:wouldChange',
       'grace.delete:wouldChange',
@@ -74,11 +75,12 @@ describe('presets without an example, end to end', () => {
     expect(hostView(check.state)).toEqual(hostView(start));
     expect(existsSync(check.backupDirectory)).toBe(false);
     // ShouldProcess speaks for each step that would change, the deferred ones included.
-    expect(check.stdout.match(/^What if: /gm)?.length).toBe(6);
+    expect(check.stdout.match(/^What if: /gm)?.length).toBe(7);
   });
 
   test('apply: timebomb gone, ACL back byte for byte, days unchanged until a restart, policy values set', () => {
     expect(statuses(apply)).toEqual([
+      'grace.due:changed',
       'grace.export:changed',
       'grace.own:changed',
       'grace.delete:changed',
@@ -91,8 +93,8 @@ describe('presets without an example, end to end', () => {
     expect(stateValue(apply.state, GRACE, TIMEBOMB)).toBeUndefined();
     expect(stateKey(apply.state, GRACE)!.sddl).toBe(GRACE_SDDL);
     // No restart: GetGracePeriodDays still reports what TermService read at its last start.
-    expect(apply.state.terminalServices.graceDays).toBe(97);
-    expect(apply.steps.find((s) => s.stepId === 'grace.days')!.message).toBe('grace period days left: 97');
+    expect(apply.state.terminalServices.graceDays).toBe(21);
+    expect(apply.steps.find((s) => s.stepId === 'grace.days')!.message).toBe('grace period days left: 21');
     expect(apply.state.services.TermService.status).toBe('Running');
     expect(apply.state.callLog.map((c: any) => c.call)).not.toContain('Restart-RdsService');
     expect(stateValue(apply.state, POLICY_KEY, 'LicenseServers')).toEqual({ name: 'LicenseServers', type: 'String', data: 'lic01.contoso.com,lic02.contoso.com' });
@@ -104,9 +106,20 @@ describe('presets without an example, end to end', () => {
     expect(enabledPrivileges(apply.state)).toEqual([]);
   });
 
-  test('a second apply reports only unchanged', () => {
-    expect(again.steps.filter((s) => s.status !== 'unchanged')).toEqual([]);
-    expect(again.summary).toMatchObject({ status: 'succeeded', counts: { changed: 0 } });
+  test('a second apply changes nothing; without a restart the reset is still due (the days are what TermService read)', () => {
+    expect(statuses(again)).toEqual([
+      'grace.due:changed',
+      'grace.delete:unchanged',
+      'grace.own:unchanged',
+      'grace.restore:unchanged',
+      'grace.days:unchanged',
+      'policy.servers:unchanged',
+      'policy.mode:unchanged',
+      'grace.export:unchanged',
+    ]);
+    expect(again.steps[0]!.message).toBe('reset due: 21 day(s) left, fewer than 30');
+    expect(again.summary).toMatchObject({ status: 'succeeded', counts: { changed: 1, wouldChange: 0, failed: 0 } });
+    expect(again.state.callLog).toEqual([]);
     expect(hostView(again.state)).toEqual(hostView(apply.state));
   });
 

@@ -7,6 +7,20 @@ import { describe, beforeAll, expect, test } from '@jest/globals';
 import { GRACE, GRACE_SDDL, MSLICENSING, TIMEBOMB, examplePath, renderPlan, stateKey, stateValue, statuses } from './harness.js';
 import { expectRolledBackToStart, faultAtEachCall, type FaultSweep } from './faults.js';
 
+/** The registry calls of the grace-period reset, in order; the TermService restart comes after them. */
+const REGISTRY_CALLS = [
+  'Set-RdsRegistryOwner',
+  'Add-RdsRegistryAccessRule',
+  'Remove-RdsRegistryValue',
+  // restoreSecurity: the owner (NETWORK SERVICE, with SeRestore) and then the whole SDDL.
+  'Set-RdsRegistryOwner',
+  'Set-RdsRegistrySddl',
+];
+
+/** A platform call of the TermService restart: Restart-RdsService, or Stop-/Start-RdsService of TermService or its dependent. */
+const isRestartCall = (c: { call: string; name: string }): boolean =>
+  /^(Restart|Stop|Start)-RdsService$/.test(c.call) && ['TermService', 'UmRdpService'].includes(c.name);
+
 describe('fault at each mutating call: grace-period and client-cache examples', () => {
   let grace: FaultSweep;
   let cache: FaultSweep;
@@ -20,25 +34,40 @@ describe('fault at each mutating call: grace-period and client-cache examples', 
   test('grace period: the clean apply makes the calls the fault sweep walks through', () => {
     expect([...grace.clean.problems, ...cache.clean.problems]).toEqual([]);
     expect(grace.clean.summary).toMatchObject({ status: 'succeeded' });
-    expect(grace.clean.state.callLog.map((c: any) => c.call)).toEqual([
-      'Set-RdsRegistryOwner',
-      'Add-RdsRegistryAccessRule',
-      'Remove-RdsRegistryValue',
-      // restoreSecurity: the owner (NETWORK SERVICE, with SeRestore) and then the whole SDDL.
-      'Set-RdsRegistryOwner',
-      'Set-RdsRegistrySddl',
-      'Restart-RdsService',
-    ]);
-    expect(grace.faults).toHaveLength(6);
+    const calls = grace.clean.state.callLog as { call: string; name: string }[];
+    expect(calls.slice(0, REGISTRY_CALLS.length).map((c) => c.call)).toEqual(REGISTRY_CALLS);
+    // Then the TermService restart (its dependent UmRdpService stopped before it and started after it).
+    const restart = calls.slice(REGISTRY_CALLS.length);
+    expect(restart.length).toBeGreaterThan(0);
+    expect(restart.filter((c) => !isRestartCall(c))).toEqual([]);
+    expect(restart.some((c) => c.name === 'TermService')).toBe(true);
+    expect(grace.faults).toHaveLength(calls.length);
   });
 
-  test.each([1, 2, 3, 4, 5, 6])('grace period: fault at mutating call %i → rolled back to the start', (k) => {
+  test.each([1, 2, 3, 4, 5])('grace period: fault at mutating call %i (the registry) → rolled back to the start', (k) => {
     expectRolledBackToStart(grace, grace.faults[k - 1]!);
+  });
+
+  test('grace period: a fault at each call of the TermService restart → rolled back to the start', () => {
+    const restartFaults = grace.faults.slice(REGISTRY_CALLS.length);
+    expect(restartFaults.length).toBeGreaterThan(0);
+    for (const fault of restartFaults) {
+      // Once TermService started again in the run (before the faulty call, or after it to put the
+      // service back), it has read the new grace period, and a rollback cannot make it forget:
+      // GetGracePeriodDays answers 120 until its next start, when the old value written back stands
+      // for its 21 days again. The faulty call itself (index k - 1) started nothing.
+      const started = (fault.run.state.callLog as { call: string; name: string }[]).some(
+        (c, i) => i !== fault.k - 1 && ['Start-RdsService', 'Restart-RdsService'].includes(c.call) && c.name === 'TermService',
+      );
+      const start = started ? { ...grace.start, terminalServices: { ...grace.start.terminalServices, graceDays: 120 } } : grace.start;
+      expectRolledBackToStart({ ...grace, start }, fault);
+    }
   });
 
   test('grace period: the delete fails after the deferred ownership was taken → ownership rolled back, ACL byte-identical', () => {
     const { run } = grace.faults.find((f) => f.call.call === 'Remove-RdsRegistryValue')!;
     expect(statuses(run)).toEqual([
+      'grace.due:changed',
       'grace.export:changed',
       'grace.own:changed',
       'grace.delete:failed',
@@ -50,12 +79,13 @@ describe('fault at each mutating call: grace-period and client-cache examples', 
     ]);
     expect(stateKey(run.state, GRACE)!.sddl).toBe(GRACE_SDDL);
     expect(stateValue(run.state, GRACE, TIMEBOMB)).toBeDefined();
-    expect(run.state.terminalServices.graceDays).toBe(97);
+    expect(run.state.terminalServices.graceDays).toBe(21);
   });
 
   test('grace period: the restart fails after the ACL was restored → the value comes back into the locked key', () => {
-    const { run } = grace.faults.find((f) => f.call.call === 'Restart-RdsService')!;
-    expect(statuses(run).slice(0, 9)).toEqual([
+    const { run } = grace.faults[REGISTRY_CALLS.length]!;
+    expect(statuses(run).slice(0, 10)).toEqual([
+      'grace.due:changed',
       'grace.export:changed',
       'grace.own:changed',
       'grace.delete:changed',

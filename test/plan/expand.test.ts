@@ -5,18 +5,20 @@ import { expandSteps } from '../../src/plan/expand.js';
 const GRACE = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod';
 
 describe('expandSteps', () => {
-  test('the grace-period preset follows DOMAIN.md: export, own, delete the value only, restore, restart, read', () => {
+  test('the grace-period preset follows DOMAIN.md behind its gate: days due?, export, own, delete the value only, restore, restart, read', () => {
     const steps = expandSteps([{ id: 'grace', action: 'rds.resetGracePeriod', restartService: true }]);
     expect(steps.map((s) => [s.id, s.action, s.dependsOn, s.runWhen])).toEqual([
-      ['grace.export', 'registry.export', [], 'always'],
-      ['grace.own', 'registry.takeOwnership', ['grace.export'], 'always'],
-      ['grace.delete', 'registry.deleteValue', ['grace.export', 'grace.own'], 'always'],
-      ['grace.restore', 'registry.restoreSecurity', ['grace.own'], 'always'],
-      ['grace.restart', 'service.restart', ['grace.delete'], 'changed'],
+      ['grace.due', 'rds.testGracePeriod', [], 'always'],
+      ['grace.export', 'registry.export', ['grace.due'], 'changed'],
+      ['grace.own', 'registry.takeOwnership', ['grace.due', 'grace.export'], 'changed'],
+      ['grace.delete', 'registry.deleteValue', ['grace.due', 'grace.export', 'grace.own'], 'changed'],
+      ['grace.restore', 'registry.restoreSecurity', ['grace.due', 'grace.own'], 'changed'],
+      ['grace.restart', 'service.restart', ['grace.due', 'grace.delete'], 'changed'],
       ['grace.days', 'rds.getGracePeriodDays', [], 'always'],
     ]);
-    expect(steps[1]!.params).toEqual({ path: GRACE, view: 'Default', owner: 'S-1-5-32-544', grant: [{ identity: 'S-1-5-32-544', rights: 'FullControl' }], restore: 'afterPlan' });
-    expect(steps[2]!.params).toEqual({ path: GRACE, view: 'Default', namePattern: 'L$RTMTIMEBOMB*', mustExist: false });
+    expect(steps[0]!.params).toEqual({ minimumDaysLeft: 30 });
+    expect(steps[2]!.params).toEqual({ path: GRACE, view: 'Default', owner: 'S-1-5-32-544', grant: [{ identity: 'S-1-5-32-544', rights: 'FullControl' }], restore: 'afterPlan' });
+    expect(steps[3]!.params).toEqual({ path: GRACE, view: 'Default', namePattern: 'L$RTMTIMEBOMB*', mustExist: false });
     expect(steps.every((s) => s.preset?.id === 'grace' && s.pointer === '/steps/0')).toBe(true);
   });
 

@@ -3,10 +3,10 @@ import { addEvent, hostExitCode, newHostRun, worstExitCode } from '../../src/run
 import type { StepStatus } from '../../src/run/protocol.js';
 
 const base = { runId: 'r', host: 'h', time: 't' };
-function run(statuses: StepStatus[], summary?: 'succeeded' | 'failed' | 'rolledBack' | 'refused') {
+function run(statuses: StepStatus[], summary?: 'succeeded' | 'failed' | 'rolledBack' | 'refused', reason?: 'notElevated') {
   const r = newHostRun('h');
   statuses.forEach((status, i) => addEvent(r, { ...base, event: 'step', stepId: `s${i}`, action: 'service.start', status, durationMs: 1 }));
-  if (summary) addEvent(r, { ...base, event: 'summary', status: summary, counts: {}, durationMs: 1 });
+  if (summary) addEvent(r, { ...base, event: 'summary', status: summary, ...(reason ? { reason } : {}), counts: {}, durationMs: 1 });
   return r;
 }
 
@@ -22,6 +22,18 @@ describe('exit codes', () => {
     expect(hostExitCode(run(['changed'], 'succeeded'), 'apply')).toBe(0);
     expect(hostExitCode(run(['changed', 'failed', 'rolledBack'], 'rolledBack'), 'apply')).toBe(1);
     expect(hostExitCode(run([], 'refused'), 'apply')).toBe(4);
+  });
+
+  test('refused because the PowerShell is not elevated (summary reason notElevated): 5, in check and apply', () => {
+    expect(hostExitCode(run([], 'refused', 'notElevated'), 'apply')).toBe(5);
+    expect(hostExitCode(run([], 'refused', 'notElevated'), 'check')).toBe(5);
+    expect(hostExitCode(run([], 'refused', 'notElevated'), 'undo')).toBe(5);
+  });
+
+  test('a fleet reports its worst host: failed over not elevated over refused over pending', () => {
+    expect(worstExitCode([0, 5, 0])).toBe(5);
+    expect(worstExitCode([4, 5, 3])).toBe(5);
+    expect(worstExitCode([5, 1])).toBe(1);
   });
 
   test('a fleet reports its worst host', () => {

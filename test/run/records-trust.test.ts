@@ -107,11 +107,12 @@ describe('undo verifies the record before anything runs', () => {
 
   test('a later apply that changed the host: refused unless --force --reason', async () => {
     const { state, records, record } = await appliedRun();
-    // The host is put back by hand and the plan applied again: the first run's 'after' is stale.
-    const restored = join(records, '..', 'fresh.json');
-    expect((await rdsplan(['check', PLAN, '--simulate', restored, '--records', records])).code).toBe(3);
-    writeFileSync(state, readFileSync(restored));
+    // The grace period runs low again (a reset is due) and the plan is applied again: the first run's 'after' is stale.
+    editJson(state, (host) => (host.terminalServices = { graceDays: 12, timebombGraceDays: 12 }));
+    const before = hostSections(state);
     expect((await rdsplan(['apply', PLAN, '--approve', await approvalToken(PLAN), '--simulate', state, '--records', records])).code).toBe(0);
+    // The later apply really changed the host.
+    expect(hostSections(state)).not.toEqual(before);
     const stale = await undo(record, state);
     expect(stale.code).toBe(4);
     expect(stale.stderr).toContain('a later run changed localhost since');

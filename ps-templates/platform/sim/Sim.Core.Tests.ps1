@@ -106,14 +106,15 @@ Describe 'Built-in default host and its state file' {
 
         It 'WMI settings, grace days, identity and token' {
             ConvertTo-SimTestJson -InputObject $read.Setting | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ LicensingType = 5; SpecifiedLicenseServers = @(); PolicySourceLicensingType = 0; PolicySourceConfiguredLicenseServers = 0 })
-            $read.Days | Should -Be 97
+            # In its grace period with a reset due (New-RdsSimDefaultState: 21 days left).
+            $read.Days | Should -Be 21
             ConvertTo-SimTestJson -InputObject $read.Identity | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ ComputerName = 'RDSH01'; UserName = 'CONTOSO\Administrator'; IsDomainJoined = $true })
             $state.token.user | Should -MatchExactly '^S-1-5-21-\d+-\d+-\d+-500$'
             $state.token.groups -ccontains 'S-1-5-32-544' | Should -BeTrue -Because 'the token holds Administrators'
             foreach ($privilege in @('SeTakeOwnershipPrivilege', 'SeRestorePrivilege', 'SeBackupPrivilege', 'SeShutdownPrivilege')) {
                 ConvertTo-SimTestJson -InputObject $state.token.privileges[$privilege] | Should -BeExactly '{"enabled":false,"held":true}' -Because $privilege
             }
-            ConvertTo-SimTestJson -InputObject $state.terminalServices | Should -BeExactly '{"graceDays":97,"graceDaysThrows":false,"timebombGraceDays":97}'
+            ConvertTo-SimTestJson -InputObject $state.terminalServices | Should -BeExactly '{"graceDays":21,"graceDaysThrows":false,"timebombGraceDays":21}'
         }
 
         It 'saves the call counters of the run' {
@@ -341,14 +342,14 @@ Describe 'Host lock file' {
         Unlock-RdsHost -Name 'rdsplan'
     }
 
-    It 'Lock creates the state file name + .lock, a second lock is refused, Unlock removes it' {
+    It 'Lock creates the state file name + .lock, a second lock is Held, Unlock removes it' {
         $statePath = Get-SimTestStatePath -Name 'lock.json'
         $run = Invoke-SimTestLockedRun -StatePath $statePath
         $state = Read-SimTestState -Path $statePath
 
-        $run.Lock.Ok | Should -BeTrue
+        ConvertTo-SimTestJson -InputObject $run.Lock | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = @{ Status = 'Acquired'; Lock = $statePath + '.lock' } })
         $run.LockFile | Should -BeTrue
-        ConvertTo-SimTestJson -InputObject $run.Again | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = 'Another rdsplan run holds the host lock (' + $statePath + '.lock)' })
+        ConvertTo-SimTestJson -InputObject $run.Again | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = @{ Status = 'Held'; Lock = $statePath + '.lock' } })
         $run.Unlock.Ok | Should -BeTrue
         $run.LockFileAfter | Should -BeFalse
         [System.IO.File]::Exists($statePath + '.lock') | Should -BeFalse
@@ -362,7 +363,7 @@ Describe 'Host lock file' {
         $run = Invoke-SimTestLockedRun -StatePath $statePath
 
         @($run.Keys) -join ',' | Should -BeExactly 'Lock'
-        ConvertTo-SimTestJson -InputObject $run.Lock | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = 'Another rdsplan run holds the host lock (' + $statePath + '.lock)' })
+        ConvertTo-SimTestJson -InputObject $run.Lock | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = @{ Status = 'Held'; Lock = $statePath + '.lock' } })
         [System.IO.File]::ReadAllText($statePath + '.lock') | Should -BeExactly $lockText
         [System.IO.File]::Exists($statePath) | Should -BeFalse
     }
@@ -378,7 +379,7 @@ Describe 'Host lock file' {
         Unlock-RdsHost -Name 'rdsplan'
         Complete-RdsPlatform
 
-        $lock.Ok | Should -BeFalse
+        $lock.Value.Status | Should -BeExactly 'Held'
         [System.IO.File]::ReadAllText($statePath) | Should -BeExactly $before
         [System.IO.File]::Exists($statePath + '.lock') | Should -BeTrue
     }
@@ -389,7 +390,7 @@ Describe 'Host lock file' {
         Initialize-RdsPlatform -Option $statePath
         $null = Get-RdsHostIdentity
         # Another run saves the host between this run's Initialize and its lock.
-        $text = [System.IO.File]::ReadAllText($statePath).Replace('"graceDays": 97', '"graceDays": 50')
+        $text = [regex]::Replace([System.IO.File]::ReadAllText($statePath), '"graceDays": \d+', '"graceDays": 50')
         [System.IO.File]::WriteAllText($statePath, $text)
         Lock-RdsHost -Name 'rdsplan'
         $days = Get-RdsGracePeriodDays
@@ -406,6 +407,77 @@ Describe 'Host lock file' {
         $state.terminalServices.graceDays | Should -Be 50
         $state.calls['Get-RdsHostIdentity'] | Should -Be 1
         $state.calls['Unlock-RdsHost'] | Should -Be 1
+    }
+
+    It 'a lock file whose process is gone is Abandoned: taken over, as Windows gives an abandoned mutex to the next WaitOne' {
+        $statePath = Get-SimTestStatePath -Name 'abandoned.json'
+        # A process that ran and ended: its id names no running process now.
+        $program = [System.Environment]::ProcessPath
+        $arguments = @('-NoLogo', '-NoProfile', '-NonInteractive', '-Command', 'exit 0')
+        # pwsh installed as a dotnet tool is 'dotnet pwsh.dll'.
+        if ([System.IO.Path]::GetFileNameWithoutExtension($program) -eq 'dotnet') { $arguments = @([System.Environment]::GetCommandLineArgs()[0]) + $arguments }
+        $gone = Start-Process -FilePath $program -ArgumentList $arguments -PassThru
+        $gone.WaitForExit()
+        $gone.ExitCode | Should -Be 0
+        [System.IO.File]::WriteAllText($statePath + '.lock', '{"name":"rdsplan","processId":' + $gone.Id + ',"user":"CONTOSO\\Administrator"}' + "`n")
+        $run = Invoke-SimTestLockedRun -StatePath $statePath
+        $state = Read-SimTestState -Path $statePath
+
+        ConvertTo-SimTestJson -InputObject $run.Lock | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = @{ Status = 'Abandoned'; Lock = $statePath + '.lock' } })
+        $run.LockFile | Should -BeTrue
+        $run.Again.Value.Status | Should -BeExactly 'Held'
+        $run.LockFileAfter | Should -BeFalse
+        (Get-SimTestStateValue -State $state -Path $key -Name 'Run').data | Should -BeExactly 'abandoned.json'
+    }
+
+    It 'a lock file names its process and when it started: the id of a live process that started at another time was reused, the lock is Abandoned' {
+        $statePath = Get-SimTestStatePath -Name 'reused.json'
+        Initialize-RdsPlatform -Option $statePath
+        $taken = Lock-RdsHost -Name 'rdsplan'
+        $holder = ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($statePath + '.lock')) -AsHashtable
+        $again = Lock-RdsHost -Name 'rdsplan'
+        Unlock-RdsHost -Name 'rdsplan'
+        # This process is alive, but the lock says it started in 2001: another process had the id.
+        [System.IO.File]::WriteAllText($statePath + '.lock', '{"name":"rdsplan","processId":' + $PID + ',"processStart":"2001-01-01T00:00:00.0000000Z"}' + "`n")
+        $reused = Lock-RdsHost -Name 'rdsplan'
+
+        $taken.Status | Should -BeExactly 'Acquired'
+        @($holder.Keys | Sort-Object) -join ',' | Should -BeExactly 'name,processId,processStart,user'
+        $holder.processId | Should -Be $PID
+        ([datetime]$holder.processStart).ToUniversalTime() | Should -Be ([System.Diagnostics.Process]::GetCurrentProcess().StartTime.ToUniversalTime())
+        # The same process, started when the lock says: alive, so Held.
+        $again.Status | Should -BeExactly 'Held'
+        $reused.Status | Should -BeExactly 'Abandoned'
+    }
+
+    It 'a lock file that cannot be read, or names a live process, is Held and left alone' {
+        $statePath = Get-SimTestStatePath -Name 'unreadable.json'
+        foreach ($text in @("rdsplan 4242 CONTOSO\someone-else`n", '{"name":"rdsplan","processId":' + $PID + '}' + "`n", '{"name":"rdsplan"}')) {
+            [System.IO.File]::WriteAllText($statePath + '.lock', $text)
+            Initialize-RdsPlatform -Option $statePath
+            (Lock-RdsHost -Name 'rdsplan').Status | Should -BeExactly 'Held' -Because $text
+            [System.IO.File]::ReadAllText($statePath + '.lock') | Should -BeExactly $text
+        }
+    }
+
+    It 'the lock needs an elevated token, as the Global\ mutex needs SeCreateGlobalPrivilege: access denied, no lock file, nothing saved' {
+        $statePath = Get-SimTestStatePath -Name 'not-elevated.json'
+        [System.IO.File]::WriteAllText($statePath, (ConvertTo-RdsJson -InputObject (New-RdsSimDefaultState -Token 'NotElevated')))
+        $before = [System.IO.File]::ReadAllText($statePath)
+        Initialize-RdsPlatform -Option $statePath
+        $lock = Invoke-SimTestStep { Lock-RdsHost -Name 'rdsplan' }
+        Complete-RdsPlatform
+
+        ConvertTo-SimTestJson -InputObject $lock | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = "Access to the path 'Global\rdsplan-rdsplan' is denied." })
+        [System.IO.File]::Exists($statePath + '.lock') | Should -BeFalse
+        [System.IO.File]::ReadAllText($statePath) | Should -BeExactly $before
+
+        # A service account holds SeCreateGlobalPrivilege without being an administrator.
+        $state = Read-SimTestState -Path $statePath
+        $state.token.privileges['SeCreateGlobalPrivilege'] = @{ held = $true; enabled = $true }
+        Write-SimTestState -Path $statePath -State $state
+        Initialize-RdsPlatform -Option $statePath
+        (Lock-RdsHost -Name 'rdsplan').Status | Should -BeExactly 'Acquired'
     }
 
     It 'a fleet (one state file per host) runs in parallel processes; a second run on a held host is refused' {
@@ -429,7 +501,7 @@ Describe 'Host lock file' {
         while (-not [System.IO.File]::Exists($shared + '.lock') -and [System.DateTime]::UtcNow -lt $deadline) { [System.Threading.Thread]::Sleep(100) }
         [System.IO.File]::Exists($shared + '.lock') | Should -BeTrue
         $second = Invoke-SimTestLockedRun -StatePath $shared
-        ConvertTo-SimTestJson -InputObject $second.Lock | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = 'Another rdsplan run holds the host lock (' + $shared + '.lock)' })
+        ConvertTo-SimTestJson -InputObject $second.Lock | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = @{ Status = 'Held'; Lock = $shared + '.lock' } })
         [System.IO.File]::Exists($shared + '.lock') | Should -BeTrue
         $done = $first | Receive-Job -Wait -AutoRemoveJob
         $done.Lock.Ok | Should -BeTrue

@@ -142,24 +142,52 @@ function New-RdsSimDefaultState {
     .SYNOPSIS
     Returns the built-in simulated host as a state document (the JSON state file's structure).
     .DESCRIPTION
-    An RD Session Host (with the RD Licensing role) in its grace period, 97 days left: the
-    RCM\GracePeriod key owned by NETWORK SERVICE with a DACL that gives Administrators read only
-    and holds the L$RTMTIMEBOMB value; licensing mode not configured (5); no specified license
-    server; the RCM certificates; the client CAL cache under MSLicensing; an empty policy key;
-    the services TermService, UmRdpService, TermServLicensing, RpcSs and EventLog; a token of a
-    domain administrator holding SeTakeOwnership, SeRestore, SeBackup and SeShutdown, disabled.
+    An RD Session Host (with the RD Licensing role) in its grace period, 21 days left (a reset
+    is due: fewer than rds.resetGracePeriod's default 30): the RCM\GracePeriod key owned by
+    NETWORK SERVICE with a DACL that gives Administrators read only and holds the L$RTMTIMEBOMB
+    value; licensing mode not configured (5); no specified license server; the RCM
+    certificates; the client CAL cache under MSLicensing; an empty policy key; the services
+    TermService, UmRdpService, TermServLicensing, RpcSs and EventLog; a token of a domain
+    administrator holding SeTakeOwnership, SeRestore, SeBackup and SeShutdown, disabled; an
+    agent's key with a DACL not in canonical order (HKLM\SOFTWARE\Fabrikam\RdsAgent) and a
+    REG_FULL_RESOURCE_DESCRIPTOR under HKLM\HARDWARE\DESCRIPTION\System.
+    -GracePeriod gives the same host in another state of its grace period; -Token and
+    -TermServiceStopPendingSeconds the host as a run that is not elevated finds it, or with a
+    TermService that hangs in StopPending.
+    .PARAMETER GracePeriod
+    'InGracePeriod' (the default: 21 days left); 'FreshlyReset' (a fresh timebomb value that
+    TermService wrote at its restart after a reset: 120 days); 'Expired' (the old value still
+    there, 0 days, GetGracePeriodDays throws 0x80070002); 'KeyAbsent' (the whole GracePeriod key
+    deleted, as public scripts do, on an expired host whose TermService has not restarted since).
+    .PARAMETER Token
+    'Elevated' (the default: the administrator's full token); 'NotElevated' (what UAC gives the
+    same administrator without "Run as administrator": Administrators deny-only, so not among
+    the groups, medium integrity, of the privileges only SeShutdownPrivilege).
+    .PARAMETER TermServiceStopPendingSeconds
+    How long a stop leaves TermService in StopPending (0: it stops at once).
     .EXAMPLE
-    $document = New-RdsSimDefaultState
+    $document = New-RdsSimDefaultState -GracePeriod 'Expired'
     #>
     [CmdletBinding()]
     [OutputType([hashtable])]
-    param()
+    param(
+        [ValidateSet('InGracePeriod', 'FreshlyReset', 'Expired', 'KeyAbsent')] [string] $GracePeriod = 'InGracePeriod',
+        [ValidateSet('Elevated', 'NotElevated')] [string] $Token = 'Elevated',
+        [ValidateRange(0, 86400)] [int] $TermServiceStopPendingSeconds = 0
+    )
     # Realistic security descriptors. Inherited ACEs carry ID; 'CIIO ... CO' is the CREATOR OWNER entry.
     $hive = 'O:BAG:SYD:PAI(A;CIIO;KA;;;CO)(A;CI;KA;;;SY)(A;CI;KA;;;BA)(A;CI;KR;;;BU)(A;CI;KR;;;AC)'
     $inherited = 'O:BAG:SYD:AI(A;CIIOID;KA;;;CO)(A;CIID;KA;;;SY)(A;CIID;KA;;;BA)(A;CIID;KR;;;BU)(A;CIID;KR;;;AC)'
     $system = 'O:SYG:SYD:AI(A;CIIOID;KA;;;CO)(A;CIID;KA;;;SY)(A;CIID;KA;;;BA)(A;CIID;KR;;;BU)(A;CIID;KR;;;AC)'
-    $gracePeriod = 'O:NSG:SYD:PAI(A;CI;KA;;;NS)(A;CI;KA;;;SY)(A;CI;KR;;;BA)'
     $timebomb = '01000000d08c9ddf0115d1118c7a00c04fc297eb01000000b45a1a93fdbe49f0c71c273ec85f2b3d16a53c8de6ac5c4239e282d3f3aef3cd0000000002660000c0000000100000004b6f2c5d3e1a09f8'
+    $graceDays = 21
+    if ($GracePeriod -eq 'FreshlyReset') {
+        $timebomb = New-RdsSimTimebombData -Generation 1
+        $graceDays = 120
+    }
+    elseif ($GracePeriod -ne 'InGracePeriod') {
+        $graceDays = 0
+    }
     $registry = @{}
     $addKey = {
         param([string]$Path, [string]$Sddl, [object[]]$Values)
@@ -193,6 +221,14 @@ function New-RdsSimDefaultState {
     & $addKey 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' $inherited @()
     & $addKey 'HKLM\SOFTWARE\WOW6432Node' $inherited @()
     & $addKey 'HKLM\SOFTWARE\WOW6432Node\Microsoft' $inherited @()
+    # What Windows holds that .NET is in the way of (DOMAIN.md "Windows behaviours a faithful test
+    # must reproduce"): an agent's key whose installer appended a deny entry after the allow
+    # entries (not canonical: RegistrySecurity.AddAccessRule refuses to change it), and the
+    # hardware description with a REG_FULL_RESOURCE_DESCRIPTOR (.NET reads no data from it).
+    & $addKey 'HKLM\SOFTWARE\Fabrikam\RdsAgent' 'O:BAG:SYD:PAI(A;CI;KA;;;SY)(A;CI;KA;;;BA)(A;CI;KR;;;BU)(D;CI;KW;;;NU)' @((& $v 'Mode' 'DWord' 1))
+    & $addKey 'HKLM\HARDWARE\DESCRIPTION\System' 'O:SYG:SYD:PAI(A;CI;KA;;;SY)(A;CI;KR;;;BA)(A;CI;KR;;;BU)' @(
+        (& $v 'Identifier' 'String' 'AT/AT COMPATIBLE'),
+        (& $v 'Configuration Data' 'FullResourceDescriptor' 'ffffffffffffffff0000000000000000'))
     & $addKey 'HKLM\SYSTEM' $hive @()
     & $addKey 'HKLM\SYSTEM\CurrentControlSet' $system @()
     & $addKey 'HKLM\SYSTEM\CurrentControlSet\Control' $system @()
@@ -204,8 +240,10 @@ function New-RdsSimDefaultState {
         (& $v 'X509 Certificate' 'Binary' ('0200000001000000' + $cert)),
         (& $v 'X509 Certificate ID' 'Binary' '0300000001000000a1b2c3d4e5f60718293a4b5c6d7e8f90'),
         (& $v 'X509 Certificate2' 'Binary' ('0200000002000000' + $cert)))
-    & $addKey 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod' $gracePeriod @(
-        (& $v 'L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588' 'Binary' $timebomb))
+    if ($GracePeriod -ne 'KeyAbsent') {
+        & $addKey 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod' $script:RdsSimGracePeriodSddl @(
+            (& $v $script:RdsSimTimebombName 'Binary' $timebomb))
+    }
     & $addKey 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core' $system @(
         (& $v 'LicensingMode' 'DWord' 5))
     & $addKey 'HKLM\SYSTEM\CurrentControlSet\Services' $system @()
@@ -249,7 +287,7 @@ function New-RdsSimDefaultState {
     & $addKey 'HKCU\Software' 'O:S-1-5-21-1004336348-1177238915-682003330-500G:S-1-5-21-1004336348-1177238915-682003330-513D:PAI(A;CI;KA;;;S-1-5-21-1004336348-1177238915-682003330-500)(A;CI;KA;;;SY)(A;CI;KA;;;BA)' @()
 
     $user = 'S-1-5-21-1004336348-1177238915-682003330-500'
-    return @{
+    $document = @{
         format           = 'rdsplan-sim-state/1'
         host             = @{
             computerName   = 'RDSH01'
@@ -289,12 +327,18 @@ function New-RdsSimDefaultState {
             UmRdpService      = @{ displayName = 'Remote Desktop Services UserMode Port Redirector'; startMode = 'Manual'; status = 'Running'; servicesDependedOn = @('TermService') }
         }
         terminalServices = @{
-            graceDays         = 97
-            timebombGraceDays = 97
-            graceDaysThrows   = $false
+            graceDays         = $graceDays
+            timebombGraceDays = $graceDays
+            graceDaysThrows   = ($graceDays -eq 0)
         }
         faults           = @()
     }
+    if ($Token -eq 'NotElevated') {
+        $document.token.groups = @($document.token.groups | Where-Object { $_ -ne 'S-1-5-32-544' -and $_ -ne 'S-1-16-12288' }) + @('S-1-16-8192')
+        $document.token.privileges = @{ SeShutdownPrivilege = @{ held = $true; enabled = $false } }
+    }
+    if ($TermServiceStopPendingSeconds -gt 0) { $document.services.TermService.stopPendingSeconds = $TermServiceStopPendingSeconds }
+    return $document
 }
 
 function Import-RdsSimStateDocument {
@@ -323,6 +367,8 @@ function Import-RdsSimStateDocument {
         rebootPending          = [bool](Get-RdsSimMember -Table $hostDoc -Name 'rebootPending' -Default $false)
         rebootCount            = [long](Get-RdsSimMember -Table $hostDoc -Name 'rebootCount' -Default 0)
         lastRebootDelaySeconds = Get-RdsSimMember -Table $hostDoc -Name 'lastRebootDelaySeconds'
+        is64BitProcess         = [bool](Get-RdsSimMember -Table $hostDoc -Name 'is64BitProcess' -Default $true)
+        is64BitOperatingSystem = [bool](Get-RdsSimMember -Table $hostDoc -Name 'is64BitOperatingSystem' -Default $true)
     }
 
     $tokenDoc = Get-RdsSimMember -Table $Document -Name 'token'
@@ -355,6 +401,7 @@ function Import-RdsSimStateDocument {
         LockHeld         = $false
         LockReleased     = $false
         LockRefused      = $false
+        Folders          = $null
     }
 
     # Registry: parents before children; a missing parent is created with inherited security.
@@ -408,12 +455,16 @@ function Import-RdsSimStateDocument {
         if (@('Boot', 'System', 'Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled') -notcontains $startMode) { throw "services: invalid startMode '$startMode' ($name)" }
         $status = [string](Get-RdsSimMember -Table $serviceDoc -Name 'status' -Default 'Stopped')
         if (@('Running', 'Stopped', 'StartPending', 'StopPending', 'Paused') -notcontains $status) { throw "services: invalid status '$status' ($name)" }
+        $stopPending = Get-RdsSimMember -Table $serviceDoc -Name 'stopPendingSeconds' -Default ([long]0)
+        if (-not ($stopPending -is [long]) -or $stopPending -lt 0) { throw "services: stopPendingSeconds is a whole number of seconds, 0 or more ($name)" }
         $state.Services[$name] = @{
             Name               = $name
             DisplayName        = [string](Get-RdsSimMember -Table $serviceDoc -Name 'displayName' -Default $name)
             StartMode          = $startMode
             Status             = $status
             ServicesDependedOn = ConvertTo-RdsSimStringArray -Value (Get-RdsSimMember -Table $serviceDoc -Name 'servicesDependedOn' -Default @())
+            StopPendingSeconds = [long]$stopPending
+            PendingSeconds     = [long]$stopPending
         }
         Set-RdsSimServiceStartModeValue -State $state -Name $name -StartMode $startMode
     }
@@ -453,6 +504,7 @@ function Import-RdsSimStateDocument {
         if ($null -ne $fault.path) { $fault.path = [string]$fault.path }
         $state.Faults.Add($fault)
     }
+    $state.Folders = Import-RdsSimFolderTable -Document $Document
     Sync-RdsSimTimebomb -State $state -Learn
     return $state
 }
@@ -488,6 +540,7 @@ function Export-RdsSimStateDocument {
             status             = $service.Status
             servicesDependedOn = [string[]]$service.ServicesDependedOn
         }
+        if ($service.StopPendingSeconds -gt 0) { $services[$service.Name].stopPendingSeconds = $service.StopPendingSeconds }
     }
     $privileges = @{}
     foreach ($entry in $State.Token.privileges.GetEnumerator()) {
@@ -511,7 +564,11 @@ function Export-RdsSimStateDocument {
         rebootCount    = $State.Host.rebootCount
     }
     if ($null -ne $State.Host.lastRebootDelaySeconds) { $simHost.lastRebootDelaySeconds = $State.Host.lastRebootDelaySeconds }
-    return @{
+    # A 32-bit process or OS (WOW64, Get-RdsProcessBitness) is saved; the usual 64-bit host is not spelled out.
+    foreach ($bitness in @('is64BitProcess', 'is64BitOperatingSystem')) {
+        if (-not $State.Host[$bitness]) { $simHost[$bitness] = $false }
+    }
+    $document = @{
         format           = 'rdsplan-sim-state/1'
         host             = $simHost
         token            = @{ user = $State.Token.user; groups = $State.Token.groups.ToArray(); privileges = $privileges }
@@ -527,6 +584,13 @@ function Export-RdsSimStateDocument {
         calls            = $calls
         callLog          = $State.CallLog.ToArray()
     }
+    # Only a host that knows of folders (Sim.Host.ps1) saves them.
+    if ($State.Folders.Count -gt 0) {
+        $folders = @{}
+        foreach ($entry in $State.Folders.GetEnumerator()) { $folders[[string]$entry.Key] = @{ sddl = [string]$entry.Value } }
+        $document.folders = $folders
+    }
+    return $document
 }
 
 function Format-RdsSimJson {
@@ -609,8 +673,8 @@ function Write-RdsSimFileAtomic {
 function Invoke-RdsSimBoot {
     <#
     .SYNOPSIS
-    Completes a pending simulated reboot: automatic services run, disabled ones are stopped,
-    TermService re-reads the grace period.
+    Completes a pending simulated reboot: services left StopPending are stopped, automatic
+    services run, disabled ones are stopped, TermService re-reads the grace period.
     .PARAMETER State
     The in-memory simulated host.
     #>
@@ -619,6 +683,8 @@ function Invoke-RdsSimBoot {
         [Parameter(Mandatory = $true)] [hashtable] $State
     )
     foreach ($service in $State.Services.Values) {
+        # A service that hung in StopPending is gone after the restart.
+        if ($service.Status -eq 'StopPending') { $service.Status = 'Stopped' }
         $mode = Get-RdsSimServiceStartMode -State $State -Service $service
         if (@('Boot', 'System', 'Automatic', 'AutomaticDelayedStart') -contains $mode) { $service.Status = 'Running' }
         if ($mode -eq 'Disabled') { $service.Status = 'Stopped' }
@@ -834,45 +900,126 @@ function Get-RdsHostIdentity {
     }
 }
 
+function Open-RdsSimLockFile {
+    <#
+    .SYNOPSIS
+    Creates the lock file with FileMode.CreateNew and returns its open stream; $null when it exists already.
+    .PARAMETER Path
+    The lock file.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path
+    )
+    try {
+        return [System.IO.File]::Open($Path, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::Read)
+    }
+    catch {
+        if ([System.IO.File]::Exists($Path)) { return $null }
+        throw ('cannot create the host lock file: ' + $_.Exception.Message + ' (' + $Path + ')')
+    }
+}
+
+function Test-RdsSimLockAbandoned {
+    <#
+    .SYNOPSIS
+    Returns $true when a lock file names a process that no longer runs (processId, and processStart against a reused id).
+    .DESCRIPTION
+    A lock file that cannot be read as { processId, processStart? } counts as held by a live
+    run: only a lock whose holder is known to be gone is taken over.
+    .PARAMETER Path
+    The lock file.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path
+    )
+    $holder = $null
+    try {
+        $holder = ConvertFrom-RdsSimJsonNode -Node (ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($Path)))
+    }
+    catch {
+        return $false
+    }
+    $processId = Get-RdsSimMember -Table $holder -Name 'processId'
+    if (-not ($processId -is [long]) -or $processId -le 0 -or $processId -gt [int]::MaxValue) { return $false }
+    $process = $null
+    try {
+        $process = [System.Diagnostics.Process]::GetProcessById([int]$processId)
+    }
+    catch {
+        return $true
+    }
+    try {
+        if ($process.HasExited) { return $true }
+        $recorded = [string](Get-RdsSimMember -Table $holder -Name 'processStart' -Default '')
+        if ($recorded -eq '') { return $false }
+        $started = [System.DateTime]::Parse($recorded, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind)
+        # Another process under a reused id started at another time.
+        return ([System.Math]::Abs(($process.StartTime.ToUniversalTime() - $started.ToUniversalTime()).TotalSeconds) -gt 2)
+    }
+    catch {
+        return $false
+    }
+    finally {
+        $process.Dispose()
+    }
+}
+
 function Lock-RdsHost {
     <#
     .SYNOPSIS
-    Takes the simulated host's lock: the file '<state file>.lock', created with FileMode.CreateNew and held until Unlock-RdsHost.
+    Takes the simulated host's lock, the file '<state file>.lock' (FileMode.CreateNew, held until Unlock-RdsHost); returns @{ Status; Lock } as the Windows platform does.
     .DESCRIPTION
-    A second run against the same state file is refused with "Another rdsplan run holds the
-    host lock (<lock file>)". Runs against different state files (a fleet) do not interfere.
-    When the state file changed since Initialize-RdsPlatform loaded it (another run saved
-    it), the state is loaded again. A run refused the lock never saves the state file.
-    A lock file left by a killed run must be deleted by hand.
+    Status 'Acquired'; 'Held' when another run holds the lock (another process, or the same
+    run), nothing taken; 'Abandoned' when the lock file names a process that no longer runs
+    (a killed run: the Windows mutex's AbandonedMutexException), whose lock is taken over.
+    Lock is the lock file. As for the Global\ mutex, the token must be elevated (or hold
+    SeCreateGlobalPrivilege): else "Access to the path 'Global\rdsplan-<Name>' is denied.".
+    Runs against different state files (a fleet) do not interfere. When the state file
+    changed since Initialize-RdsPlatform loaded it (another run saved it), the state is loaded
+    again. A run that did not get the lock never saves the state file.
     .PARAMETER Name
     The lock name (recorded in the lock file).
     #>
     [CmdletBinding()]
+    [OutputType([hashtable])]
     param(
         [Parameter(Mandatory = $true)] [string] $Name
     )
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Lock-RdsHost' -Name $Name
     $lockPath = $state.StatePath + '.lock'
-    $stream = $null
-    try {
-        $stream = [System.IO.File]::Open($lockPath, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::Read)
-    }
-    catch {
+    $createGlobal = Get-RdsSimMember -Table $state.Token.privileges -Name 'SeCreateGlobalPrivilege'
+    if (-not (Test-RdsSimElevatedToken -State $state) -and -not ($null -ne $createGlobal -and $createGlobal.held)) {
         $state.LockRefused = $true
-        if ([System.IO.File]::Exists($lockPath)) { throw ('Another rdsplan run holds the host lock (' + $lockPath + ')') }
-        throw ('cannot create the host lock file: ' + $_.Exception.Message + ' (' + $lockPath + ')')
+        throw ("Access to the path 'Global\rdsplan-" + $Name + "' is denied.")
     }
-    $content = ConvertTo-RdsJson -InputObject @{ name = $Name; processId = [System.Diagnostics.Process]::GetCurrentProcess().Id; user = $state.Host.userName }
+    $status = 'Acquired'
+    $stream = Open-RdsSimLockFile -Path $lockPath
+    if ($null -eq $stream -and (Test-RdsSimLockAbandoned -Path $lockPath)) {
+        [System.IO.File]::Delete($lockPath)
+        $stream = Open-RdsSimLockFile -Path $lockPath
+        $status = 'Abandoned'
+    }
+    if ($null -eq $stream) {
+        $state.LockRefused = $true
+        return @{ Status = 'Held'; Lock = $lockPath }
+    }
+    $current = [System.Diagnostics.Process]::GetCurrentProcess()
+    $started = $current.StartTime.ToUniversalTime().ToString('o', [System.Globalization.CultureInfo]::InvariantCulture)
+    $content = ConvertTo-RdsJson -InputObject @{ name = $Name; processId = $current.Id; processStart = $started; user = $state.Host.userName }
+    $current.Dispose()
     $bytes = [System.Text.Encoding]::ASCII.GetBytes($content + "`n")
     $stream.Write($bytes, 0, $bytes.Length)
     $stream.Flush()
     $script:RdsSimLock = @{ Name = $Name; Path = $lockPath; Stream = $stream }
     # The state was loaded before the lock: when another run saved it since, work on its
     # result (counters of this run kept).
-    $current = $null
-    if ([System.IO.File]::Exists($state.StatePath)) { $current = [System.IO.File]::ReadAllText($state.StatePath) }
-    if (-not [string]::Equals($current, $state.LoadedText, [System.StringComparison]::Ordinal)) {
+    $text = $null
+    if ([System.IO.File]::Exists($state.StatePath)) { $text = [System.IO.File]::ReadAllText($state.StatePath) }
+    if (-not [string]::Equals($text, $state.LoadedText, [System.StringComparison]::Ordinal)) {
         try {
             $fresh = Read-RdsSimStateFile -StatePath $state.StatePath
         }
@@ -887,6 +1034,7 @@ function Lock-RdsHost {
         $script:RdsSim = $fresh
     }
     $state.LockHeld = $true
+    return @{ Status = $status; Lock = $lockPath }
 }
 
 function Unlock-RdsHost {

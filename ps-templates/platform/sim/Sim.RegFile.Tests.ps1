@@ -294,6 +294,42 @@ Describe 'reg.exe failures, the 32-bit view, hand-written files' {
         Get-SimTestStateKey -State $state -Path 'HKLM\SOFTWARE\WOW6432Node\Microsoft\MSLicensing\Store\LICENSE000' | Should -Not -BeNullOrEmpty
     }
 
+    It 'the kinds .NET does not map export as hex(5), hex(6), hex(8), hex(9), hex(a) and import back exactly (reg.exe handles every kind)' {
+        $statePath = Get-SimTestStatePath -Name 'rawkinds.json'
+        $file = Get-SimTestStatePath -Name 'rawkinds.reg'
+        $system = 'HKLM\HARDWARE\DESCRIPTION\System'
+        $raw = @(
+            @{ name = 'BigEndian'; type = 'DWordBigEndian'; data = '0000000a' }
+            @{ name = 'SymbolicLinkValue'; type = 'Link'; data = '5c0052000000' }
+            @{ name = 'Resources'; type = 'ResourceList'; data = '01000000' }
+            @{ name = 'Configuration Data'; type = 'FullResourceDescriptor'; data = '0100000000000000' }
+            @{ name = 'Requirements'; type = 'ResourceRequirementsList'; data = '20000000' }
+        )
+        Write-SimTestState -Path $statePath -State @{ registry = @{ $system = @{ values = $raw } } }
+        Initialize-RdsPlatform -Option $statePath
+        Export-RdsRegistryKey -Path $system -View 'Default' -File $file
+        foreach ($value in $raw) { Remove-RdsRegistryValue -Path $system -Name $value.name -View 'Default' }
+        $emptied = @(Get-RdsRegistryValueName -Path $system -View 'Default')
+        Import-RdsRegistryFile -File $file -View 'Default'
+        Complete-RdsPlatform
+        $state = Read-SimTestState -Path $statePath
+
+        (Read-SimTestRegFile -Path $file) | Should -BeExactly ((@(
+                    'Windows Registry Editor Version 5.00'
+                    ''
+                    '[HKEY_LOCAL_MACHINE\HARDWARE\DESCRIPTION\System]'
+                    '"BigEndian"=hex(5):00,00,00,0a'
+                    '"SymbolicLinkValue"=hex(6):5c,00,52,00,00,00'
+                    '"Resources"=hex(8):01,00,00,00'
+                    '"Configuration Data"=hex(9):01,00,00,00,00,00,00,00'
+                    '"Requirements"=hex(a):20,00,00,00'
+                    ''
+                    ''
+                ) -join "`r`n"))
+        $emptied.Length | Should -Be 0
+        ConvertTo-SimTestJson -InputObject (Get-SimTestStateKey -State $state -Path $system).values | Should -BeExactly (ConvertTo-SimTestJson -InputObject $raw)
+    }
+
     It 'a hand-written .reg file (UTF-8, LF, deletions, hex(4), wrapped) imports' {
         $statePath = Get-SimTestStatePath -Name 'hand.json'
         $file = Get-SimTestStatePath -Name 'hand.reg'

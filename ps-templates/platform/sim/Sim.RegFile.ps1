@@ -3,7 +3,8 @@
 # Export-RdsRegistryKey writes what `reg.exe export <key> <file> /y` writes: UTF-16LE with a
 # BOM, CRLF line ends, 'Windows Registry Editor Version 5.00', one [HKEY_...] section per key
 # (the key, then its subkeys depth-first, sorted), values in reg-file syntax ("name"="text",
-# @= for the default value, dword:0000000a, hex:, hex(0):, hex(2):, hex(7):, hex(b):; a
+# @= for the default value, dword:0000000a, hex:, hex(0):, hex(2):, hex(7):, hex(b):, and
+# hex(5)/hex(6)/hex(8)/hex(9)/hex(a) for the kinds .NET does not map; a
 # String holding CR, LF or NUL as hex(1): so that it survives), hex lines wrapped at 80
 # characters with ',\' continuations. Key names are the view's (logical) paths.
 # Import-RdsRegistryFile parses that format (also [-KEY] deletions, "name"=- and hex(1)/hex(4),
@@ -136,6 +137,12 @@ function ConvertTo-RdsSimRegFileValue {
         'Binary'
         {
             return (Format-RdsSimRegFileHex -Prefix ($name + '=hex:') -Bytes (ConvertFrom-RdsSimHex -Hex ([string]$Value.Data)))
+        }
+        { $script:RdsSimRawValueTypes -ccontains $_ }
+        {
+            # reg.exe exports every kind exactly, also those .NET cannot read: hex(5), hex(6), hex(8), hex(9), hex(a).
+            $kindText = ([int]$script:RdsSimRawValueKinds[$Value.Type]).ToString('x', $invariant)
+            return (Format-RdsSimRegFileHex -Prefix ($name + '=hex(' + $kindText + '):') -Bytes (ConvertFrom-RdsSimHex -Hex ([string]$Value.Data)))
         }
         default
         {
@@ -381,6 +388,13 @@ function Read-RdsSimRegFile {
                         if ($joined.Length -gt 0 -and [int]$joined[$joined.Length - 1] -eq 0) { $joined = $joined.Substring(0, $joined.Length - 1) }
                         $value = [string[]]$joined.Split([char]0)
                     }
+                }
+                { @(5, 6, 8, 9, 10) -contains $_ }
+                {
+                    foreach ($entry in $script:RdsSimRawValueKinds.GetEnumerator()) {
+                        if ([int]$entry.Value -eq $kind) { $type = [string]$entry.Key }
+                    }
+                    $value = ConvertTo-RdsSimHex -Bytes $bytes
                 }
                 11
                 {

@@ -3,10 +3,21 @@
 # Keys live in one flat, case-insensitive table of 64-bit-view paths ('HKLM\SOFTWARE\X'),
 # each with its SDDL and an ordered list of values @{ Name; Type; Data } in canonical form.
 # The 32-bit view redirects HKLM\SOFTWARE\X to HKLM\SOFTWARE\WOW6432Node\X (as WOW64 does;
-# the shared keys of real Windows are not modelled). Hive roots (HKLM, HKCU, HKU, HKCR) always
-# exist, hold no values and allow no subkeys to be created directly below them.
+# the shared keys of real Windows are not modelled); the Default view is the process's own: the
+# 32-bit view when the state's host says its process is 32-bit on a 64-bit OS. Hive roots (HKLM,
+# HKCU, HKU, HKCR) always exist, hold no values and allow no subkeys to be created directly
+# below them. Besides the canonical types, the state may hold values of the kinds .NET does not
+# map (DWordBigEndian, Link, ResourceList, FullResourceDescriptor, ResourceRequirementsList,
+# raw bytes as hex): reg.exe exports them exactly, the platform API reads them as .NET does
+# (Type 'Unknown', no data) and cannot write them.
 # Every public function opens keys with the rights the Windows platform asks for, so access
 # denials happen where they would on Windows.
+
+# The kinds .NET's RegistryValueKind does not name (GetValueKind: Unknown), by REG_* number:
+# REG_DWORD_BIG_ENDIAN 5, REG_LINK 6, REG_RESOURCE_LIST 8, REG_FULL_RESOURCE_DESCRIPTOR 9,
+# REG_RESOURCE_REQUIREMENTS_LIST 10.
+$script:RdsSimRawValueTypes = @('DWordBigEndian', 'Link', 'ResourceList', 'FullResourceDescriptor', 'ResourceRequirementsList')
+$script:RdsSimRawValueKinds = @{ DWordBigEndian = 5; Link = 6; ResourceList = 8; FullResourceDescriptor = 9; ResourceRequirementsList = 10 }
 
 function ConvertTo-RdsSimRegistryPath {
     <#
@@ -43,7 +54,7 @@ function Resolve-RdsSimRegistryPath {
     .PARAMETER Path
     A normalized registry path.
     .PARAMETER View
-    '64', '32' or 'Default' (= 64).
+    '64', '32' or 'Default' (the process's view: 64, or 32 for a 32-bit process on a 64-bit OS).
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -52,6 +63,11 @@ function Resolve-RdsSimRegistryPath {
         [Parameter(Mandatory = $true)] [string] $View
     )
     $normalized = ConvertTo-RdsSimRegistryPath -Path $Path
+    # WOW64: a 32-bit process's Default view is the 32-bit view; a 32-bit OS has one view only.
+    $simHost = $null
+    if ($null -ne $script:RdsSim) { $simHost = $script:RdsSim.Host }
+    if ($View -eq 'Default' -and $null -ne $simHost -and $simHost.is64BitOperatingSystem -and -not $simHost.is64BitProcess) { $View = '32' }
+    if ($null -ne $simHost -and -not $simHost.is64BitOperatingSystem) { return $normalized }
     if ($View -ne '32') { return $normalized }
     $parts = [System.Collections.Generic.List[string]]::new([string[]]$normalized.Split('\'))
     if ($parts[0] -eq 'HKLM' -and $parts.Count -ge 2 -and $parts[1] -eq 'SOFTWARE') {
@@ -218,7 +234,7 @@ function New-RdsSimKeyChecked {
 function ConvertTo-RdsSimValueType {
     <#
     .SYNOPSIS
-    Returns the canonical spelling of a value type (String, ExpandString, MultiString, DWord, QWord, Binary, None).
+    Returns the canonical spelling of a value type (String, ExpandString, MultiString, DWord, QWord, Binary, None, or a kind .NET does not map).
     .PARAMETER Type
     The type name (any case).
     #>
@@ -227,10 +243,10 @@ function ConvertTo-RdsSimValueType {
     param(
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Type
     )
-    foreach ($known in @('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary', 'None')) {
+    foreach ($known in @('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary', 'None') + $script:RdsSimRawValueTypes) {
         if ([string]::Equals($known, $Type, [System.StringComparison]::OrdinalIgnoreCase)) { return $known }
     }
-    throw "invalid registry value type '$Type' (String, ExpandString, MultiString, DWord, QWord, Binary, None)"
+    throw ("invalid registry value type '$Type' (String, ExpandString, MultiString, DWord, QWord, Binary, None, " + ($script:RdsSimRawValueTypes -join ', ') + ')')
 }
 
 function ConvertTo-RdsSimCanonicalData {
@@ -282,7 +298,7 @@ function ConvertTo-RdsSimCanonicalData {
             if ($text -notmatch '\A[0-9]{1,20}\z' -or -not [uint64]::TryParse($text, [System.Globalization.NumberStyles]::None, [System.Globalization.CultureInfo]::InvariantCulture, [ref]$parsed)) { throw $invalid }
             return $parsed.ToString([System.Globalization.CultureInfo]::InvariantCulture)
         }
-        { $_ -ceq 'Binary' -or $_ -ceq 'None' }
+        { $_ -ceq 'Binary' -or $_ -ceq 'None' -or $script:RdsSimRawValueTypes -ccontains $_ }
         {
             if ($null -eq $Data) { return '' }
             if ($Data -is [byte[]]) { return (ConvertTo-RdsSimHex -Bytes $Data) }
@@ -358,7 +374,7 @@ function Find-RdsSimValue {
 function Copy-RdsSimValue {
     <#
     .SYNOPSIS
-    Returns a copy of a value as the platform returns it: @{ Name; Type; Data }.
+    Returns a copy of a value as the platform returns it: @{ Name; Type; Data } (a kind .NET does not map: Type 'Unknown', Data $null, as GetValueKind and GetValue give it).
     .PARAMETER Value
     The stored value.
     #>
@@ -367,6 +383,7 @@ function Copy-RdsSimValue {
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Value
     )
+    if ($script:RdsSimRawValueTypes -ccontains $Value.Type) { return @{ Name = $Value.Name; Type = 'Unknown'; Data = $null } }
     $data = $Value.Data
     if ($Value.Type -eq 'MultiString') { $data = [string[]]$data.Clone() }
     return @{ Name = $Value.Name; Type = $Value.Type; Data = $data }
@@ -501,6 +518,19 @@ function Get-RdsRegistryValue {
     $value = Find-RdsSimValue -Key $key -Name $Name
     if ($null -eq $value) { return $null }
     return (Copy-RdsSimValue -Value $value)
+}
+
+function Get-RdsProcessBitness {
+    <#
+    .SYNOPSIS
+    Returns @{ Is64BitProcess; Is64BitOperatingSystem } of the simulated host's process (state: host.is64BitProcess, host.is64BitOperatingSystem).
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param()
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Get-RdsProcessBitness'
+    return @{ Is64BitProcess = [bool]$state.Host.is64BitProcess; Is64BitOperatingSystem = [bool]$state.Host.is64BitOperatingSystem }
 }
 
 function Get-RdsRegistryValueName {

@@ -1,6 +1,7 @@
 # Sim.Security.ps1: the simulated token and key security. The GracePeriod ownership dance of
-# DOMAIN.md ("Taking ownership"), access checks from the DACL, owner rules, SDDL kept
-# byte-identical.
+# DOMAIN.md ("Taking ownership"), access checks from the DACL, owner rules, a written SDDL read
+# back as Windows stores it (DOMAIN.md "ACL write-back"), AddAccessRule's refusal of a DACL not
+# in canonical order, privileges that report their previous state.
 BeforeAll {
     . (Join-Path $PSScriptRoot '../../../test/support/pester/SimHost.ps1')
     Set-StrictMode -Version 3.0
@@ -58,7 +59,8 @@ Describe 'Ownership dance on RCM\GracePeriod (the default host)' {
 
     It 'taking ownership needs SeTakeOwnershipPrivilege enabled, and an owner from the token' {
         ConvertTo-SimTestJson -InputObject $steps.OwnerWithoutPrivilege | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = $denied })
-        $steps.EnableTakeOwnership.Ok | Should -BeTrue
+        # It was disabled before (AdjustTokenPrivileges' PreviousState).
+        ConvertTo-SimTestJson -InputObject $steps.EnableTakeOwnership | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = $false })
         ConvertTo-SimTestJson -InputObject $steps.ForeignOwner | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = $invalidOwner })
         ConvertTo-SimTestJson -InputObject $steps.TakeOwnership | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = $ownedSddl })
         # Ownership alone gives WRITE_DAC, not write access to values.
@@ -72,7 +74,7 @@ Describe 'Ownership dance on RCM\GracePeriod (the default host)' {
         ConvertTo-SimTestJson -InputObject $steps.RemoveMissing | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = 'No value exists with that name. (' + $SimGracePeriodPath + '\' + $SimTimebombName + ')' })
     }
 
-    It 'restoring NETWORK SERVICE as owner needs SeRestorePrivilege; the SDDL reads back byte-identical' {
+    It 'restoring NETWORK SERVICE as owner needs SeRestorePrivilege; the SDDL, already in the form Windows writes (PAI), reads back byte-identical' {
         ConvertTo-SimTestJson -InputObject $steps.RestoreWithoutRestorePrivilege | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = $invalidOwner })
         ConvertTo-SimTestJson -InputObject $steps.SddlAfterRefusal | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = $openedSddl })
         $steps.EnableRestore.Ok | Should -BeTrue
@@ -204,7 +206,7 @@ Describe 'Token and DACL rules' {
             New-RdsRegistryKey -Path $k -View 'Default'
             $created = Get-RdsRegistrySddl -Path $k -View 'Default'
             $steps = [ordered]@{}
-            $steps.Set = Invoke-SimTestStep { Set-RdsRegistrySddl -Path $k -View 'Default' -Sddl $text; (Get-RdsRegistrySddl -Path $k -View 'Default') -ceq $text }
+            $steps.Set = Invoke-SimTestStep { Set-RdsRegistrySddl -Path $k -View 'Default' -Sddl $text; Get-RdsRegistrySddl -Path $k -View 'Default' }
             $steps.Malformed = Invoke-SimTestStep { Set-RdsRegistrySddl -Path $k -View 'Default' -Sddl 'O:BAG:SYD:PAI(A;CI;KA;;BA)' }
             $steps.MissingKey = Invoke-SimTestStep { Set-RdsRegistrySddl -Path 'HKLM\SOFTWARE\Nope' -View 'Default' -Sddl $text }
             $steps.GetMissing = Invoke-SimTestStep { Get-RdsRegistrySddl -Path 'HKLM\SOFTWARE\Nope' -View 'Default' }
@@ -216,9 +218,9 @@ Describe 'Token and DACL rules' {
             $created | Should -BeExactly 'O:BAG:SYD:AI(A;CIIOID;KA;;;CO)(A;CIID;KA;;;SY)(A;CIID;KA;;;BA)(A;CIID;KR;;;BU)(A;CIID;KR;;;AC)'
         }
 
-        It 'stores the given text exactly (full SIDs stay full SIDs)' {
-            ConvertTo-SimTestJson -InputObject $steps.Set | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = $true })
-            (Get-SimTestStateKey -State $state -Path $k).sddl | Should -BeExactly $text
+        It 'stores the descriptor as Windows writes it: well-known SIDs as their aliases' {
+            ConvertTo-SimTestJson -InputObject $steps.Set | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = 'O:BAG:SYD:PAI(A;CI;KA;;;BA)(A;CI;KR;;;BU)' })
+            (Get-SimTestStateKey -State $state -Path $k).sddl | Should -BeExactly 'O:BAG:SYD:PAI(A;CI;KA;;;BA)(A;CI;KR;;;BU)'
         }
 
         It 'rejects malformed SDDL and missing keys' {
@@ -235,5 +237,148 @@ Describe 'Token and DACL rules' {
             Get-SimTestStateValue -State $state -Path $SimGracePeriodPath -Name $SimTimebombName | Should -Not -BeNullOrEmpty
             (Get-SimTestStateKey -State $state -Path $SimGracePeriodPath).sddl | Should -BeExactly $SimGracePeriodSddl
         }
+    }
+}
+
+Describe 'a written descriptor reads back as Windows stores it (SetSecurityInfo)' {
+    BeforeAll {
+        $statePath = Get-SimTestStatePath -Name 'writeback.json'
+        $k = 'HKLM\SOFTWARE\Contoso'
+        $software = 'O:BAG:SYD:PAI(A;CIIO;KA;;;CO)(A;CI;KA;;;SY)(A;CI;KA;;;BA)(A;CI;KR;;;BU)'
+        Write-SimTestState -Path $statePath -State @{
+            registry = @{
+                'HKLM\SOFTWARE'                     = @{ sddl = $software }
+                'HKLM\SOFTWARE\Contoso'             = @{ sddl = 'O:BAG:SYD:AI(A;CIID;KA;;;SY)' }
+                'HKLM\SOFTWARE\Contoso\Sub'         = @{ sddl = 'O:BAG:SYD:AI(A;CI;KR;;;AU)(A;CIID;KA;;;SY)' }
+                'HKLM\SOFTWARE\Contoso\Sub\Deeper'  = @{ sddl = 'O:BAG:SYD:(A;CIID;KA;;;SY)' }
+                'HKLM\SOFTWARE\Contoso\Sealed'      = @{ sddl = 'O:BAG:SYD:PAI(A;CI;KA;;;SY)' }
+            }
+        }
+        Initialize-RdsPlatform -Option $statePath
+        # Set-RdsRegistrySddl opens the key with TakeOwnership: WRITE_OWNER from the privilege.
+        [void](Enable-RdsPrivilege -Name 'SeTakeOwnershipPrivilege')
+        $read = [ordered]@{}
+        $write = {
+            param([string] $Sddl)
+            Set-RdsRegistrySddl -Path $k -View 'Default' -Sddl $Sddl
+            Get-RdsRegistrySddl -Path $k -View 'Default'
+        }
+        $read.Protected = & $write 'O:BAG:SYD:P(A;CI;KA;;;BA)(A;CI;KR;;;BU)'
+        $read.NotCanonical = & $write 'O:BAG:SYD:P(A;CI;KA;;;BA)(D;CI;KW;;;WD)(A;CI;KR;;;BU)'
+        # Not protected: the inherited entries given are replaced by what HKLM\SOFTWARE passes on, after the explicit ones.
+        $read.Inherits = & $write 'O:BAG:SYD:(A;CIID;KA;;;WD)(A;CI;KR;;;AU)'
+        # An inherited deny before an explicit allow: moving the allow ahead would change what the DACL grants.
+        $read.Crossing = & $write 'O:BAG:SYD:AI(D;CIID;KW;;;WD)(A;CI;KA;;;BA)'
+        $read.Reset = & $write 'O:BAG:SYD:PAI(A;CI;KA;;;SY)(A;CI;KR;;;BU)(A;CI;KW;;;BA)'
+        $read.Sub = Get-RdsRegistrySddl -Path ($k + '\Sub') -View 'Default'
+        $read.Deeper = Get-RdsRegistrySddl -Path ($k + '\Sub\Deeper') -View 'Default'
+        $read.Sealed = Get-RdsRegistrySddl -Path ($k + '\Sealed') -View 'Default'
+        Complete-RdsPlatform
+        $state = Read-SimTestState -Path $statePath
+    }
+
+    It 'D:P( reads back D:PAI(' {
+        $read.Protected | Should -BeExactly 'O:BAG:SYD:PAI(A;CI;KA;;;BA)(A;CI;KR;;;BU)'
+    }
+
+    It 'a DACL not in canonical order is written in its order (allow and deny are never moved past each other)' {
+        $read.NotCanonical | Should -BeExactly 'O:BAG:SYD:PAI(A;CI;KA;;;BA)(D;CI;KW;;;WD)(A;CI;KR;;;BU)'
+    }
+
+    It 'an unprotected DACL: explicit entries first, the inherited ones derived from the parent again' {
+        $read.Inherits | Should -BeExactly 'O:BAG:SYD:AI(A;CI;KR;;;AU)(A;CIIOID;KA;;;CO)(A;CIID;KA;;;SY)(A;CIID;KA;;;BA)(A;CIID;KR;;;BU)'
+    }
+
+    It 'where putting the explicit entries first would move an allow past a deny, the order stays and the DACL is protected' {
+        $read.Crossing | Should -BeExactly 'O:BAG:SYD:PAI(D;CIID;KW;;;WD)(A;CI;KA;;;BA)'
+    }
+
+    It 'the inheritable entries are passed on to the subkeys that inherit, down the tree, not to a protected one' {
+        $read.Sub | Should -BeExactly 'O:BAG:SYD:AI(A;CI;KR;;;AU)(A;CIID;KA;;;SY)(A;CIID;KR;;;BU)(A;CIID;KW;;;BA)'
+        $read.Deeper | Should -BeExactly 'O:BAG:SYD:AI(A;CIID;KR;;;AU)(A;CIID;KA;;;SY)(A;CIID;KR;;;BU)(A;CIID;KW;;;BA)'
+        $read.Sealed | Should -BeExactly 'O:BAG:SYD:PAI(A;CI;KA;;;SY)'
+        (Get-SimTestStateKey -State $state -Path ($k + '\Sub\Deeper')).sddl | Should -BeExactly $read.Deeper
+    }
+}
+
+Describe 'a DACL not in canonical order (an allow entry before a deny entry)' {
+    BeforeAll {
+        $statePath = Get-SimTestStatePath -Name 'noncanonical.json'
+        $k = 'HKLM\SOFTWARE\Fabrikam\RdsAgent'
+        $nonCanonical = 'O:BAG:SYD:PAI(A;CI;KR;;;BA)(D;CI;KW;;;WD)(A;CI;KA;;;SY)'
+        Write-SimTestState -Path $statePath -State @{ registry = @{ 'HKLM\SOFTWARE\Fabrikam\RdsAgent' = @{ sddl = $nonCanonical } } }
+        Initialize-RdsPlatform -Option $statePath
+        $steps = [ordered]@{}
+        $steps.Read = Invoke-SimTestStep { Get-RdsRegistrySddl -Path $k -View 'Default' }
+        $steps.Rule = Invoke-SimTestStep { Add-RdsRegistryAccessRule -Path $k -View 'Default' -Sid 'S-1-5-32-544' -Rights 'FullControl' }
+        $steps.After = Invoke-SimTestStep { Get-RdsRegistrySddl -Path $k -View 'Default' }
+        # The raw edit the runtime falls back to (Grant-RdsRegistryAccess): the whole SDDL, the new entry first.
+        $steps.Raw = Invoke-SimTestStep {
+            [void](Enable-RdsPrivilege -Name 'SeTakeOwnershipPrivilege')
+            Set-RdsRegistrySddl -Path $k -View 'Default' -Sddl 'O:BAG:SYD:PAI(A;CI;0xf003f;;;S-1-5-32-544)(A;CI;KR;;;BA)(D;CI;KW;;;WD)(A;CI;KA;;;SY)'
+            Get-RdsRegistrySddl -Path $k -View 'Default'
+        }
+        Complete-RdsPlatform
+    }
+
+    It 'reads as the state file gives it' {
+        ConvertTo-SimTestJson -InputObject $steps.Read | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = $nonCanonical })
+    }
+
+    It 'Add-RdsRegistryAccessRule refuses it with the .NET message, as RegistrySecurity.AddAccessRule does, and changes nothing' {
+        ConvertTo-SimTestJson -InputObject $steps.Rule | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = 'This access control list is not in canonical form and therefore cannot be modified. (' + $k + ')' })
+        ConvertTo-SimTestJson -InputObject $steps.After | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = $nonCanonical })
+    }
+
+    It 'Set-RdsRegistrySddl writes it in the order given (aliases, AI)' {
+        ConvertTo-SimTestJson -InputObject $steps.Raw | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = 'O:BAG:SYD:PAI(A;CI;KA;;;BA)(A;CI;KR;;;BA)(D;CI;KW;;;WD)(A;CI;KA;;;SY)' })
+    }
+}
+
+Describe 'Enable-RdsPrivilege reports the previous state (a token whose privileges start enabled, as a SYSTEM service may have them)' {
+    It 'returns $true for an enabled privilege, $false for a disabled one; Disable-RdsPrivilege returns nothing' {
+        $statePath = Get-SimTestStatePath -Name 'system.json'
+        Write-SimTestState -Path $statePath -State @{
+            token = @{
+                user       = 'S-1-5-18'
+                groups     = @('S-1-5-32-544', 'S-1-1-0', 'S-1-5-11')
+                privileges = @{ SeTakeOwnershipPrivilege = @{ held = $true; enabled = $true }; SeRestorePrivilege = @{ held = $true; enabled = $false } }
+            }
+        }
+        Initialize-RdsPlatform -Option $statePath
+        $steps = [ordered]@{}
+        $steps.TakeOwnership = Invoke-SimTestStep { Enable-RdsPrivilege -Name 'SeTakeOwnershipPrivilege' }
+        $steps.Restore = Invoke-SimTestStep { Enable-RdsPrivilege -Name 'SeRestorePrivilege' }
+        $steps.RestoreAgain = Invoke-SimTestStep { Enable-RdsPrivilege -Name 'SeRestorePrivilege' }
+        $steps.Disable = Invoke-SimTestStep { Disable-RdsPrivilege -Name 'SeRestorePrivilege' }
+        Complete-RdsPlatform
+        $state = Read-SimTestState -Path $statePath
+        ConvertTo-SimTestJson -InputObject $steps | Should -BeExactly (ConvertTo-SimTestJson -InputObject ([ordered]@{
+                    TakeOwnership = @{ Ok = $true; Value = $true }
+                    Restore       = @{ Ok = $true; Value = $false }
+                    RestoreAgain  = @{ Ok = $true; Value = $true }
+                    Disable       = @{ Ok = $true; Value = $null }
+                }))
+        ConvertTo-SimTestJson -InputObject $state.token.privileges | Should -BeExactly '{"SeRestorePrivilege":{"enabled":false,"held":true},"SeTakeOwnershipPrivilege":{"enabled":true,"held":true}}'
+    }
+}
+
+Describe 'the default host holds what .NET is in the way of' {
+    It 'HKLM\SOFTWARE\Fabrikam\RdsAgent: a DACL not in canonical order that AddAccessRule refuses; HARDWARE\DESCRIPTION\System: a value read as Unknown' {
+        $statePath = Get-SimTestStatePath -Name 'default-fidelity.json'
+        Initialize-RdsPlatform -Option $statePath
+        $agent = 'HKLM\SOFTWARE\Fabrikam\RdsAgent'
+        $steps = [ordered]@{}
+        $steps.Sddl = Invoke-SimTestStep { Get-RdsRegistrySddl -Path $agent -View 'Default' }
+        $steps.Rule = Invoke-SimTestStep { Add-RdsRegistryAccessRule -Path $agent -View 'Default' -Sid 'S-1-5-32-544' -Rights 'FullControl' }
+        $steps.Value = Invoke-SimTestStep { Get-RdsRegistryValue -Path 'HKLM\HARDWARE\DESCRIPTION\System' -Name 'Configuration Data' -View 'Default' }
+        Complete-RdsPlatform
+        $state = Read-SimTestState -Path $statePath
+        ConvertTo-SimTestJson -InputObject $steps | Should -BeExactly (ConvertTo-SimTestJson -InputObject ([ordered]@{
+                    Sddl  = @{ Ok = $true; Value = 'O:BAG:SYD:PAI(A;CI;KA;;;SY)(A;CI;KA;;;BA)(A;CI;KR;;;BU)(D;CI;KW;;;NU)' }
+                    Rule  = @{ Ok = $false; Error = 'This access control list is not in canonical form and therefore cannot be modified. (' + $agent + ')' }
+                    Value = @{ Ok = $true; Value = @{ Name = 'Configuration Data'; Type = 'Unknown'; Data = $null } }
+                }))
+        (Get-SimTestStateValue -State $state -Path 'HKLM\HARDWARE\DESCRIPTION\System' -Name 'Configuration Data').type | Should -BeExactly 'FullResourceDescriptor'
     }
 }

@@ -3,7 +3,12 @@
 # Add-RdsRegistryAccessRule, Enable/Disable-RdsPrivilege).
 #
 # The model follows DOMAIN.md "Taking ownership": a key's owner, group and DACL are held as
-# the SDDL string the state file gives (returned byte-identical by Get-RdsRegistrySddl).
+# an SDDL string: as the state file gives it until a write, then as Windows stores what
+# SetSecurityInfo is given (DOMAIN.md "ACL write-back"): SIDs as their aliases, the DACL marked
+# auto-inherited (D:P( reads back D:PAI(), explicit entries first in their own order, inherited
+# entries derived from the parent again (and passed on to the subkeys) unless the DACL is
+# protected. Like RegistrySecurity.AddAccessRule, Add-RdsRegistryAccessRule refuses a DACL
+# that is not in canonical order.
 # Access checks use the DACL's allow/deny ACEs that apply to the key itself (not inherit-only)
 # and whose SID is the token's user or one of its groups; the owner implicitly has
 # READ_CONTROL and WRITE_DAC; an enabled SeTakeOwnershipPrivilege grants WRITE_OWNER; an owner
@@ -468,6 +473,38 @@ function Assert-RdsSimKeyAccess {
     }
 }
 
+function Get-RdsSimInheritableAce {
+    <#
+    .SYNOPSIS
+    Returns the ACEs a subkey inherits from its parent's SDDL: the container-inheritable ones, marked inherited (ID).
+    .DESCRIPTION
+    NP entries apply to the subkey only (ID), CI|IO entries become effective on it (CI ID),
+    CREATOR OWNER/GROUP entries stay inherit-only (CI IO ID; no effective creator-owner entry is
+    generated).
+    .PARAMETER ParentSddl
+    The parent key's SDDL.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $ParentSddl
+    )
+    $parent = Get-RdsSimParsedSddl -Sddl $ParentSddl
+    $aces = [System.Collections.Generic.List[object]]::new()
+    foreach ($ace in $parent.Aces) {
+        if (-not ($ace.Flags -ccontains 'CI')) { continue }
+        if ($ace.Flags -ccontains 'NP') {
+            $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('ID') -Rights $ace.Rights -Sid $ace.Sid))
+        }
+        elseif (($ace.Flags -ccontains 'IO') -and ($ace.Sid -eq 'CO' -or $ace.Sid -eq 'CG' -or $ace.Sid -eq 'S-1-3-0' -or $ace.Sid -eq 'S-1-3-1')) {
+            $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('CI', 'IO', 'ID') -Rights $ace.Rights -Sid $ace.Sid))
+        }
+        else {
+            $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('CI', 'ID') -Rights $ace.Rights -Sid $ace.Sid))
+        }
+    }
+    return , $aces.ToArray()
+}
+
 function Get-RdsSimInheritedSddl {
     <#
     .SYNOPSIS
@@ -496,27 +533,165 @@ function Get-RdsSimInheritedSddl {
     elseif (-not ($State.Token.groups -contains 'S-1-5-32-544')) {
         $owner = ConvertTo-RdsSimSddlSid -Sid $State.Token.user
     }
-    $aces = [System.Collections.Generic.List[object]]::new()
-    foreach ($ace in $parent.Aces) {
-        if (-not ($ace.Flags -ccontains 'CI')) { continue }
-        if ($ace.Flags -ccontains 'NP') {
-            $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('ID') -Rights $ace.Rights -Sid $ace.Sid))
-        }
-        elseif ($ace.Flags -ccontains 'IO') {
-            if ($ace.Sid -eq 'CO' -or $ace.Sid -eq 'CG' -or $ace.Sid -eq 'S-1-3-0' -or $ace.Sid -eq 'S-1-3-1') {
-                $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('CI', 'IO', 'ID') -Rights $ace.Rights -Sid $ace.Sid))
-            }
-            else {
-                $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('CI', 'ID') -Rights $ace.Rights -Sid $ace.Sid))
-            }
-        }
-        else {
-            $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('CI', 'ID') -Rights $ace.Rights -Sid $ace.Sid))
-        }
-    }
     $group = 'SY'
     if ($Loading -and $null -ne $parent.Group) { $group = $parent.Group }
-    return (ConvertTo-RdsSimSddlText -Owner $owner -Group $group -DaclPresent $true -DaclFlags 'AI' -Aces $aces.ToArray() -Sacl $null)
+    return (ConvertTo-RdsSimSddlText -Owner $owner -Group $group -DaclPresent $true -DaclFlags 'AI' -Aces (Get-RdsSimInheritableAce -ParentSddl $ParentSddl) -Sacl $null)
+}
+
+function Test-RdsSimDaclCanonical {
+    <#
+    .SYNOPSIS
+    Returns $true when DACL entries are in canonical order (explicit deny, explicit allow, then inherited), the order RegistrySecurity can change.
+    .PARAMETER Aces
+    The parsed ACEs.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Aces
+    )
+    $stage = 0
+    foreach ($ace in $Aces) {
+        $aceStage = 2
+        if (-not ($ace.Flags -ccontains 'ID')) {
+            if ($ace.Type -ceq 'D') { $aceStage = 0 }
+            elseif ($ace.Type -ceq 'A') { $aceStage = 1 }
+            else { return $false }
+        }
+        if ($aceStage -lt $stage) { return $false }
+        $stage = $aceStage
+    }
+    return $true
+}
+
+function Get-RdsSimWrittenDacl {
+    <#
+    .SYNOPSIS
+    Returns @{ Flags; Aces } of a DACL as Windows stores it when SetSecurityInfo writes it to a key.
+    .DESCRIPTION
+    SetSecurityInfo imposes the current inheritance model (learn.microsoft.com, "Automatic
+    Propagation of Inheritable ACEs"): the DACL is marked auto-inherited (AI; AR is not kept);
+    explicit entries come first, in the order given, inherited ones after them, unless that
+    would move an allow entry past a deny entry: then the order stays and the DACL is marked
+    protected instead. An unprotected DACL's inherited entries are those its parent passes on
+    (Get-RdsSimInheritableAce), whatever the caller gave. SIDs are written as their aliases,
+    flags in Windows' order, a numeric mask as KA, KR or KW when it is one (else lowercase hex;
+    letter codes stay as given). A NO_ACCESS_CONTROL DACL stays as it is.
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Physical
+    The stored path of the key.
+    .PARAMETER DaclFlags
+    The DACL flags given.
+    .PARAMETER Aces
+    The ACEs given.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [string] $Physical,
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $DaclFlags,
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Aces
+    )
+    if ($DaclFlags.Contains('NO_ACCESS_CONTROL')) { return @{ Flags = $DaclFlags; Aces = $Aces } }
+    $protected = $DaclFlags.Contains('P')
+    $given = [System.Collections.Generic.List[object]]::new()
+    $explicit = [System.Collections.Generic.List[object]]::new()
+    $inherited = [System.Collections.Generic.List[object]]::new()
+    $crossing = $false
+    foreach ($ace in $Aces) {
+        $rights = $ace.Rights
+        if ($rights -match '\A(0[xX][0-9a-fA-F]+|[0-9]+)\z') { $rights = ConvertTo-RdsSimRightsText -Mask (ConvertTo-RdsSimAccessMask -Rights $rights) }
+        $written = New-RdsSimAce -Type $ace.Type -Flags $ace.Flags -Rights $rights -Sid (ConvertTo-RdsSimSddlSid -Sid $ace.Sid)
+        $given.Add($written)
+        if ($written.Flags -ccontains 'ID') {
+            $inherited.Add($written)
+            continue
+        }
+        $explicit.Add($written)
+        foreach ($earlier in $inherited) {
+            if ($earlier.Type -cne $written.Type) { $crossing = $true }
+        }
+    }
+    $ordered = $given
+    if ($crossing) {
+        $protected = $true
+    }
+    else {
+        $ordered = $explicit
+        if (-not $protected) {
+            $parent = Get-RdsSimKey -State $State -Physical $Physical.Substring(0, $Physical.LastIndexOf('\'))
+            $inherited = [System.Collections.Generic.List[object]]::new([object[]](Get-RdsSimInheritableAce -ParentSddl $parent.Sddl))
+        }
+        $ordered.AddRange($inherited)
+    }
+    $flags = 'AI'
+    if ($protected) { $flags = 'PAI' }
+    return @{ Flags = $flags; Aces = $ordered.ToArray() }
+}
+
+function Set-RdsSimKeyDacl {
+    <#
+    .SYNOPSIS
+    Stores a key's new owner, group and DACL as Windows writes them (Get-RdsSimWrittenDacl) and passes its inheritable entries on to the subkeys that inherit.
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Key
+    The key.
+    .PARAMETER Owner
+    The owner SID text.
+    .PARAMETER Group
+    The group SID text.
+    .PARAMETER DaclFlags
+    The DACL flags given.
+    .PARAMETER Aces
+    The ACEs given.
+    .PARAMETER Sacl
+    The SACL text ($null for none).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [hashtable] $Key,
+        [AllowNull()] [string] $Owner,
+        [AllowNull()] [string] $Group,
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $DaclFlags,
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Aces,
+        [AllowNull()] [object] $Sacl
+    )
+    if (-not [string]::IsNullOrEmpty($Owner)) { $Owner = ConvertTo-RdsSimSddlSid -Sid $Owner }
+    if (-not [string]::IsNullOrEmpty($Group)) { $Group = ConvertTo-RdsSimSddlSid -Sid $Group }
+    $dacl = Get-RdsSimWrittenDacl -State $State -Physical $Key.Path -DaclFlags $DaclFlags -Aces $Aces
+    $Key.Sddl = ConvertTo-RdsSimSddlText -Owner $Owner -Group $Group -DaclPresent $true -DaclFlags $dacl.Flags -Aces $dacl.Aces -Sacl $Sacl
+    Update-RdsSimSubkeyDacl -State $State -Physical $Key.Path
+}
+
+function Update-RdsSimSubkeyDacl {
+    <#
+    .SYNOPSIS
+    Automatic propagation: derives the inherited entries of a key's subkeys again (those whose DACL is not protected), and of their subkeys where that changed something.
+    .PARAMETER State
+    The in-memory simulated host.
+    .PARAMETER Physical
+    The stored path of the key whose DACL changed.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $State,
+        [Parameter(Mandatory = $true)] [string] $Physical
+    )
+    foreach ($childPath in (Get-RdsSimSubkeyPath -State $State -Physical $Physical)) {
+        $child = $State.RegKeys[$childPath]
+        $parsed = Get-RdsSimParsedSddl -Sddl $child.Sddl
+        if (-not $parsed.DaclPresent -or $parsed.DaclFlags.Contains('P') -or $parsed.DaclFlags.Contains('NO_ACCESS_CONTROL')) { continue }
+        $explicit = @($parsed.Aces | Where-Object { -not ($_.Flags -ccontains 'ID') })
+        $dacl = Get-RdsSimWrittenDacl -State $State -Physical $child.Path -DaclFlags $parsed.DaclFlags -Aces $explicit
+        $text = ConvertTo-RdsSimSddlText -Owner $parsed.Owner -Group $parsed.Group -DaclPresent $true -DaclFlags $dacl.Flags -Aces $dacl.Aces -Sacl $parsed.Sacl
+        if ($text -ceq $child.Sddl) { continue }
+        $child.Sddl = $text
+        Update-RdsSimSubkeyDacl -State $State -Physical $child.Path
+    }
 }
 
 function Get-RdsRegistrySddl {
@@ -545,13 +720,16 @@ function Get-RdsRegistrySddl {
 function Set-RdsRegistrySddl {
     <#
     .SYNOPSIS
-    Replaces the owner, group and DACL of a simulated registry key from SDDL (stored byte-identical).
+    Replaces the owner, group and DACL of a simulated registry key from SDDL, stored as Windows stores it (Get-RdsSimWrittenDacl).
     .DESCRIPTION
     Like the Windows platform, the key is opened with ChangePermissions, TakeOwnership and
     ReadPermissions: WRITE_DAC (owner or DACL), WRITE_OWNER (DACL or SeTakeOwnershipPrivilege
     enabled) and READ_CONTROL are needed. An owner that is not the token's user or one of its
     groups (e.g. NETWORK SERVICE) needs SeRestorePrivilege enabled. Sections missing from -Sddl
-    keep the key's current ones.
+    keep the key's current ones. Windows reads the result back in its own form: SIDs as
+    aliases, the DACL auto-inherited (D:P( reads back D:PAI(), explicit entries first in their
+    order (a DACL not in canonical order stays so), inherited entries derived from the parent
+    again unless the DACL is protected, and passed on to the subkeys.
     .PARAMETER Path
     A normalized registry path.
     .PARAMETER View
@@ -581,17 +759,17 @@ function Set-RdsRegistrySddl {
     if ($null -ne $new.Owner) {
         Assert-RdsSimOwnerAllowed -State $state -Owner $new.Owner -Target $Path
     }
-    $stored = $Sddl
-    if ($null -eq $new.Owner -or $null -eq $new.Group -or -not $new.DaclPresent) {
-        $owner = $new.Owner
-        if ($null -eq $owner) { $owner = $current.Owner }
-        $group = $new.Group
-        if ($null -eq $group) { $group = $current.Group }
-        $source = $new
-        if (-not $new.DaclPresent) { $source = $current }
-        $stored = ConvertTo-RdsSimSddlText -Owner $owner -Group $group -DaclPresent $source.DaclPresent -DaclFlags $source.DaclFlags -Aces $source.Aces.ToArray() -Sacl $current.Sacl
+    $owner = $new.Owner
+    if ($null -eq $owner) { $owner = $current.Owner }
+    $group = $new.Group
+    if ($null -eq $group) { $group = $current.Group }
+    if (-not $new.DaclPresent) {
+        if (-not [string]::IsNullOrEmpty($owner)) { $owner = ConvertTo-RdsSimSddlSid -Sid $owner }
+        if (-not [string]::IsNullOrEmpty($group)) { $group = ConvertTo-RdsSimSddlSid -Sid $group }
+        $key.Sddl = ConvertTo-RdsSimSddlText -Owner $owner -Group $group -DaclPresent $current.DaclPresent -DaclFlags $current.DaclFlags -Aces $current.Aces.ToArray() -Sacl $current.Sacl
+        return
     }
-    $key.Sddl = $stored
+    Set-RdsSimKeyDacl -State $state -Key $key -Owner $owner -Group $group -DaclFlags $new.DaclFlags -Aces $new.Aces.ToArray() -Sacl $current.Sacl
 }
 
 function Assert-RdsSimOwnerAllowed {
@@ -658,8 +836,11 @@ function Add-RdsRegistryAccessRule {
     Adds an Allow rule (this key and subkeys: CI) for a SID to a simulated key's DACL.
     .DESCRIPTION
     Needs WRITE_DAC and READ_CONTROL (the owner always has them). Like RegistrySecurity.AddAccessRule,
-    the rights are merged into an explicit allow ACE of the same SID and flags when there is
-    one; else the new ACE goes after the explicit ACEs, before the inherited ones.
+    it throws "This access control list is not in canonical form and therefore cannot be
+    modified." when the DACL is not in canonical order (explicit deny, explicit allow,
+    inherited); the rights are merged into an explicit allow ACE of the same SID and flags when
+    there is one; else the new ACE goes after the explicit ACEs, before the inherited ones. The
+    DACL is then stored as SetAccessControl writes it (Get-RdsSimWrittenDacl).
     .PARAMETER Path
     A normalized registry path.
     .PARAMETER View
@@ -685,6 +866,9 @@ function Add-RdsRegistryAccessRule {
     if ($key.Contains('IsRoot')) { throw (Get-RdsSimMessage -Id 'RegistryAccess' -Target $Path) }
     Assert-RdsSimKeyAccess -State $state -Key $key -Desired ($script:RdsSimWriteDac -bor $script:RdsSimReadControl) -Target $Path
     $current = Get-RdsSimParsedSddl -Sddl $key.Sddl
+    if (-not (Test-RdsSimDaclCanonical -Aces $current.Aces.ToArray())) {
+        throw ('This access control list is not in canonical form and therefore cannot be modified. (' + $Path + ')')
+    }
     $aces = [System.Collections.Generic.List[object]]::new()
     $merged = $false
     $insertAt = -1
@@ -703,17 +887,18 @@ function Add-RdsRegistryAccessRule {
         $newAce = New-RdsSimAce -Type 'A' -Flags @('CI') -Rights (ConvertTo-RdsSimRightsText -Mask $mask) -Sid (ConvertTo-RdsSimSddlSid -Sid $trustee)
         if ($insertAt -lt 0) { $aces.Add($newAce) } else { $aces.Insert($insertAt, $newAce) }
     }
-    $key.Sddl = ConvertTo-RdsSimSddlText -Owner $current.Owner -Group $current.Group -DaclPresent $true -DaclFlags $current.DaclFlags -Aces $aces.ToArray() -Sacl $current.Sacl
+    Set-RdsSimKeyDacl -State $state -Key $key -Owner $current.Owner -Group $current.Group -DaclFlags $current.DaclFlags -Aces $aces.ToArray() -Sacl $current.Sacl
 }
 
 function Enable-RdsPrivilege {
     <#
     .SYNOPSIS
-    Enables a privilege of the simulated token; throws ERROR_NOT_ALL_ASSIGNED's message when the token does not hold it.
+    Enables a privilege of the simulated token; returns whether it was enabled before (throws ERROR_NOT_ALL_ASSIGNED's message when the token does not hold it).
     .PARAMETER Name
     The privilege, e.g. 'SeTakeOwnershipPrivilege' or 'SeRestorePrivilege'.
     #>
     [CmdletBinding()]
+    [OutputType([bool])]
     param(
         [Parameter(Mandatory = $true)] [string] $Name
     )
@@ -723,7 +908,9 @@ function Enable-RdsPrivilege {
     if ($null -eq $privilege -or -not $privilege.held) {
         throw (Get-RdsSimMessage -Id 'NotAllAssigned' -Target $Name)
     }
+    $wasEnabled = [bool]$privilege.enabled
     $privilege.enabled = $true
+    return $wasEnabled
 }
 
 function Disable-RdsPrivilege {

@@ -1,6 +1,5 @@
-# Sim.Services.ps1: simulated services (dependencies, start modes mirrored in the registry),
-# the Win32_TerminalServiceSetting provider (grace-days quirk, license servers, licensing
-# mode) and host restarts (Restart-RdsHost in Sim.Core.ps1, completed by the next run).
+# Sim.Services.ps1: simulated services (dependencies, start modes mirrored in the registry).
+# The Win32_TerminalServiceSetting provider and host restarts: Sim.TerminalServices.Tests.ps1.
 BeforeAll {
     . (Join-Path $PSScriptRoot '../../../test/support/pester/SimHost.ps1')
     Set-StrictMode -Version 3.0
@@ -85,7 +84,8 @@ Describe 'Services of the default host' {
         ConvertTo-SimTestJson -InputObject $steps.Disable | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = @{ Name = 'Start'; Type = 'DWord'; Data = 4 } })
         ConvertTo-SimTestJson -InputObject $steps.StartDisabled | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{
                 Ok    = $false
-                Error = "Service 'Remote Desktop Licensing (TermServLicensing)' cannot be started due to the following error: Cannot start service TermServLicensing on computer '.'."
+                # What ServiceController.Start throws (the Windows platform's Start-RdsService).
+                Error = "Cannot start service TermServLicensing on computer '.'."
             })
         $steps.ModeAfterDisable.Value | Should -BeExactly 'Disabled'
         ConvertTo-SimTestJson -InputObject $steps.Delayed.Value | Should -BeExactly '["AutomaticDelayedStart",1]'
@@ -110,133 +110,98 @@ Describe 'Services of the default host' {
     }
 }
 
-Describe 'Win32_TerminalServiceSetting and reboots' {
-    It 'grace days are read at TermService start: deleting the timebomb shows 120 only after a restart' {
-        $statePath = Get-SimTestStatePath -Name 'grace.json'
-        Initialize-RdsPlatform -Option $statePath
-        $initial = Get-RdsGracePeriodDays
-        Restart-RdsService -Name 'TermService' -Force
-        $restartWithValue = Get-RdsGracePeriodDays
-        Open-SimTestGracePeriod
-        Remove-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
-        $deletedNoRestart = Get-RdsGracePeriodDays
-        Restart-RdsService -Name 'TermService' -Force
-        $deletedRestarted = Get-RdsGracePeriodDays
-        Complete-RdsPlatform
-        $state = Read-SimTestState -Path $statePath
-
-        $initial | Should -Be 97
-        $restartWithValue | Should -Be 97
-        $deletedNoRestart | Should -Be 97
-        $deletedRestarted | Should -Be 120
-        ConvertTo-SimTestJson -InputObject $state.terminalServices | Should -BeExactly '{"graceDays":120,"graceDaysThrows":false,"timebombGraceDays":120}'
-    }
-
-    It 'an expired host (graceDaysThrows) returns null until the reset takes effect' {
-        $statePath = Get-SimTestStatePath -Name 'expired.json'
-        $state = New-SimTestDefaultState -Path $statePath
-        $state.terminalServices = @{ graceDays = 0; timebombGraceDays = 0; graceDaysThrows = $true }
-        Write-SimTestState -Path $statePath -State $state
-        Initialize-RdsPlatform -Option $statePath
-        $expired = Get-RdsGracePeriodDays
-        Restart-RdsService -Name 'TermService' -Force
-        $restartedWithValue = Get-RdsGracePeriodDays
-        Open-SimTestGracePeriod
-        Remove-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
-        Stop-RdsService -Name 'TermService' -Force
-        $stopped = Get-RdsGracePeriodDays
-        Start-RdsService -Name 'TermService'
-        $started = Get-RdsGracePeriodDays
-        Complete-RdsPlatform
-        $state = Read-SimTestState -Path $statePath
-
-        $expired | Should -Be $null
-        $restartedWithValue | Should -Be $null
-        $stopped | Should -Be $null
-        $started | Should -Be 120
-        ConvertTo-SimTestJson -InputObject $state.terminalServices | Should -BeExactly '{"graceDays":120,"graceDaysThrows":false,"timebombGraceDays":120}'
-    }
-
-    It 'Restart-RdsHost records the reboot; the next run completes it (TermService re-reads the grace period)' {
-        $statePath = Get-SimTestStatePath -Name 'reboot.json'
-        Initialize-RdsPlatform -Option $statePath
-        Open-SimTestGracePeriod
-        Remove-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
-        Set-RdsServiceStartMode -Name 'TermServLicensing' -StartMode 'Disabled'
-        Restart-RdsHost -DelaySeconds 30
-        $daysBeforeReboot = Get-RdsGracePeriodDays
-        Complete-RdsPlatform
-        $pending = Read-SimTestState -Path $statePath
-
-        $daysBeforeReboot | Should -Be 97
-        $pending.host.rebootPending | Should -BeExactly $true
-        $pending.host.rebootCount | Should -Be 1
-        $pending.host.lastRebootDelaySeconds | Should -Be 30
-        $pending.services.TermServLicensing.status | Should -BeExactly 'Running'
-
-        Initialize-RdsPlatform -Option $statePath
-        $daysAfterReboot = Get-RdsGracePeriodDays
-        $licensing = (Get-RdsService -Name 'TermServLicensing').Status
-        Complete-RdsPlatform
-        $rebooted = Read-SimTestState -Path $statePath
-
-        $daysAfterReboot | Should -Be 120
-        $licensing | Should -BeExactly 'Stopped'
-        $rebooted.host.rebootPending | Should -BeExactly $false
-        $rebooted.host.rebootCount | Should -Be 1
-    }
-
-    Context 'license servers and licensing mode: WMI writes the registry; policy values win' {
-        BeforeAll {
-            $statePath = Get-SimTestStatePath -Name 'wmi.json'
-            $serversKey = $servicesKey + '\TermService\Parameters\LicenseServers'
-            $policyKey = 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
+Describe 'A service that hangs in StopPending (stopPendingSeconds)' {
+    BeforeAll {
+        function Invoke-SimTestStopPending {
+            # TermService with the given StopPending time: what each call of a stop, the waits and a start answer, and the status after each.
+            param([string] $Name, [int] $StopPendingSeconds, [scriptblock] $Body)
+            $statePath = Get-SimTestStatePath -Name ($Name + '.json')
+            Write-SimTestState -Path $statePath -State (New-RdsSimDefaultState -TermServiceStopPendingSeconds $StopPendingSeconds)
             Initialize-RdsPlatform -Option $statePath
-            Set-RdsSpecifiedLicenseServer -Server @('ls1.contoso.com', 'ls2.contoso.com')
-            Set-RdsLicensingType -Type 4
-            $local = Get-RdsTerminalServiceSetting
-            $multi = Get-RdsRegistryValue -Path $serversKey -Name 'SpecifiedLicenseServers' -View 'Default'
-            $mode = (Get-RdsRegistryValue -Path 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core' -Name 'LicensingMode' -View 'Default').Data
-            Set-RdsRegistryValue -Path $policyKey -Name 'LicensingMode' -Type 'DWord' -Data 2 -View 'Default'
-            Set-RdsRegistryValue -Path $policyKey -Name 'LicenseServers' -Type 'String' -Data 'gpo-ls.contoso.com, gpo-ls2' -View 'Default'
-            $policy = Get-RdsTerminalServiceSetting
-            Set-RdsSpecifiedLicenseServer -Server @()
-            $emptied = (Get-RdsRegistryValue -Path $serversKey -Name 'SpecifiedLicenseServers' -View 'Default').Data
-            $badMode = Invoke-SimTestStep { Set-RdsLicensingType -Type 3 }
+            $steps = [ordered]@{}
+            & $Body $steps
             Complete-RdsPlatform
-            $state = Read-SimTestState -Path $statePath
+            $steps.Saved = Read-SimTestState -Path $statePath
+            return $steps
         }
+    }
 
-        It 'SetSpecifiedLicenseServerList and ChangeMode write the local values' {
-            ConvertTo-SimTestJson -InputObject $local | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{
-                    LicensingType                        = 4
-                    SpecifiedLicenseServers              = @('ls1.contoso.com', 'ls2.contoso.com')
-                    PolicySourceLicensingType            = 0
-                    PolicySourceConfiguredLicenseServers = 0
-                })
-            ConvertTo-SimTestJson -InputObject $multi | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Name = 'SpecifiedLicenseServers'; Type = 'MultiString'; Data = @('ls1.contoso.com', 'ls2.contoso.com') })
-            $mode | Should -Be 4
+    It 'a stop is a request: StopPending until enough simulated time passed in Wait-RdsServiceStatus, then Stopped' {
+        $r = Invoke-SimTestStopPending -Name 'slow' -StopPendingSeconds 90 -Body {
+            param($steps)
+            Stop-RdsService -Name 'TermService' -Force
+            $steps.AfterStop = Get-SimTestServiceStatus -Name 'TermService', 'UmRdpService'
+            $steps.StartWhilePending = Invoke-SimTestStep { Start-RdsService -Name 'TermService' }
+            $steps.StopWhilePending = Invoke-SimTestStep { Stop-RdsService -Name 'TermService' -Force }
+            $steps.WaitRunning = Wait-RdsServiceStatus -Name 'TermService' -Status 'Running' -TimeoutSeconds 600
+            $steps.Wait60 = Wait-RdsServiceStatus -Name 'TermService' -Status 'Stopped' -TimeoutSeconds 60
+            $steps.After60 = (Get-RdsService -Name 'TermService').Status
+            $steps.Wait30 = Wait-RdsServiceStatus -Name 'TermService' -Status 'Stopped' -TimeoutSeconds 30
+            $steps.After90 = (Get-RdsService -Name 'TermService').Status
+            $steps.WaitAgain = Wait-RdsServiceStatus -Name 'TermService' -Status 'Stopped' -TimeoutSeconds 0
+            Start-RdsService -Name 'TermService'
+            $steps.Started = (Get-RdsService -Name 'TermService').Status
         }
+        ConvertTo-SimTestJson -InputObject $r.AfterStop | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ TermService = 'StopPending'; UmRdpService = 'Stopped' })
+        ConvertTo-SimTestJson -InputObject $r.StartWhilePending | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = "Cannot start service TermService on computer '.'." })
+        # ERROR_SERVICE_CANNOT_ACCEPT_CTRL, as ServiceController.Stop reports it.
+        ConvertTo-SimTestJson -InputObject $r.StopWhilePending | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = "Cannot stop TermService service on computer '.'." })
+        $r.WaitRunning | Should -BeExactly $false
+        $r.Wait60 | Should -BeExactly $false
+        $r.After60 | Should -BeExactly 'StopPending'
+        $r.Wait30 | Should -BeExactly $true
+        $r.After90 | Should -BeExactly 'Stopped'
+        $r.WaitAgain | Should -BeExactly $true
+        $r.Started | Should -BeExactly 'Running'
+        $r.Saved.services.TermService.stopPendingSeconds | Should -Be 90
+        $r.Saved.services.UmRdpService.Contains('stopPendingSeconds') | Should -BeFalse
+        $r.Saved.calls['Wait-RdsServiceStatus'] | Should -Be 4
+        # Waiting changes nothing on the host by itself: not a mutating call.
+        @($r.Saved.callLog | ForEach-Object { $_.call }) -join ',' | Should -BeExactly 'Stop-RdsService,Start-RdsService,Stop-RdsService,Start-RdsService'
+    }
 
-        It 'the policy values win over the local ones' {
-            ConvertTo-SimTestJson -InputObject $policy | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{
-                    LicensingType                        = 2
-                    SpecifiedLicenseServers              = @('gpo-ls.contoso.com', 'gpo-ls2')
-                    PolicySourceLicensingType            = 1
-                    PolicySourceConfiguredLicenseServers = 1
-                })
+    It 'a dependent that needs more than 30 s fails Stop -Force as ServiceController.Stop does, and its service keeps running' {
+        $r = Invoke-SimTestStopPending -Name 'sticky-dependent' -StopPendingSeconds 0 -Body {
+            param($steps)
+            $state = Get-RdsSimState
+            $state.Services['UmRdpService'].StopPendingSeconds = [long]45
+            $steps.Stop = Invoke-SimTestStep { Stop-RdsService -Name 'TermService' -Force }
+            $steps.After = Get-SimTestServiceStatus -Name 'TermService', 'UmRdpService'
+            $steps.Wait = Wait-RdsServiceStatus -Name 'UmRdpService' -Status 'Stopped' -TimeoutSeconds 15
         }
+        ConvertTo-SimTestJson -InputObject $r.Stop | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = 'Time out has expired and the operation has not been completed.' })
+        ConvertTo-SimTestJson -InputObject $r.After | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ TermService = 'Running'; UmRdpService = 'StopPending' })
+        # 30 of its 45 s passed inside the stop; 15 more and it is stopped.
+        $r.Wait | Should -BeExactly $true
+    }
 
-        It 'an empty server list empties the value; ChangeMode refuses another type with its WMI error' {
-            ConvertTo-SimTestJson -InputObject $emptied | Should -BeExactly '[]'
-            ConvertTo-SimTestJson -InputObject $badMode | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = 'Win32_TerminalServiceSetting.ChangeMode returned 87 (LicensingType 3: Invalid parameter)' })
+    It 'Restart-RdsService asks for the start at once: it fails while the service is StopPending' {
+        $r = Invoke-SimTestStopPending -Name 'restart-pending' -StopPendingSeconds 5 -Body {
+            param($steps)
+            $steps.Restart = Invoke-SimTestStep { Restart-RdsService -Name 'TermService' -Force }
+            $steps.After = Get-SimTestServiceStatus -Name 'TermService', 'UmRdpService'
         }
+        ConvertTo-SimTestJson -InputObject $r.Restart | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = "Cannot start service TermService on computer '.'." })
+        ConvertTo-SimTestJson -InputObject $r.After | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ TermService = 'StopPending'; UmRdpService = 'Stopped' })
+    }
 
-        It 'saves the local values and the policy values' {
-            ConvertTo-SimTestJson -InputObject (Get-SimTestStateValue -State $state -Path $serversKey -Name 'SpecifiedLicenseServers').data | Should -BeExactly '[]'
-            (Get-SimTestStateValue -State $state -Path 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core' -Name 'LicensingMode').data | Should -Be 4
-            (Get-SimTestStateValue -State $state -Path $policyKey -Name 'LicensingMode').data | Should -Be 2
-            (Get-SimTestStateValue -State $state -Path $policyKey -Name 'LicenseServers').data | Should -BeExactly 'gpo-ls.contoso.com, gpo-ls2'
+    It 'a reboot ends a StopPending service; a negative or fractional stopPendingSeconds is refused when loading' {
+        $r = Invoke-SimTestStopPending -Name 'reboot-pending' -StopPendingSeconds 600 -Body {
+            param($steps)
+            Stop-RdsService -Name 'TermService' -Force
+            Restart-RdsHost -DelaySeconds 0
+        }
+        $r.Saved.services.TermService.status | Should -BeExactly 'StopPending'
+        $statePath = Get-SimTestStatePath -Name 'reboot-pending.json'
+        Initialize-RdsPlatform -Option $statePath
+        (Get-RdsService -Name 'TermService').Status | Should -BeExactly 'Stopped'
+        Complete-RdsPlatform
+
+        foreach ($bad in @(-1, 1.5)) {
+            $badPath = Get-SimTestStatePath -Name 'bad-pending.json'
+            Write-SimTestState -Path $badPath -State @{ services = @{ TermService = @{ status = 'Running'; stopPendingSeconds = $bad } } }
+            $thrown = { Initialize-RdsPlatform -Option $badPath } | Should -Throw -PassThru
+            $thrown.Exception.Message | Should -BeExactly ('invalid simulated host state: services: stopPendingSeconds is a whole number of seconds, 0 or more (TermService) (' + $badPath + ')')
         }
     }
 }

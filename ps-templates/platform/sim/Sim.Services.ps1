@@ -9,6 +9,11 @@
 # Stopping a service with running dependents needs -Force (which stops them first);
 # starting a service starts what it depends on; a Disabled service cannot start;
 # Restart-RdsService restarts the dependents it had to stop (as Restart-Service does).
+# Start and stop are requests, as ServiceController.Start/Stop on Windows: a service with
+# stopPendingSeconds stays StopPending for that long (simulated time: Wait-RdsServiceStatus
+# lets it pass, up to its timeout), and a StopPending service can neither start nor take
+# another stop. With -Force the running dependents stop first and each gets at most 30 s,
+# as ServiceController.Stop waits for them (System.ServiceProcess.TimeoutException after).
 
 $script:RdsSimServicesKey = 'HKLM\SYSTEM\CurrentControlSet\Services'
 $script:RdsSimGracePeriodKey = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'
@@ -170,6 +175,7 @@ function Start-RdsSimServiceInternal {
         [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [System.Collections.Generic.List[string]] $Visiting
     )
     if ($Service.Status -eq 'Running') { return $true }
+    if ($Service.Status -eq 'StopPending') { return $false }
     if ((Get-RdsSimServiceStartMode -State $State -Service $Service) -eq 'Disabled') { return $false }
     if ($Visiting.Contains($Service.Name)) { return $false }
     $Visiting.Add($Service.Name)
@@ -184,10 +190,30 @@ function Start-RdsSimServiceInternal {
     return $true
 }
 
+function Get-RdsSimStartFailure {
+    <#
+    .SYNOPSIS
+    Returns what ServiceController.Start throws when a service cannot start: "Cannot start service <name> on computer '.'.".
+    .PARAMETER Service
+    The service.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Service
+    )
+    return ('Cannot start service ' + $Service.Name + " on computer '.'.")
+}
+
 function Stop-RdsSimServiceInternal {
     <#
     .SYNOPSIS
-    Stops a service (with -Force its running dependents first, deepest first); returns the services it stopped.
+    Asks a service to stop (with -Force its running dependents first, deepest first, 30 s each); returns the services asked to stop.
+    .DESCRIPTION
+    A service with stopPendingSeconds goes to StopPending for that long; one without stops at
+    once. A dependent that needs more than 30 s stays StopPending and the stop throws what
+    ServiceController.Stop throws then (System.ServiceProcess.TimeoutException's message). A
+    StopPending service cannot take the stop (ERROR_SERVICE_CANNOT_ACCEPT_CTRL).
     .PARAMETER State
     The in-memory simulated host.
     .PARAMETER Service
@@ -203,6 +229,7 @@ function Stop-RdsSimServiceInternal {
     )
     $stopped = [System.Collections.Generic.List[hashtable]]::new()
     if ($Service.Status -eq 'Stopped') { return , $stopped }
+    if ($Service.Status -eq 'StopPending') { throw ('Cannot stop ' + $Service.Name + " service on computer '.'.") }
     $running = [System.Collections.Generic.List[hashtable]]::new()
     foreach ($dependent in (Get-RdsSimDependentService -State $State -Service $Service)) {
         if ($dependent.Status -ne 'Stopped') { $running.Add($dependent) }
@@ -212,10 +239,43 @@ function Stop-RdsSimServiceInternal {
     }
     foreach ($dependent in $running) {
         $stopped.AddRange((Stop-RdsSimServiceInternal -State $State -Service $dependent -Force))
+        if (-not (Wait-RdsSimServiceStop -Service $dependent -Seconds 30)) {
+            throw 'Time out has expired and the operation has not been completed.'
+        }
     }
     $Service.Status = 'Stopped'
+    if ($Service.StopPendingSeconds -gt 0) {
+        $Service.Status = 'StopPending'
+        $Service.PendingSeconds = $Service.StopPendingSeconds
+    }
     $stopped.Add($Service)
     return , $stopped
+}
+
+function Wait-RdsSimServiceStop {
+    <#
+    .SYNOPSIS
+    Lets simulated time pass for a StopPending service (at most -Seconds); returns $true when it is Stopped then.
+    .PARAMETER Service
+    The service.
+    .PARAMETER Seconds
+    The longest wait.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Service,
+        [Parameter(Mandatory = $true)] [long] $Seconds
+    )
+    if ($Service.Status -eq 'StopPending') {
+        if ($Service.PendingSeconds -gt $Seconds) {
+            $Service.PendingSeconds = $Service.PendingSeconds - $Seconds
+            return $false
+        }
+        $Service.Status = 'Stopped'
+        $Service.PendingSeconds = $Service.StopPendingSeconds
+    }
+    return ($Service.Status -eq 'Stopped')
 }
 
 function Get-RdsService {
@@ -277,7 +337,7 @@ function Set-RdsServiceStartMode {
 function Start-RdsService {
     <#
     .SYNOPSIS
-    Starts a simulated service (and the services it depends on); a Disabled service cannot start.
+    Starts a simulated service (and the services it depends on); a Disabled or StopPending service cannot start; nothing when it runs.
     .PARAMETER Name
     The service name.
     .PARAMETER Force
@@ -292,14 +352,14 @@ function Start-RdsService {
     Register-RdsSimCall -Call 'Start-RdsService' -Name $Name -Mutating
     $service = Get-RdsSimExistingService -State $state -Name $Name
     if (-not (Start-RdsSimServiceInternal -State $state -Service $service -Visiting ([System.Collections.Generic.List[string]]::new()))) {
-        throw ("Service '" + (Get-RdsSimServiceLabel -Service $service) + "' cannot be started due to the following error: Cannot start service " + $service.Name + " on computer '.'.")
+        throw (Get-RdsSimStartFailure -Service $service)
     }
 }
 
 function Stop-RdsService {
     <#
     .SYNOPSIS
-    Stops a simulated service; with running dependents only with -Force (which stops them first).
+    Asks a simulated service to stop (StopPending for its stopPendingSeconds); with running dependents only with -Force (which stops them first); nothing when it is stopped.
     .PARAMETER Name
     The service name.
     .PARAMETER Force
@@ -319,7 +379,7 @@ function Stop-RdsService {
 function Restart-RdsService {
     <#
     .SYNOPSIS
-    Restarts a simulated service: stop (with -Force also its running dependents), start, then start the dependents it stopped.
+    Asks for a stop (with -Force of its running dependents too) and at once for the start of the service and of the dependents it stopped; the start fails while the service is StopPending.
     .PARAMETER Name
     The service name.
     .PARAMETER Force
@@ -338,7 +398,36 @@ function Restart-RdsService {
     if (-not ($stopped.Contains($service))) { $stopped.Insert(0, $service) }
     foreach ($member in $stopped) {
         if (-not (Start-RdsSimServiceInternal -State $state -Service $member -Visiting ([System.Collections.Generic.List[string]]::new()))) {
-            throw ("Service '" + (Get-RdsSimServiceLabel -Service $member) + "' cannot be started due to the following error: Cannot start service " + $member.Name + " on computer '.'.")
+            throw (Get-RdsSimStartFailure -Service $member)
         }
     }
+}
+
+function Wait-RdsServiceStatus {
+    <#
+    .SYNOPSIS
+    Waits at most -TimeoutSeconds (simulated time) for a simulated service to reach a status; returns whether it did.
+    .DESCRIPTION
+    A StopPending service reaches Stopped when its remaining StopPending time fits in the
+    timeout, else the time passes and $false comes back (ServiceController.WaitForStatus's
+    TimeoutException). Every other service is in the status asked for at once or never.
+    .PARAMETER Name
+    The service name.
+    .PARAMETER Status
+    'Running' or 'Stopped'.
+    .PARAMETER TimeoutSeconds
+    The longest wait.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [Parameter(Mandatory = $true)] [ValidateSet('Running', 'Stopped')] [string] $Status,
+        [Parameter(Mandatory = $true)] [int] $TimeoutSeconds
+    )
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Wait-RdsServiceStatus' -Name $Name
+    $service = Get-RdsSimExistingService -State $state -Name $Name
+    if ($Status -eq 'Stopped') { return (Wait-RdsSimServiceStop -Service $service -Seconds $TimeoutSeconds) }
+    return ($service.Status -eq $Status)
 }

@@ -1,10 +1,25 @@
 # rdsplan platform (simulated Windows): the Win32_TerminalServiceSetting provider and the grace
-# period timebomb that TermService reads when it starts (Sim.Services.ps1 calls Sync-RdsSimTimebomb).
+# period timebomb that TermService reads when it starts (Sim.Services.ps1 and a simulated reboot
+# call Update-RdsSimGraceCache).
 #
 # Win32_TerminalServiceSetting reads the registry (policy key first, as Windows does), except
 # GetGracePeriodDays, which returns the value TermService read when it last started
 # (DOMAIN.md): deleting the L$RTMTIMEBOMB value resets the days to 120 only after TermService
-# restarts (Restart-RdsService, Start-RdsService, or a simulated reboot).
+# restarts (Restart-RdsService, Start-RdsService, or a simulated reboot). A TermService start
+# without the value writes a fresh one (DOMAIN.md, "The timebomb comes back"), creating the
+# GracePeriod key when it is missing. After expiry GetGracePeriodDays throws what
+# Invoke-CimMethod throws on Server 2022: a CimException with error_Code 0x80070002, no HResult
+# and a localized message (New-RdsSimCimException builds a stand-in of that shape).
+
+$script:RdsSimTimebombName = 'L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588'
+# The key's security as found on Windows (NETWORK SERVICE owns it, Administrators read only);
+# also what TermService gives the key when it has to create it again.
+$script:RdsSimGracePeriodSddl = 'O:NSG:SYD:PAI(A;CI;KA;;;NS)(A;CI;KA;;;SY)(A;CI;KR;;;BA)'
+# A DPAPI blob's fixed header (the version and the provider GUID); the rest differs per blob.
+$script:RdsSimTimebombHeader = '01000000d08c9ddf0115d1118c7a00c04fc297eb01000000'
+# What Windows answers GetGracePeriodDays after expiry, in the language of a German host: the
+# message is not the code (error_Code is).
+$script:RdsSimFileNotFoundMessage = 'Das System kann die angegebene Datei nicht finden. '
 
 function Get-RdsSimTimebombData {
     <#
@@ -58,10 +73,31 @@ function Sync-RdsSimTimebomb {
     }
 }
 
+function New-RdsSimTimebombData {
+    <#
+    .SYNOPSIS
+    Returns the hex data of the timebomb blob TermService writes as its generation-th fresh value (deterministic, so states compare).
+    .PARAMETER Generation
+    Which fresh blob (1, 2, ...).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [ValidateRange(1, 2147483647)] [int] $Generation
+    )
+    $body = $Generation.ToString('x8', [System.Globalization.CultureInfo]::InvariantCulture)
+    return ($script:RdsSimTimebombHeader + 'a5' + ($body * 7) + '0000')
+}
+
 function Update-RdsSimGraceCache {
     <#
     .SYNOPSIS
-    TermService starting: re-reads the grace period (the L$RTMTIMEBOMB value present: its days; absent: a new 120-day grace period).
+    TermService starting: re-reads the grace period (the L$RTMTIMEBOMB value present: its days; absent: writes a fresh value, a new 120-day grace period).
+    .DESCRIPTION
+    The days follow the blob (timebombDays). With no timebomb value TermService writes a new
+    blob (the GracePeriod key too, with its usual security, when it is missing) that stands for
+    120 days. GetGracePeriodDays throws after expiry: graceDaysThrows is set when the days read
+    are 0 or fewer, cleared otherwise.
     .PARAMETER State
     The in-memory simulated host.
     #>
@@ -71,14 +107,63 @@ function Update-RdsSimGraceCache {
     )
     # The days follow the blob: a blob written back after a reset stands for its old expiry.
     Sync-RdsSimTimebomb -State $State
-    if ($null -ne (Get-RdsSimTimebombData -State $State)) {
-        $State.TerminalServices.graceDays = $State.TerminalServices.timebombGraceDays
-    }
-    else {
-        $State.TerminalServices.graceDays = [long]120
+    if ($null -eq (Get-RdsSimTimebombData -State $State)) {
+        $history = $State.TerminalServices.timebombHistory
+        $generation = $history.Count
+        do {
+            $generation++
+            $data = New-RdsSimTimebombData -Generation $generation
+        } while ($history.Contains($data))
+        if ($null -eq (Get-RdsSimKey -State $State -Physical $script:RdsSimGracePeriodKey)) {
+            $key = Add-RdsSimMissingKey -State $State -Path $script:RdsSimGracePeriodKey
+            $key.Sddl = $script:RdsSimGracePeriodSddl
+        }
+        Set-RdsSimValueUnchecked -State $State -Path $script:RdsSimGracePeriodKey -Name $script:RdsSimTimebombName -Type 'Binary' -Data $data
         $State.TerminalServices.timebombGraceDays = [long]120
-        $State.TerminalServices.graceDaysThrows = $false
+        $history[$data] = [long]120
     }
+    $State.TerminalServices.graceDays = [long]$State.TerminalServices.timebombGraceDays
+    $State.TerminalServices.graceDaysThrows = ($State.TerminalServices.graceDays -le 0)
+}
+
+function New-RdsSimCimException {
+    <#
+    .SYNOPSIS
+    Returns an exception shaped like the CimException Invoke-CimMethod throws (the real type cannot be built off Windows).
+    .DESCRIPTION
+    As on Windows (DOMAIN.md, "CIM errors"): HResult is not the Windows code (a plain
+    Exception's 0x80131500), the message is the localized Windows text, the code is in
+    ErrorData.CimInstanceProperties['error_Code'].Value (UInt32), and StatusCode and
+    NativeErrorCode are the MI result (1, Failed), not the Windows code.
+    .PARAMETER Code
+    The Windows error code (HRESULT), e.g. 0x80070002.
+    .PARAMETER Message
+    The localized message.
+    #>
+    [CmdletBinding()]
+    [OutputType([System.Exception])]
+    param(
+        [Parameter(Mandatory = $true)] [long] $Code,
+        [Parameter(Mandatory = $true)] [string] $Message
+    )
+    $hex = '0x' + $Code.ToString('X8', [System.Globalization.CultureInfo]::InvariantCulture)
+    $properties = @{}
+    foreach ($entry in @(
+            @('error_Code', [uint32]$Code, 'UInt32'),
+            @('error_Type', 'HRESULT', 'String'),
+            @('error_WindowsErrorMessage', $Message, 'String'),
+            @('MessageID', ('HRESULT ' + $hex), 'String'),
+            @('Message', $Message, 'String'),
+            @('CIMStatusCode', [uint32]1, 'UInt32'))) {
+        $properties[$entry[0]] = [pscustomobject]@{ Name = $entry[0]; Value = $entry[1]; CimType = $entry[2] }
+    }
+    $errorData = [pscustomobject]@{ CimSystemProperties = [pscustomobject]@{ Namespace = 'root/cimv2'; ClassName = 'MSFT_WmiError' }; CimInstanceProperties = $properties }
+    $exception = [System.Exception]::new($Message)
+    $members = ([psobject]$exception).PSObject.Properties
+    $members.Add([System.Management.Automation.PSNoteProperty]::new('ErrorData', $errorData))
+    $members.Add([System.Management.Automation.PSNoteProperty]::new('StatusCode', [uint32]1))
+    $members.Add([System.Management.Automation.PSNoteProperty]::new('NativeErrorCode', 'Failed'))
+    return $exception
 }
 
 function Get-RdsTerminalServiceSetting {
@@ -132,13 +217,16 @@ function Get-RdsTerminalServiceSetting {
 function Get-RdsGracePeriodDays {
     <#
     .SYNOPSIS
-    Returns the grace period days left as TermService read them at its last start, or $null where WMI would throw 0x80070002 (terminalServices.graceDaysThrows).
+    Returns the grace period days left as TermService read them at its last start; after expiry (graceDaysThrows) throws the CimException of 0x80070002.
     #>
     [CmdletBinding()]
+    [OutputType([int])]
     param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsGracePeriodDays'
-    if ($state.TerminalServices.graceDaysThrows) { return $null }
+    if ($state.TerminalServices.graceDaysThrows) {
+        throw (New-RdsSimCimException -Code 0x80070002L -Message $script:RdsSimFileNotFoundMessage)
+    }
     return [int]$state.TerminalServices.graceDays
 }
 

@@ -47,10 +47,35 @@ function Get-RdsHostIdentity {
     }
 }
 
-function Lock-RdsHost {
+function Test-RdsElevation {
     <#
     .SYNOPSIS
-    Takes the machine-wide lock Global\rdsplan-<Name> (a named mutex) without waiting.
+    Returns $true when this process runs with an elevated token (Administrators, S-1-5-32-544, is an enabled group of it).
+    .DESCRIPTION
+    WindowsPrincipal.IsInRole looks at the token's enabled groups: in the filtered token UAC
+    gives an administrator who did not "Run as administrator", Administrators is deny-only, so
+    the answer is $false there, as for a standard user.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param()
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    try {
+        $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
+        return [bool]$principal.IsInRole([System.Security.Principal.SecurityIdentifier]::new('S-1-5-32-544'))
+    }
+    finally {
+        $identity.Dispose()
+    }
+}
+
+function New-RdsHostMutex {
+    <#
+    .SYNOPSIS
+    Creates (or opens) the named mutex Global\rdsplan-<Name>, not owned yet.
+    .DESCRIPTION
+    Creating a Global\ object needs SeCreateGlobalPrivilege (an elevated token): without it .NET
+    throws UnauthorizedAccessException, which goes to the caller as it is.
     .PARAMETER Name
     The lock name.
     #>
@@ -58,28 +83,68 @@ function Lock-RdsHost {
     param(
         [Parameter(Mandatory = $true)] [string] $Name
     )
-    $mutex = [System.Threading.Mutex]::new($false, 'Global\rdsplan-' + $Name)
-    $acquired = $false
+    return [System.Threading.Mutex]::new($false, 'Global\rdsplan-' + $Name)
+}
+
+function Test-RdsWrappedException {
+    <#
+    .SYNOPSIS
+    Returns $true when an error's exception, or one it wraps, is of a .NET type (PowerShell wraps what a .NET method throws in MethodInvocationException).
+    .PARAMETER ErrorRecord
+    The error.
+    .PARAMETER Type
+    The exception type.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord,
+        [Parameter(Mandatory = $true)] [type] $Type
+    )
+    $exception = $ErrorRecord.Exception
+    while ($null -ne $exception) {
+        if ($Type.IsInstanceOfType($exception)) { return $true }
+        $exception = $exception.InnerException
+    }
+    return $false
+}
+
+function Lock-RdsHost {
+    <#
+    .SYNOPSIS
+    Takes the machine-wide lock Global\rdsplan-<Name> (a named mutex) without waiting; returns @{ Status; Lock }.
+    .DESCRIPTION
+    Status 'Acquired'; 'Abandoned' when an earlier run died holding it (WaitOne throws
+    AbandonedMutexException and the mutex is ours now); 'Held' when another run holds it
+    (nothing taken). Lock is the mutex name. Any other failure throws, e.g. the
+    UnauthorizedAccessException of a token without SeCreateGlobalPrivilege.
+    .PARAMETER Name
+    The lock name.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name
+    )
+    $mutex = New-RdsHostMutex -Name $Name
+    $status = 'Held'
     try {
-        $acquired = $mutex.WaitOne(0)
+        if ($mutex.WaitOne(0)) { $status = 'Acquired' }
     }
     catch {
-        $inner = $_.Exception
-        while ($null -ne $inner -and -not ($inner -is [System.Threading.AbandonedMutexException])) {
-            $inner = $inner.InnerException
-        }
-        if ($null -eq $inner) {
+        if (-not (Test-RdsWrappedException -ErrorRecord $_ -Type ([System.Threading.AbandonedMutexException]))) {
             $mutex.Dispose()
             throw
         }
-        # The previous owner died holding the lock: it is ours now.
-        $acquired = $true
+        $status = 'Abandoned'
     }
-    if (-not $acquired) {
+    if ($status -eq 'Held') {
         $mutex.Dispose()
-        throw 'Another rdsplan run holds the host lock'
     }
-    $script:RdsHostMutex = $mutex
+    else {
+        $script:RdsHostMutex = $mutex
+    }
+    return @{ Status = $status; Lock = 'Global\rdsplan-' + $Name }
 }
 
 function Unlock-RdsHost {

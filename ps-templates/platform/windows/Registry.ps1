@@ -3,7 +3,10 @@
 # Uses [Microsoft.Win32.RegistryKey]::OpenBaseKey(hive, view), never the PowerShell registry
 # provider (which expands REG_EXPAND_SZ, hides value kinds and treats '*' as a wildcard).
 # Value data in the canonical form of ps-templates/README.md: DWord -> [long],
-# QWord -> decimal string, Binary -> lowercase hex, MultiString -> string[].
+# QWord -> decimal string, Binary and None -> lowercase hex, MultiString -> string[]; a kind
+# .NET does not map (RegistryValueKind.Unknown) reads as Type 'Unknown' without data.
+# Tested under Pester (Registry.Tests.ps1 beside this file) with fake RegistryKey objects in
+# place of Open-RdsRegistryHive's and Invoke-RdsNativeCommand's results.
 
 function Open-RdsRegistryBaseKey {
     <#
@@ -69,7 +72,24 @@ function Open-RdsRegistryBaseKey {
             throw "unsupported registry view '$View' ($Path)"
         }
     }
-    return @{ Base = [Microsoft.Win32.RegistryKey]::OpenBaseKey($hive, $registryView); SubPath = $subPath }
+    return @{ Base = (Open-RdsRegistryHive -Hive $hive -View $registryView); SubPath = $subPath }
+}
+
+function Open-RdsRegistryHive {
+    <#
+    .SYNOPSIS
+    Opens a hive root in a registry view (RegistryKey.OpenBaseKey: the one call that reaches the registry itself).
+    .PARAMETER Hive
+    The hive.
+    .PARAMETER View
+    The registry view (an explicit Registry64 or Registry32, or Default).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [Microsoft.Win32.RegistryHive] $Hive,
+        [Parameter(Mandatory = $true)] [Microsoft.Win32.RegistryView] $View
+    )
+    return [Microsoft.Win32.RegistryKey]::OpenBaseKey($Hive, $View)
 }
 
 function Open-RdsRegistryKey {
@@ -213,12 +233,19 @@ function Get-RdsRegistryValue {
                 $type = 'Binary'
                 $data = ConvertTo-RdsHexString -Bytes ([byte[]]@($raw))
             }
-            default
+            ([Microsoft.Win32.RegistryValueKind]::None)
             {
-                # REG_NONE and kinds .NET does not name (REG_LINK, resource lists): raw bytes.
+                # REG_NONE: GetValue returns its bytes, SetValue(..., None) writes them back.
                 $type = 'None'
                 if ($null -eq $raw) { $raw = [byte[]]@() }
                 $data = ConvertTo-RdsHexString -Bytes ([byte[]]@($raw))
+            }
+            default
+            {
+                # RegistryValueKind.Unknown: REG_DWORD_BIG_ENDIAN, REG_LINK and the resource lists.
+                # GetValue returns nothing for most of them and SetValue can write none of them.
+                $type = 'Unknown'
+                $data = $null
             }
         }
         return @{ Name = $Name; Type = $type; Data = $data }
@@ -229,6 +256,17 @@ function Get-RdsRegistryValue {
     finally {
         $key.Dispose()
     }
+}
+
+function Get-RdsProcessBitness {
+    <#
+    .SYNOPSIS
+    Returns @{ Is64BitProcess; Is64BitOperatingSystem } of this PowerShell process (a 32-bit process on 64-bit Windows sees the WOW64 registry view).
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param()
+    return @{ Is64BitProcess = [System.Environment]::Is64BitProcess; Is64BitOperatingSystem = [System.Environment]::Is64BitOperatingSystem }
 }
 
 function Get-RdsRegistryValueName {

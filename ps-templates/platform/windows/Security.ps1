@@ -2,9 +2,14 @@
 #
 # The sequence is DOMAIN.md "Taking ownership": SIDs only (never localized names),
 # OpenSubKey with TakeOwnership / ChangePermissions, SetAccessControl, and the SDDL of
-# Owner, Group and Access as the backup and restore format.
+# Owner, Group and Access as the backup and restore format. What Windows does with a written
+# descriptor (SetSecurityInfo adds AI, derives inherited entries again) and what AddAccessRule
+# refuses (a DACL not in canonical order) is the runtime's to handle (runtime/Registry.ps1:
+# Compare-RdsSddl, Grant-RdsRegistryAccess): these functions only make the calls.
 # The embedded C# must compile for .NET Framework 4.x (Windows PowerShell 5.1, C# 5) and
-# .NET 8+ (PowerShell 7): it is compiled by a Roslyn check in CI.
+# .NET 8+ (PowerShell 7): it is compiled by a Roslyn check in CI. Tested under Pester
+# (Security.Tests.ps1 beside this file) with fake keys and security objects in place of the
+# .NET ones, which exist only on Windows.
 
 $script:RdsSecuritySections = [System.Security.AccessControl.AccessControlSections]::Owner -bor [System.Security.AccessControl.AccessControlSections]::Group -bor [System.Security.AccessControl.AccessControlSections]::Access
 
@@ -44,6 +49,8 @@ function Set-RdsRegistrySddl {
     .DESCRIPTION
     Setting an owner that is not in the caller's token (e.g. NETWORK SERVICE) needs
     SeRestorePrivilege; the caller enables SeTakeOwnershipPrivilege and SeRestorePrivilege.
+    The DACL may be in any order (RegistrySecurity refuses only to change one that is not
+    canonical, not to write it). Windows reads it back in its own form (AI added).
     .PARAMETER Path
     A normalized registry path.
     .PARAMETER View
@@ -61,7 +68,7 @@ function Set-RdsRegistrySddl {
     $key = Open-RdsRegistryKey -Path $Path -View $View -Rights $rights
     if ($null -eq $key) { throw "registry key not found ($Path)" }
     try {
-        $security = [System.Security.AccessControl.RegistrySecurity]::new()
+        $security = New-RdsRegistrySecurity
         $security.SetSecurityDescriptorSddlForm($Sddl, $script:RdsSecuritySections)
         $key.SetAccessControl($security)
     }
@@ -90,11 +97,12 @@ function Set-RdsRegistryOwner {
         [Parameter(Mandatory = $true)] [string] $View,
         [Parameter(Mandatory = $true)] [string] $Sid
     )
-    $owner = [System.Security.Principal.SecurityIdentifier]::new($Sid)
+    $owner = ConvertTo-RdsSecurityIdentifier -Sid $Sid
     $key = Open-RdsRegistryKey -Path $Path -View $View -Rights ([System.Security.AccessControl.RegistryRights]::TakeOwnership)
     if ($null -eq $key) { throw "registry key not found ($Path)" }
     try {
-        $security = [System.Security.AccessControl.RegistrySecurity]::new()
+        # A new RegistrySecurity with only the owner set: SetAccessControl writes only the owner.
+        $security = New-RdsRegistrySecurity
         $security.SetOwner($owner)
         $key.SetAccessControl($security)
     }
@@ -110,6 +118,10 @@ function Add-RdsRegistryAccessRule {
     <#
     .SYNOPSIS
     Adds an Allow rule for a SID to a registry key's DACL (this key and its subkeys).
+    .DESCRIPTION
+    RegistrySecurity.AddAccessRule throws InvalidOperationException ("This access control list
+    is not in canonical form and therefore cannot be modified.") when the DACL is not in
+    canonical order; the runtime's Grant-RdsRegistryAccess does not call this function then.
     .PARAMETER Path
     A normalized registry path.
     .PARAMETER View
@@ -126,19 +138,13 @@ function Add-RdsRegistryAccessRule {
         [Parameter(Mandatory = $true)] [string] $Sid,
         [Parameter(Mandatory = $true)] [string] $Rights
     )
-    $trustee = [System.Security.Principal.SecurityIdentifier]::new($Sid)
     $registryRights = [System.Security.AccessControl.RegistryRights]$Rights
+    $rule = New-RdsRegistryAccessRule -Sid $Sid -Rights $registryRights
     $keyRights = [System.Security.AccessControl.RegistryRights]::ChangePermissions -bor [System.Security.AccessControl.RegistryRights]::ReadPermissions
     $key = Open-RdsRegistryKey -Path $Path -View $View -Rights $keyRights
     if ($null -eq $key) { throw "registry key not found ($Path)" }
     try {
         $security = $key.GetAccessControl([System.Security.AccessControl.AccessControlSections]::Access)
-        $rule = [System.Security.AccessControl.RegistryAccessRule]::new(
-            $trustee,
-            $registryRights,
-            [System.Security.AccessControl.InheritanceFlags]::ContainerInherit,
-            [System.Security.AccessControl.PropagationFlags]::None,
-            [System.Security.AccessControl.AccessControlType]::Allow)
         $security.AddAccessRule($rule)
         $key.SetAccessControl($security)
     }
@@ -148,6 +154,52 @@ function Add-RdsRegistryAccessRule {
     finally {
         $key.Dispose()
     }
+}
+
+function New-RdsRegistrySecurity {
+    <#
+    .SYNOPSIS
+    Returns a new, empty RegistrySecurity (.NET; Windows only).
+    #>
+    [CmdletBinding()]
+    param()
+    return [System.Security.AccessControl.RegistrySecurity]::new()
+}
+
+function ConvertTo-RdsSecurityIdentifier {
+    <#
+    .SYNOPSIS
+    Returns the SecurityIdentifier of a SID string (.NET; Windows only; throws on anything but a SID).
+    .PARAMETER Sid
+    A SID string such as 'S-1-5-32-544'.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Sid
+    )
+    return [System.Security.Principal.SecurityIdentifier]::new($Sid)
+}
+
+function New-RdsRegistryAccessRule {
+    <#
+    .SYNOPSIS
+    Returns an Allow RegistryAccessRule for a SID that applies to the key and its subkeys (ContainerInherit; .NET; Windows only).
+    .PARAMETER Sid
+    The trustee's SID string.
+    .PARAMETER Rights
+    The rights.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Sid,
+        [Parameter(Mandatory = $true)] [System.Security.AccessControl.RegistryRights] $Rights
+    )
+    return [System.Security.AccessControl.RegistryAccessRule]::new(
+        (ConvertTo-RdsSecurityIdentifier -Sid $Sid),
+        $Rights,
+        [System.Security.AccessControl.InheritanceFlags]::ContainerInherit,
+        [System.Security.AccessControl.PropagationFlags]::None,
+        [System.Security.AccessControl.AccessControlType]::Allow)
 }
 
 $script:RdsTokenPrivilegeSource = @'
@@ -162,7 +214,6 @@ namespace RdsPlan
         private const uint TOKEN_QUERY = 0x0008;
         private const uint TOKEN_ADJUST_PRIVILEGES = 0x0020;
         private const uint SE_PRIVILEGE_ENABLED = 0x00000002;
-        private const int ERROR_NOT_ALL_ASSIGNED = 1300;
 
         [StructLayout(LayoutKind.Sequential)]
         private struct LUID
@@ -192,9 +243,12 @@ namespace RdsPlan
         private static extern bool LookupPrivilegeValue(string systemName, string name, out LUID luid);
 
         [DllImport("advapi32.dll", SetLastError = true)]
-        private static extern bool AdjustTokenPrivileges(IntPtr tokenHandle, bool disableAllPrivileges, ref TOKEN_PRIVILEGES newState, uint bufferLength, IntPtr previousState, IntPtr returnLength);
+        private static extern bool AdjustTokenPrivileges(IntPtr tokenHandle, bool disableAllPrivileges, ref TOKEN_PRIVILEGES newState, uint bufferLength, ref TOKEN_PRIVILEGES previousState, out uint returnLength);
 
-        public static void Set(string name, bool enable)
+        // Enables or disables one privilege of this process's token. Returns { GetLastError()
+        // after the call (1300 ERROR_NOT_ALL_ASSIGNED: not held), PreviousState.PrivilegeCount
+        // (0: the state did not change), PreviousState's attributes of the privilege }.
+        public static uint[] Adjust(string name, bool enable)
         {
             IntPtr token;
             if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, out token))
@@ -212,16 +266,14 @@ namespace RdsPlan
                 state.PrivilegeCount = 1;
                 state.Luid = luid;
                 state.Attributes = enable ? SE_PRIVILEGE_ENABLED : 0;
-                if (!AdjustTokenPrivileges(token, false, ref state, 0, IntPtr.Zero, IntPtr.Zero))
+                TOKEN_PRIVILEGES previous = new TOKEN_PRIVILEGES();
+                uint returnLength;
+                if (!AdjustTokenPrivileges(token, false, ref state, (uint)Marshal.SizeOf(typeof(TOKEN_PRIVILEGES)), ref previous, out returnLength))
                 {
                     throw new Win32Exception(Marshal.GetLastWin32Error(), "AdjustTokenPrivileges failed for privilege " + name);
                 }
-                // AdjustTokenPrivileges can succeed without granting anything.
-                int error = Marshal.GetLastWin32Error();
-                if (enable && error == ERROR_NOT_ALL_ASSIGNED)
-                {
-                    throw new InvalidOperationException("privilege " + name + " is not held by this account");
-                }
+                uint error = (uint)Marshal.GetLastWin32Error();
+                return new uint[] { error, previous.PrivilegeCount, previous.Attributes };
             }
             finally
             {
@@ -232,10 +284,10 @@ namespace RdsPlan
 }
 '@
 
-function Set-RdsPrivilegeState {
+function Invoke-RdsTokenPrivilegeAdjustment {
     <#
     .SYNOPSIS
-    Enables or disables a privilege in this process's token (compiles the helper type once).
+    Calls the compiled AdjustTokenPrivileges helper; returns @(last error, PreviousState count, PreviousState attributes).
     .PARAMETER Name
     The privilege, e.g. 'SeTakeOwnershipPrivilege'.
     .PARAMETER Enable
@@ -246,35 +298,64 @@ function Set-RdsPrivilegeState {
         [Parameter(Mandatory = $true)] [string] $Name,
         [Parameter(Mandatory = $true)] [bool] $Enable
     )
+    return , ([RdsPlan.TokenPrivilege]::Adjust($Name, $Enable))
+}
+
+function Set-RdsPrivilegeState {
+    <#
+    .SYNOPSIS
+    Enables or disables a privilege in this process's token (compiles the helper type once); returns whether it was enabled before.
+    .DESCRIPTION
+    AdjustTokenPrivileges succeeds without granting a privilege the token does not hold:
+    GetLastError() is then ERROR_NOT_ALL_ASSIGNED (1300), an error when enabling. Its
+    PreviousState lists only the privileges whose state changed: none means the privilege
+    already was in the requested state.
+    .PARAMETER Name
+    The privilege, e.g. 'SeTakeOwnershipPrivilege'.
+    .PARAMETER Enable
+    $true to enable, $false to disable.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [Parameter(Mandatory = $true)] [bool] $Enable
+    )
     if (-not ([System.Management.Automation.PSTypeName]'RdsPlan.TokenPrivilege').Type) {
         Add-Type -TypeDefinition $script:RdsTokenPrivilegeSource -Language CSharp
     }
     try {
-        [RdsPlan.TokenPrivilege]::Set($Name, $Enable)
+        $result = Invoke-RdsTokenPrivilegeAdjustment -Name $Name -Enable $Enable
     }
     catch {
         throw (Get-RdsExceptionMessage -ErrorRecord $_)
     }
+    if ($Enable -and [long]$result[0] -eq 1300) {
+        throw ('Not all privileges or groups referenced are assigned to the caller. (' + $Name + ')')
+    }
+    if ([long]$result[1] -eq 0) { return $Enable }
+    return (([long]$result[2] -band 2) -ne 0)
 }
 
 function Enable-RdsPrivilege {
     <#
     .SYNOPSIS
-    Enables a privilege the account holds; throws "privilege X is not held by this account" otherwise.
+    Enables a privilege the account holds; returns whether it was enabled before (throws ERROR_NOT_ALL_ASSIGNED's message when not held).
     .PARAMETER Name
     The privilege, e.g. 'SeTakeOwnershipPrivilege' or 'SeRestorePrivilege'.
     #>
     [CmdletBinding()]
+    [OutputType([bool])]
     param(
         [Parameter(Mandatory = $true)] [string] $Name
     )
-    Set-RdsPrivilegeState -Name $Name -Enable $true
+    return (Set-RdsPrivilegeState -Name $Name -Enable $true)
 }
 
 function Disable-RdsPrivilege {
     <#
     .SYNOPSIS
-    Disables a privilege in this process's token.
+    Disables a privilege in this process's token (nothing happens when it is not held).
     .PARAMETER Name
     The privilege name.
     #>
@@ -282,5 +363,5 @@ function Disable-RdsPrivilege {
     param(
         [Parameter(Mandatory = $true)] [string] $Name
     )
-    Set-RdsPrivilegeState -Name $Name -Enable $false
+    [void](Set-RdsPrivilegeState -Name $Name -Enable $false)
 }

@@ -122,10 +122,33 @@ function Set-RdsServiceStartMode {
     }
 }
 
+function Assert-RdsStoppableService {
+    <#
+    .SYNOPSIS
+    Throws what Stop-Service says when a service has running dependents and -Force is not given (ServiceController.Stop would stop them).
+    .PARAMETER Service
+    The ServiceController.
+    .PARAMETER Force
+    Dependents may stop too.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [object] $Service,
+        [switch] $Force
+    )
+    $running = @($Service.DependentServices | Where-Object { [string]$_.Status -ne 'Stopped' })
+    if ($running.Count -gt 0 -and -not $Force) {
+        throw ("Cannot stop service '" + [string]$Service.DisplayName + ' (' + [string]$Service.Name + ")' because it has dependent services. It can only be stopped if the Force flag is set.")
+    }
+}
+
 function Start-RdsService {
     <#
     .SYNOPSIS
-    Starts a service and waits until it runs.
+    Asks the service control manager to start a service (which starts what it depends on) and returns without waiting; nothing when it runs.
+    .DESCRIPTION
+    ServiceController.Start, not Start-Service: Start-Service waits without a time limit while
+    the service is StartPending. The caller waits with Wait-RdsServiceStatus.
     .PARAMETER Name
     The service name.
     .PARAMETER Force
@@ -137,17 +160,23 @@ function Start-RdsService {
         [switch] $Force
     )
     $service = Get-RdsExistingService -Name $Name
-    Start-Service -InputObject $service
+    if ([string]$service.Status -eq 'Running') { return }
+    $service.Start()
 }
 
 function Stop-RdsService {
     <#
     .SYNOPSIS
-    Stops a service (with -Force also its dependent services).
+    Asks the service control manager to stop a service (with -Force its running dependents first) and returns without waiting for it; nothing when it is stopped.
+    .DESCRIPTION
+    ServiceController.Stop, not Stop-Service: Stop-Service waits without a time limit while the
+    service is StopPending. Stop stops the running dependents first and waits for each at most
+    30 s (System.ServiceProcess.TimeoutException after that); the service itself gets the stop
+    request only. The caller waits with Wait-RdsServiceStatus.
     .PARAMETER Name
     The service name.
     .PARAMETER Force
-    Stops dependent services too.
+    Stops dependent services too (without it, running dependents are an error, as with Stop-Service).
     #>
     [CmdletBinding()]
     param(
@@ -155,13 +184,20 @@ function Stop-RdsService {
         [switch] $Force
     )
     $service = Get-RdsExistingService -Name $Name
-    Stop-Service -InputObject $service -Force:$Force
+    if ([string]$service.Status -eq 'Stopped') { return }
+    Assert-RdsStoppableService -Service $service -Force:$Force
+    $service.Stop()
 }
 
 function Restart-RdsService {
     <#
     .SYNOPSIS
-    Restarts a service (with -Force also when it has dependent services, e.g. TermService).
+    Asks for a stop (with -Force of the running dependents too) and at once for the start of the service and of the dependents it stopped, without waiting.
+    .DESCRIPTION
+    Not Restart-Service, which waits without a time limit on StopPending. Without a wait between
+    the requests the start fails for a service that does not stop at once: the runtime restarts
+    with Stop-RdsService, Wait-RdsServiceStatus and Start-RdsService (Invoke-RdsServiceRestart)
+    and does not call this.
     .PARAMETER Name
     The service name.
     .PARAMETER Force
@@ -173,5 +209,42 @@ function Restart-RdsService {
         [switch] $Force
     )
     $service = Get-RdsExistingService -Name $Name
-    Restart-Service -InputObject $service -Force:$Force
+    $running = @($service.DependentServices | Where-Object { [string]$_.Status -eq 'Running' })
+    Stop-RdsService -Name $Name -Force:$Force
+    Start-RdsService -Name $Name
+    foreach ($dependent in $running) {
+        Start-RdsService -Name ([string]$dependent.Name)
+    }
+}
+
+function Wait-RdsServiceStatus {
+    <#
+    .SYNOPSIS
+    Waits at most -TimeoutSeconds for a service to reach a status; returns whether it did.
+    .DESCRIPTION
+    ServiceController.WaitForStatus(status, timeout), which polls the service control manager
+    and throws System.ServiceProcess.TimeoutException when the time is up: $false then.
+    .PARAMETER Name
+    The service name.
+    .PARAMETER Status
+    'Running' or 'Stopped'.
+    .PARAMETER TimeoutSeconds
+    The longest wait.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [Parameter(Mandatory = $true)] [ValidateSet('Running', 'Stopped')] [string] $Status,
+        [Parameter(Mandatory = $true)] [int] $TimeoutSeconds
+    )
+    $service = Get-RdsExistingService -Name $Name
+    try {
+        $service.WaitForStatus($Status, [System.TimeSpan]::FromSeconds($TimeoutSeconds))
+    }
+    catch {
+        if (Test-RdsWrappedException -ErrorRecord $_ -Type ([System.ServiceProcess.TimeoutException])) { return $false }
+        throw
+    }
+    return $true
 }

@@ -1,5 +1,7 @@
 # rdsplan platform (Windows): the Terminal Services WMI provider (Win32_TerminalServiceSetting,
-# root\cimv2\TerminalServices).
+# root\cimv2\TerminalServices). Thin calls: errors are Invoke-CimMethod's own CimExceptions,
+# classified by the runtime (Get-RdsErrorCode); out-parameters exist only when Windows filled
+# them in, so they are read through PSObject.Properties (Get-RdsPropertyValue: strict mode).
 
 function Get-RdsTerminalServiceSettingInstance {
     <#
@@ -29,8 +31,9 @@ function Invoke-RdsTerminalServiceMethod {
     )
     $instance = Get-RdsTerminalServiceSettingInstance
     $result = Invoke-CimMethod -InputObject $instance -MethodName $MethodName -Arguments $Arguments
-    if ($null -ne $result -and $null -ne $result.ReturnValue -and [long]$result.ReturnValue -ne 0) {
-        throw ('Win32_TerminalServiceSetting.' + $MethodName + ' returned ' + $result.ReturnValue)
+    $returnValue = Get-RdsPropertyValue -InputObject $result -Name 'ReturnValue'
+    if ($null -ne $returnValue -and [long]$returnValue -ne 0) {
+        throw ('Win32_TerminalServiceSetting.' + $MethodName + ' returned ' + $returnValue)
     }
     return $result
 }
@@ -44,11 +47,9 @@ function Get-RdsTerminalServiceSetting {
     [OutputType([hashtable])]
     param()
     $instance = Get-RdsTerminalServiceSettingInstance
-    $list = Invoke-RdsTerminalServiceMethod -MethodName 'GetSpecifiedLicenseServerList'
+    $list = Get-RdsPropertyValue -InputObject (Invoke-RdsTerminalServiceMethod -MethodName 'GetSpecifiedLicenseServerList') -Name 'SpecifiedLSList'
     $servers = [string[]]@()
-    if ($null -ne $list -and $null -ne $list.SpecifiedLSList) {
-        $servers = [string[]]@($list.SpecifiedLSList)
-    }
+    if ($null -ne $list) { $servers = [string[]]@($list) }
     return @{
         LicensingType                        = [long]$instance.LicensingType
         SpecifiedLicenseServers              = $servers
@@ -60,24 +61,11 @@ function Get-RdsTerminalServiceSetting {
 function Get-RdsGracePeriodDays {
     <#
     .SYNOPSIS
-    Returns the grace period days left (GetGracePeriodDays), or $null where WMI throws 0x80070002.
+    Returns GetGracePeriodDays' DaysLeft ($null when absent); throws what Invoke-CimMethod throws (0x80070002 after expiry on 2022).
     #>
     [CmdletBinding()]
     param()
-    try {
-        $result = Invoke-RdsTerminalServiceMethod -MethodName 'GetGracePeriodDays'
-        return [int]$result.DaysLeft
-    }
-    catch {
-        $exception = $_.Exception
-        while ($null -ne $exception) {
-            if ($exception.HResult -eq -2147024894 -or $exception.Message -match '0x80070002') {
-                return $null
-            }
-            $exception = $exception.InnerException
-        }
-        throw
-    }
+    return (Get-RdsPropertyValue -InputObject (Invoke-RdsTerminalServiceMethod -MethodName 'GetGracePeriodDays') -Name 'DaysLeft')
 }
 
 function Set-RdsSpecifiedLicenseServer {

@@ -76,10 +76,11 @@ describe('html review', () => {
       'Options',
       'Risks',
       'Presets',
-      'Steps (6)',
+      'Steps (7)',
       'Backups taken before any change',
       'Privileges enabled',
       'Rollback (onError: rollback)',
+      'Notes',
       'Script',
     ]);
     expect(html).toContain('<tr><th scope="row">Change</th><td><span class="text">CHG0012345</span></td></tr>');

@@ -136,10 +136,11 @@ describe('markdown review', () => {
       '## Options',
       '## Risks',
       '## Presets',
-      '## Steps (6)',
+      '## Steps (7)',
       '## Backups taken before any change',
       '## Privileges enabled',
       '## Rollback (onError: rollback)',
+      '## Notes',
       '## Script',
       '## Approval',
     ]);
@@ -148,8 +149,8 @@ describe('markdown review', () => {
   test('risks, presets, steps, backups and privileges', () => {
     expect(md).toContain('| **\\[SERVICE RESTART\\]** | TermService restarts<br>every RDP session on the host disconnects | `grace.restart` |\n');
     expect(md).toContain('| `grace` | `rds.resetGracePeriod` | Reset the RD Session Host');
-    expect(md).toContain('| `grace.export`, `grace.own`, `grace.delete`, `grace.restore`, `grace.restart`, `grace.days` |\n');
-    expect(md).toContain('### 5. grace\\.restart\n\n| Step | `grace.restart` |\n');
+    expect(md).toContain('| `grace.due`, `grace.export`, `grace.own`, `grace.delete`, `grace.restore`, `grace.restart`, `grace.days` |\n');
+    expect(md).toContain('### 6. grace\\.restart\n\n| Step | `grace.restart` |\n');
     expect(md).toContain('| Handler | **runs only if an earlier step changed something** |\n');
     expect(md).toContain('| Risk | **\\[DESTRUCTIVE\\]** deletes registry values |\n');
     expect(md).toContain('| `grace.export` | `HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod` | `C:\\ProgramData\\rdsplan\\backups\\<run id>\\grace.export.reg` |\n');

@@ -43,14 +43,14 @@ describe('text review of the grace-period example', () => {
   test('the preset and what it expands into', () => {
     expect(sectionOf(text, 'Presets')).toEqual([
       expect.stringMatching(/^ {2}grace \(rds\.resetGracePeriod\): Reset the RD Session Host grace period/),
-      '    expands into: grace.export, grace.own, grace.delete, grace.restore, grace.restart, grace.days',
+      '    expands into: grace.due, grace.export, grace.own, grace.delete, grace.restore, grace.restart, grace.days',
     ]);
   });
 
   test('steps are numbered, name their preset and carry labelled risks', () => {
-    const steps = sectionOf(text, 'Steps (6)');
-    expect(steps[0]).toBe('  1. grace.export  registry.export  (from preset grace (rds.resetGracePeriod))');
-    expect(text).toContain('\n  3. grace.delete  registry.deleteValue');
+    const steps = sectionOf(text, 'Steps (7)');
+    expect(steps[0]).toBe('  1. grace.due  rds.testGracePeriod  (from preset grace (rds.resetGracePeriod))');
+    expect(text).toContain('\n  4. grace.delete  registry.deleteValue');
     expect(text).toContain('     [DESTRUCTIVE] deletes registry values\n');
     expect(text).toContain('     [OWNERSHIP/ACL] changes the owner and ACL of HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod\n');
     expect(text).toContain('     [BACKUP] read-only: writes a backup file\n');
@@ -58,7 +58,7 @@ describe('text review of the grace-period example', () => {
   });
 
   test('the TermService restart is a handler and warns that sessions disconnect', () => {
-    const restart = text.slice(text.indexOf('  5. grace.restart'), text.indexOf('  6. grace.days'));
+    const restart = text.slice(text.indexOf('  6. grace.restart'), text.indexOf('  7. grace.days'));
     expect(restart).toContain('     Handler: runs only if an earlier step changed something.\n');
     expect(restart).toContain('     [SERVICE RESTART] every RDP session on the host disconnects\n');
     expect(restart).toContain('     Rollback: nothing to undo\n');
@@ -83,7 +83,7 @@ describe('text review of the grace-period example', () => {
       '  - grace.own: restore the saved SDDL (owner, group and ACL) and compare it on read-back',
       '  - grace.delete: re-create the deleted values with their types and data',
     ]);
-    expect(text).not.toContain('\nNotes\n');
+    expect(sectionOf(text, 'Notes')).toEqual(['  - grace: Resets only when fewer than 30 days of the grace period are left (GetGracePeriodDays; an expired grace period counts as 0): on a host with more, every step of the reset is skipped and TermService is not restarted. A host that gets its licenses from a license server may answer 0 days: it would be reset on every run.']);
     expect(text).not.toContain('\nWarnings\n');
   });
 

@@ -25,7 +25,7 @@ $RdsPlanPackageVersion = (Get-Content -LiteralPath (Join-Path $RdsPlanRepoRoot '
 
 # The facts of examples/reset-grace-period.json the tests name again and again.
 $RdsPlanResetPlanName = 'reset-grace-period-rdsh01'
-$RdsPlanResetSteps = @('grace.export', 'grace.own', 'grace.delete', 'grace.restore', 'grace.restart', 'grace.days')
+$RdsPlanResetSteps = @('grace.due', 'grace.export', 'grace.own', 'grace.delete', 'grace.restore', 'grace.restart', 'grace.days')
 $RdsPlanGracePeriodKey = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'
 $RdsPlanTimebombName = 'L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588'
 
@@ -107,10 +107,10 @@ function Get-RdsPlanApprovalToken {
     (Get-RdsPlanReview -Path $Path -Format json -ErrorAction Stop).ApprovalToken
 }
 
-function Test-RdsPlanTimebomb {
-    # Whether the saved simulated host still has the timebomb; no state file throws, so no assertion passes by default.
+function Get-RdsPlanTimebombData {
+    # The saved simulated host's timebomb data ($null when absent); no state file throws, so no assertion passes by default.
     [CmdletBinding()]
-    [OutputType([bool])]
+    [OutputType([string])]
     param([Parameter(Mandatory = $true)][string]$StateFile)
     if (-not (Test-Path -LiteralPath $StateFile -PathType Leaf)) {
         throw "the simulated host saved no state file at '$StateFile'"
@@ -124,7 +124,9 @@ function Test-RdsPlanTimebomb {
         throw "the state file '$StateFile' has $($keys.Count) GracePeriod keys"
     }
     $values = @($state['registry'][$keys[0]]['values'])
-    [bool](@($values | Where-Object { $_['name'] -ceq $RdsPlanTimebombName }).Count)
+    $timebomb = @($values | Where-Object { $_['name'] -ceq $RdsPlanTimebombName })
+    if ($timebomb.Count -eq 0) { return $null }
+    [string]$timebomb[0]['data']
 }
 
 function Get-RdsPlanInjectedLine {

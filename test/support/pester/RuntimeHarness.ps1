@@ -35,7 +35,7 @@ $RdsTestFakeDefaultSddl = 'O:NSG:SYD:(A;CI;KR;;;BA)(A;CI;KA;;;NS)'
 # The fake host and its setup
 # ---------------------------------------------------------------------------------------------
 
-# A fresh in-memory host: no keys or services, both security privileges held but not enabled, unlocked.
+# A fresh in-memory host: no keys or services, both security privileges held but not enabled, unlocked, a 64-bit process.
 function New-RdsFakeHost {
     [CmdletBinding()]
     [OutputType([hashtable])]
@@ -48,6 +48,9 @@ function New-RdsFakeHost {
         LockHeld            = $false
         GraceDays           = 42
         RestartDelaySeconds = -1
+        Is64BitProcess      = $true
+        Elevated            = $true
+        Folders             = @{}
         Identity            = @{ ComputerName = 'FAKEHOST'; UserName = 'FAKE\admin'; IsDomainJoined = $false }
         TerminalServices    = @{ LicensingType = 5; SpecifiedLicenseServers = @(); PolicySourceLicensingType = 0; PolicySourceConfiguredLicenseServers = 0 }
     }
@@ -114,11 +117,35 @@ function Get-RdsHostIdentity {
     return $RdsFakeHost.Identity
 }
 
-# Takes the lock; another run holding it is a mock that throws.
+# Takes the lock ('Acquired'); another run holding it, or one that abandoned it, is a mock that says 'Held' or 'Abandoned'.
 function Lock-RdsHost {
     [CmdletBinding()]
     param([string] $Name)
     $RdsFakeHost.LockHeld = $true
+    return @{ Status = 'Acquired'; Lock = 'Global\rdsplan-' + $Name }
+}
+
+# An elevated token unless a test says otherwise (Elevated $false).
+function Test-RdsElevation {
+    [CmdletBinding()]
+    param()
+    return [bool]$RdsFakeHost.Elevated
+}
+
+# A folder that exists is SYSTEM's and Administrators' unless a test gives it other security in Folders (by path).
+function Get-RdsDirectorySecurity {
+    [CmdletBinding()]
+    param([string] $Path)
+    if (-not [System.IO.Directory]::Exists($Path)) { return $null }
+    if ($RdsFakeHost.Folders.ContainsKey($Path)) { return $RdsFakeHost.Folders[$Path] }
+    return @{ Owner = 'S-1-5-32-544'; Access = @(@{ Sid = 'S-1-5-18'; Allow = $true; Rights = 2032127; InheritOnly = $false }, @{ Sid = 'S-1-5-32-544'; Allow = $true; Rights = 2032127; InheritOnly = $false }) }
+}
+
+# A real folder (the runtime writes its run folder into it); its security is the trusted default of Get-RdsDirectorySecurity.
+function New-RdsProtectedDirectory {
+    [CmdletBinding()]
+    param([string] $Path)
+    [void][System.IO.Directory]::CreateDirectory($Path)
 }
 
 # Releases the lock so a test can see that every path out of a run gives it back.
@@ -133,6 +160,13 @@ function Restart-RdsHost {
     [CmdletBinding()]
     param([int] $DelaySeconds)
     $RdsFakeHost.RestartDelaySeconds = $DelaySeconds
+}
+
+# A 64-bit process on 64-bit Windows unless a test says otherwise (WOW64: Is64BitProcess $false).
+function Get-RdsProcessBitness {
+    [CmdletBinding()]
+    param()
+    return @{ Is64BitProcess = $RdsFakeHost.Is64BitProcess; Is64BitOperatingSystem = $true }
 }
 
 # True when the key exists (views are not modelled).
@@ -253,12 +287,14 @@ function Add-RdsRegistryAccessRule {
     $key.Sddl = $key.Sddl + '(A;CI;' + $code + ';;;' + $Sid + ')'
 }
 
-# Throws for a privilege the account does not hold, as AdjustTokenPrivileges reports it.
+# Throws for a privilege the account does not hold, as AdjustTokenPrivileges reports it; returns whether it was enabled before (its PreviousState).
 function Enable-RdsPrivilege {
     [CmdletBinding()]
     param([string] $Name)
     if ($RdsFakeHost.HeldPrivileges -notcontains $Name) { throw "privilege $Name is not held by this account" }
-    if (-not $RdsFakeHost.EnabledPrivileges.Contains($Name)) { $RdsFakeHost.EnabledPrivileges.Add($Name) }
+    if ($RdsFakeHost.EnabledPrivileges.Contains($Name)) { return $true }
+    $RdsFakeHost.EnabledPrivileges.Add($Name)
+    return $false
 }
 
 # Disabling is what a test checks at the end of a run: no privilege left enabled.
@@ -303,6 +339,13 @@ function Restart-RdsService {
     [CmdletBinding()]
     param([string] $Name, [switch] $Force)
     $RdsFakeHost.Services[$Name].Status = 'Running'
+}
+
+# The fake's services change at once: they are in the status asked for, or never get there.
+function Wait-RdsServiceStatus {
+    [CmdletBinding()]
+    param([string] $Name, [string] $Status, [int] $TimeoutSeconds)
+    return ($RdsFakeHost.Services[$Name].Status -eq $Status)
 }
 
 # The live settings object, so a test's setup and the WMI setters below share one state.
@@ -432,7 +475,7 @@ function Get-RdsTestPowerShellCommand {
 .SYNOPSIS
     Writes a plan script into a new folder of TestDrive, runs it, and returns what it reported.
 .DESCRIPTION
-    Arguments: -BackupDirectory <folder>\backups -RunId <RunId> [-SimulationState] [-WhatIf].
+    Arguments: -BackupDirectory <folder>\backups (or -SharedBackupDirectory, for runs that share one) -RunId <RunId> [-SimulationState] [-WhatIf].
     In-process by default. -NewProcess runs it with pwsh -File instead, for what only a process
     shows (its exit code after an uncaught error, its stderr). Mocks do not reach that process,
     so -NewProcess needs -Platform Sim.
@@ -453,6 +496,7 @@ function Invoke-RdsTestPlan {
         [hashtable] $FakeHost = $null,
         [string] $RunId = 'run-1',
         [string] $SimulationState = '',
+        [string] $SharedBackupDirectory = '',
         [switch] $CheckMode,
         [switch] $NewProcess
     )
@@ -462,6 +506,7 @@ function Invoke-RdsTestPlan {
     $directory = Join-Path $TestDrive ('plan-' + [guid]::NewGuid().ToString('N'))
     [void][System.IO.Directory]::CreateDirectory($directory)
     $backupDirectory = Join-Path $directory 'backups'
+    if ($SharedBackupDirectory -ne '') { $backupDirectory = $SharedBackupDirectory }
     $layers = @('runtime')
     if ($Platform -eq 'Sim') { $layers += 'platform/sim' }
     $layers += 'actions'

@@ -163,7 +163,7 @@ function Open-SimTestGracePeriod {
 }
 
 function Invoke-SimTestLockedRun {
-    # One run against a state file as the runtime makes it (Initialize, lock, change, unlock, Complete); a refused lock ends the run at once, before anything is changed or saved, as New-RdsPlanContext does.
+    # One run against a state file as the runtime makes it (Initialize, lock, change, unlock, Complete); a lock held by another run (or an error) ends the run at once, before anything is changed or saved, as New-RdsPlanContext does.
     [CmdletBinding()]
     [OutputType([System.Collections.Specialized.OrderedDictionary])]
     param(
@@ -173,7 +173,7 @@ function Invoke-SimTestLockedRun {
     $result = [ordered]@{}
     Initialize-RdsPlatform -Option $StatePath
     $result.Lock = Invoke-SimTestStep { Lock-RdsHost -Name 'rdsplan' }
-    if ($result.Lock.Ok) {
+    if ($result.Lock.Ok -and $result.Lock.Value.Status -ne 'Held') {
         $result.LockFile = [System.IO.File]::Exists($StatePath + '.lock')
         $result.Again = Invoke-SimTestStep { Lock-RdsHost -Name 'rdsplan' }
         [System.Threading.Thread]::Sleep($HoldMilliseconds)

@@ -1,0 +1,106 @@
+# rdsplan platform (Windows): the owner and DACL of a folder, and a folder created with a DACL
+# of its own (the backup folder).
+#
+# Only the calls: whether a folder can be trusted, and when one is created, is the runtime's
+# decision (runtime/Host.ps1). New-Item and then Set-Acl would leave a new folder in
+# C:\ProgramData with the DACL it inherits there (Users may create files in it) until Set-Acl
+# ran; the .NET calls below create it with its own DACL at once. Windows PowerShell 5.1
+# (.NET Framework) has them on System.IO.Directory, PowerShell 7 (.NET) as
+# System.IO.FileSystemAclExtensions: Get-RdsDirectoryAcl and New-RdsDirectoryWithSecurity hold
+# the only lines that differ, and the only ones of this file the Pester tests do not run.
+
+function Get-RdsDirectoryAcl {
+    <#
+    .SYNOPSIS
+    Returns a folder's DirectorySecurity with its owner and access rules (the .NET call of Windows PowerShell 5.1 or of PowerShell 7).
+    .PARAMETER Path
+    The folder.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path
+    )
+    $sections = [System.Security.AccessControl.AccessControlSections]'Owner, Access'
+    if ($PSVersionTable.PSEdition -eq 'Desktop') {
+        return [System.IO.Directory]::GetAccessControl($Path, $sections)
+    }
+    else {
+        return [System.IO.FileSystemAclExtensions]::GetAccessControl([System.IO.DirectoryInfo]::new($Path), $sections)
+    }
+}
+
+function New-RdsDirectoryWithSecurity {
+    <#
+    .SYNOPSIS
+    Creates a folder (and its missing parents) with the security descriptor of an SDDL string; nothing when it exists (the .NET call of Windows PowerShell 5.1 or of PowerShell 7).
+    .PARAMETER Path
+    The folder.
+    .PARAMETER Sddl
+    Owner and DACL.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path,
+        [Parameter(Mandatory = $true)] [string] $Sddl
+    )
+    $security = [System.Security.AccessControl.DirectorySecurity]::new()
+    $security.SetSecurityDescriptorSddlForm($Sddl)
+    if ($PSVersionTable.PSEdition -eq 'Desktop') {
+        [void][System.IO.Directory]::CreateDirectory($Path, $security)
+    }
+    else {
+        [System.IO.FileSystemAclExtensions]::Create([System.IO.DirectoryInfo]::new($Path), $security)
+    }
+}
+
+function Get-RdsDirectorySecurity {
+    <#
+    .SYNOPSIS
+    Returns $null when the folder does not exist, else its owner and access rules: @{ Owner; Access = @(@{ Sid; Allow; Rights; InheritOnly }) }.
+    .DESCRIPTION
+    Owner and Sid are SIDs; the rules include inherited ones; Rights is the access mask as a
+    number 0..4294967295 (generic rights as they are); InheritOnly marks a rule that applies
+    only to what is created inside.
+    .PARAMETER Path
+    The folder.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path
+    )
+    if (-not [System.IO.Directory]::Exists($Path)) { return $null }
+    $acl = Get-RdsDirectoryAcl -Path $Path
+    $sidType = [System.Security.Principal.SecurityIdentifier]
+    $access = [System.Collections.Generic.List[hashtable]]::new()
+    foreach ($rule in $acl.GetAccessRules($true, $true, $sidType)) {
+        # FileSystemRights is an Int32 enumeration: GENERIC_READ (0x80000000) reads as negative.
+        $rights = [long][int]$rule.FileSystemRights
+        if ($rights -lt 0) { $rights = $rights + 4294967296 }
+        $access.Add(@{
+                Sid         = [string]$rule.IdentityReference.Value
+                Allow       = ([string]$rule.AccessControlType -eq 'Allow')
+                Rights      = $rights
+                InheritOnly = (([int]$rule.PropagationFlags -band 2) -ne 0)
+            })
+    }
+    return @{ Owner = [string]$acl.GetOwner($sidType).Value; Access = $access.ToArray() }
+}
+
+function New-RdsProtectedDirectory {
+    <#
+    .SYNOPSIS
+    Creates a folder and its missing parents owned by Administrators with a protected DACL: SYSTEM and Administrators full control, inherited by what is created inside; nothing when it exists.
+    .DESCRIPTION
+    Protected: nothing of C:\ProgramData's DACL is inherited. Making Administrators the owner
+    needs an elevated token ("The security identifier is not allowed to be the owner of this
+    object." otherwise). An existing folder is left as it is: the caller checks it.
+    .PARAMETER Path
+    The folder.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path
+    )
+    New-RdsDirectoryWithSecurity -Path $Path -Sddl 'O:BAD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)'
+}

@@ -1,0 +1,266 @@
+# rdsplan runtime: what New-RdsPlanContext makes sure of on the host before a run may start,
+# and the journal's completion marker. The platform answers (Test-RdsElevation, Lock-RdsHost,
+# Get-RdsDirectorySecurity); what the answers mean is decided here.
+#
+# - Elevation first: a token without Administrators cannot create the Global\ host lock, and
+#   that is not "another run holds the lock" (refused with summary reason 'notElevated', exit 5).
+# - The host lock is Acquired, Held (refused, exit 4) or Abandoned: an earlier run died holding
+#   it. The run goes on with a warning that names the most recent run folder whose journal has
+#   no completion marker (what that run changed) and how to undo it.
+# - The backup folder: RDS users log on to this very host, and a folder they can write (or
+#   own) could get forged .reg and .sddl backups that an undo would import. It must be owned by
+#   SYSTEM or Administrators and grant no one else a right to change it or what is in it; a
+#   missing one is created with a protected DACL (New-RdsProtectedDirectory) in apply mode.
+#   Anything else refuses the run (exit 4) before anything is written.
+
+$script:RdsTrustedFolderSids = @('S-1-5-18', 'S-1-5-32-544')
+# Rights that change a folder or what is in it: FILE_ADD_FILE 0x2, FILE_ADD_SUBDIRECTORY 0x4,
+# FILE_WRITE_EA 0x10, FILE_DELETE_CHILD 0x40, FILE_WRITE_ATTRIBUTES 0x100, DELETE 0x10000,
+# WRITE_DAC 0x40000, WRITE_OWNER 0x80000, GENERIC_ALL 0x10000000, GENERIC_WRITE 0x40000000.
+$script:RdsFolderWriteMask = [long]0x500D0156
+$script:RdsCreatorOwnerSid = 'S-1-3-0'
+$script:RdsWellKnownSidNames = @{
+    'S-1-1-0' = 'Everyone'; 'S-1-5-4' = 'INTERACTIVE'; 'S-1-5-11' = 'Authenticated Users'; 'S-1-5-32-545' = 'BUILTIN\Users'
+    'S-1-5-18' = 'SYSTEM'; 'S-1-5-32-544' = 'BUILTIN\Administrators'
+}
+
+function Enter-RdsHostLock {
+    <#
+    .SYNOPSIS
+    Checks that the token is elevated, then takes the host lock; returns Lock-RdsHost's answer (Status 'Acquired' or 'Abandoned'), else ends the run as refused.
+    .DESCRIPTION
+    Not elevated: refused with reason 'notElevated' (exit 5). The lock held by another run:
+    refused, "Another rdsplan run holds the host lock". Any error of the lock itself (access
+    denied) is refused with that error, never as a lock held by another run.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $elevated = $false
+    try {
+        $elevated = [bool](Test-RdsElevation)
+    }
+    catch {
+        Exit-RdsRefusedRun -Context $Context -Message ('refused: cannot tell whether this PowerShell runs elevated: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; nothing was changed')
+    }
+    if (-not $elevated) {
+        Exit-RdsRefusedRun -Context $Context -Reason 'notElevated' -Message ('refused: this PowerShell is not elevated: the token of ' + $Context.UserName + ' holds no enabled Administrators group (S-1-5-32-544), which the host lock, the registry changes and the backups need. Run rdsplan from an elevated PowerShell ("Run as administrator") on ' + $Context.HostName + '; nothing was changed')
+    }
+    $lock = $null
+    try {
+        $lock = Lock-RdsHost -Name 'rdsplan'
+        if (-not ($lock -is [System.Collections.IDictionary]) -or @('Acquired', 'Abandoned', 'Held') -cnotcontains [string]$lock['Status']) {
+            throw 'Lock-RdsHost gave no status (Acquired, Abandoned or Held)'
+        }
+    }
+    catch {
+        Exit-RdsRefusedRun -Context $Context -Message ('refused: the host lock could not be taken: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; nothing was changed')
+    }
+    if ($lock.Status -eq 'Held') {
+        Exit-RdsRefusedRun -Context $Context -Message ('refused: Another rdsplan run holds the host lock (' + [string]$lock.Lock + ') (another rdsplan run is in progress on ' + $Context.HostName + '; nothing was changed)')
+    }
+    $Context.LockHeld = $true
+    return $lock
+}
+
+function Get-RdsSidLabel {
+    <#
+    .SYNOPSIS
+    Returns a SID with its well-known name when it has one: 'S-1-5-32-545 (BUILTIN\Users)'.
+    .PARAMETER Sid
+    The SID.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sid
+    )
+    if ($script:RdsWellKnownSidNames.ContainsKey($Sid)) { return ($Sid + ' (' + $script:RdsWellKnownSidNames[$Sid] + ')') }
+    return $Sid
+}
+
+function Get-RdsDirectoryTrustProblem {
+    <#
+    .SYNOPSIS
+    Returns '' when a folder's security keeps it to SYSTEM and Administrators, else why not (its owner, or who else may write).
+    .DESCRIPTION
+    Trusted: the owner is SYSTEM (S-1-5-18) or Administrators (S-1-5-32-544), and no allow rule
+    gives anyone else a right that changes the folder or what is in it (write, append, delete,
+    write attributes, change permissions or owner, generic write or all), also on what is
+    created inside (inherit-only rules). CREATOR OWNER's inherit-only rule is kept: only those
+    who may create there become owners. Deny rules take nothing away from this.
+    .PARAMETER Security
+    Get-RdsDirectorySecurity's answer: @{ Owner; Access = @(@{ Sid; Allow; Rights; InheritOnly }) }.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Security
+    )
+    $owner = [string]$Security.Owner
+    if ($script:RdsTrustedFolderSids -notcontains $owner) {
+        return ('it is owned by ' + (Get-RdsSidLabel -Sid $owner) + ', not by SYSTEM or Administrators')
+    }
+    foreach ($rule in @($Security.Access)) {
+        if ($null -eq $rule -or -not [bool]$rule.Allow) { continue }
+        $sid = [string]$rule.Sid
+        if ($script:RdsTrustedFolderSids -contains $sid) { continue }
+        if ($sid -eq $script:RdsCreatorOwnerSid -and [bool]$rule.InheritOnly) { continue }
+        $write = [long]$rule.Rights -band $script:RdsFolderWriteMask
+        if ($write -ne 0) {
+            $what = 'write to it'
+            if ([bool]$rule.InheritOnly) { $what = 'write to what is created in it' }
+            return ('it lets ' + (Get-RdsSidLabel -Sid $sid) + ' ' + $what + ' (access mask 0x' + ([long]$rule.Rights).ToString('x', [System.Globalization.CultureInfo]::InvariantCulture) + ')')
+        }
+    }
+    return ''
+}
+
+function Initialize-RdsBackupDirectory {
+    <#
+    .SYNOPSIS
+    Makes sure the backup folder can be trusted, creating it with a protected DACL in apply mode when missing; returns '' or the refusal message.
+    .DESCRIPTION
+    Check mode only looks (a missing folder is fine: nothing is written). A folder created here
+    is read back and checked like one that existed (another account may have been first).
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $path = [string]$Context.BackupDirectory
+    try {
+        $security = Get-RdsDirectorySecurity -Path $path
+        if ($null -eq $security -and $Context.Mode -eq 'apply') {
+            New-RdsProtectedDirectory -Path $path
+            $security = Get-RdsDirectorySecurity -Path $path
+            if ($null -eq $security) { throw 'it is still missing after it was created' }
+        }
+    }
+    catch {
+        return ('refused: the backup folder ' + $path + ' could not be checked or created: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; nothing was changed')
+    }
+    if ($null -eq $security) { return '' }
+    $problem = Get-RdsDirectoryTrustProblem -Security $security
+    if ($problem -eq '') { return '' }
+    return ('refused: the backup folder ' + $path + ' cannot be trusted: ' + $problem + ', so its backups could be replaced. Nothing was changed: remove the folder (rdsplan creates it again, for SYSTEM and Administrators only), or make Administrators its owner and let only SYSTEM and Administrators change it')
+}
+
+function Test-RdsJournalCompleted {
+    <#
+    .SYNOPSIS
+    Returns $true when a run journal holds the completion marker Complete-RdsPlan writes ({ marker: 'completed' }).
+    .PARAMETER Path
+    The journal.jsonl file.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Path
+    )
+    foreach ($line in [System.IO.File]::ReadAllLines($Path)) {
+        if ($line.Trim() -eq '') { continue }
+        $entry = $null
+        try {
+            $entry = (ConvertFrom-Json -InputObject $line)
+        }
+        catch {
+            continue
+        }
+        if ($null -ne $entry -and $null -ne $entry.PSObject.Properties['marker'] -and [string]$entry.marker -eq 'completed') { return $true }
+    }
+    return $false
+}
+
+function Find-RdsUnfinishedRun {
+    <#
+    .SYNOPSIS
+    Returns @{ RunId; Journal } of the run folder under the backup folder whose journal was written last and has no completion marker, or $null.
+    .DESCRIPTION
+    A run writes its journal only when it changes something, and the completion marker at its
+    end (Complete-RdsPlan), so a journal without it belongs to a run that ended half-way. The
+    current run's own folder is left out.
+    .PARAMETER BackupDirectory
+    The backup folder (one sub-folder per run).
+    .PARAMETER RunId
+    The current run.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $BackupDirectory,
+        [Parameter(Mandatory = $true)] [string] $RunId
+    )
+    if (-not [System.IO.Directory]::Exists($BackupDirectory)) { return $null }
+    $found = $null
+    $foundTime = [System.DateTime]::MinValue
+    foreach ($folder in [System.IO.Directory]::GetDirectories($BackupDirectory)) {
+        $name = [System.IO.Path]::GetFileName($folder)
+        if ([string]::Equals($name, $RunId, [System.StringComparison]::OrdinalIgnoreCase)) { continue }
+        $journal = [System.IO.Path]::Combine($folder, 'journal.jsonl')
+        if (-not [System.IO.File]::Exists($journal)) { continue }
+        $time = [System.IO.File]::GetLastWriteTimeUtc($journal)
+        if ($null -ne $found -and $time -le $foundTime) { continue }
+        if (Test-RdsJournalCompleted -Path $journal) { continue }
+        $found = @{ RunId = $name; Journal = $journal }
+        $foundTime = $time
+    }
+    return $found
+}
+
+function Get-RdsAbandonedLockMessage {
+    <#
+    .SYNOPSIS
+    Returns the warning for a host lock an earlier run abandoned: the unfinished run's journal and how to undo it.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    $text = 'the host lock was abandoned: an earlier rdsplan run on ' + $Context.HostName + ' ended without releasing it (killed or crashed)'
+    $unfinished = $null
+    try {
+        $unfinished = Find-RdsUnfinishedRun -BackupDirectory ([string]$Context.BackupDirectory) -RunId ([string]$Context.RunId)
+    }
+    catch {
+        return ($text + '; its journal could not be looked for in ' + $Context.BackupDirectory + ': ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+    }
+    if ($null -eq $unfinished) {
+        return ($text + '; no unfinished run journal is in ' + $Context.BackupDirectory)
+    }
+    return ($text + ': run ' + $unfinished.RunId + ' did not finish; its journal ' + $unfinished.Journal + ' lists what it changed. Check the host and undo that run: rdsplan undo <the run record of run ' + $unfinished.RunId + '> (rdsplan runs lists the records)')
+}
+
+function Add-RdsJournalCompletion {
+    <#
+    .SYNOPSIS
+    Appends the completion marker { runId, time, marker: 'completed' } to the run's journal (apply mode, when the run wrote one).
+    .DESCRIPTION
+    Written by Complete-RdsPlan after the finalizers: a journal without it belongs to a run
+    that ended half-way (Find-RdsUnfinishedRun). A failure to write it is a warning.
+    .PARAMETER Context
+    The plan context.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    if ($Context.Mode -ne 'apply' -or -not [System.IO.File]::Exists($Context.JournalFile)) { return }
+    try {
+        $line = ConvertTo-RdsJson -InputObject ([ordered]@{ runId = $Context.RunId; time = Get-RdsUtcTimestamp; marker = 'completed' })
+        Write-RdsTextFile -Path $Context.JournalFile -Text ($line + "`n") -Append
+    }
+    catch {
+        Write-Warning ('rdsplan: writing the journal failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+    }
+}

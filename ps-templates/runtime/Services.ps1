@@ -1,0 +1,248 @@
+# rdsplan runtime: starting, stopping and restarting services within a time limit.
+#
+# The platform only passes requests to the service control manager (Start-RdsService and
+# Stop-RdsService return at once) and waits when told to, as long as told
+# (Wait-RdsServiceStatus). What a stop, a start and a restart are, and how long each service
+# may take, is decided here: Restart-Service would wait without a limit while a service hangs
+# in StopPending (DOMAIN.md, "Services"). A service that does not get there in
+# $script:RdsServiceTimeoutSeconds fails its step with
+# "<name> did not reach <status> within <n> s (still <status>)".
+#
+# With -Force the running dependents stop first, deepest first, each within the limit; a
+# restart then starts the service and the dependents that were running, as Restart-Service
+# -Force does (UmRdpService depends on TermService). When a restart or a stop fails after it
+# stopped something, what ran before is started once more, so a failed step does not leave
+# the host's sessions without TermService when it can be helped; the step still fails.
+
+$script:RdsServiceTimeoutSeconds = 120
+
+function Get-RdsRequiredService {
+    <#
+    .SYNOPSIS
+    Returns Get-RdsService of a service; throws "service <name> not found" when it does not exist.
+    .PARAMETER Name
+    The service name.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name
+    )
+    $service = Get-RdsService -Name $Name
+    if ($null -eq $service) { throw "service $Name not found" }
+    return $service
+}
+
+function Wait-RdsServiceTransition {
+    <#
+    .SYNOPSIS
+    Waits until a service is Running or Stopped, at most $script:RdsServiceTimeoutSeconds; throws "<name> did not reach <status> within <n> s (still <status>)".
+    .PARAMETER Name
+    The service name.
+    .PARAMETER Status
+    'Running' or 'Stopped'.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [Parameter(Mandatory = $true)] [ValidateSet('Running', 'Stopped')] [string] $Status
+    )
+    $timeout = [int]$script:RdsServiceTimeoutSeconds
+    if (Wait-RdsServiceStatus -Name $Name -Status $Status -TimeoutSeconds $timeout) { return }
+    $now = 'not found'
+    $service = Get-RdsService -Name $Name
+    if ($null -ne $service) { $now = [string]$service.Status }
+    throw ($Name + ' did not reach ' + $Status + ' within ' + $timeout + ' s (still ' + $now + ')')
+}
+
+function Add-RdsServiceDependent {
+    <#
+    .SYNOPSIS
+    Adds the services that depend on a service, directly or not, to a list, deepest first (the order they stop in).
+    .PARAMETER Name
+    The service name.
+    .PARAMETER Order
+    The list (each service once).
+    .PARAMETER Seen
+    The names already listed (case-insensitive).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [System.Collections.Generic.List[string]] $Order,
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [System.Collections.Generic.HashSet[string]] $Seen
+    )
+    $service = Get-RdsService -Name $Name
+    if ($null -eq $service) { return }
+    foreach ($dependent in @($service.DependentServices)) {
+        if ($null -eq $dependent -or -not $Seen.Add([string]$dependent)) { continue }
+        Add-RdsServiceDependent -Name ([string]$dependent) -Order $Order -Seen $Seen
+        $Order.Add([string]$dependent)
+    }
+}
+
+function Get-RdsActiveServiceDependent {
+    <#
+    .SYNOPSIS
+    Returns the services that depend on a service (directly or not) and are not stopped, deepest first (written to the pipeline: wrap the call in @()).
+    .PARAMETER Name
+    The service name.
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name
+    )
+    $order = [System.Collections.Generic.List[string]]::new()
+    $seen = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
+    [void]$seen.Add($Name)
+    Add-RdsServiceDependent -Name $Name -Order $order -Seen $seen
+    $active = [System.Collections.Generic.List[string]]::new()
+    foreach ($dependent in $order) {
+        $service = Get-RdsService -Name $dependent
+        if ($null -ne $service -and [string]$service.Status -ne 'Stopped') { $active.Add($dependent) }
+    }
+    return $active.ToArray()
+}
+
+function Stop-RdsServiceAndWait {
+    <#
+    .SYNOPSIS
+    Asks one service to stop (unless it is stopping already) and waits until it is Stopped, within the limit.
+    .PARAMETER Name
+    The service name.
+    .PARAMETER Force
+    Passed to Stop-RdsService.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [switch] $Force
+    )
+    $status = [string](Get-RdsRequiredService -Name $Name).Status
+    if ($status -eq 'Stopped') { return }
+    if ($status -ne 'StopPending') { Stop-RdsService -Name $Name -Force:$Force }
+    Wait-RdsServiceTransition -Name $Name -Status 'Stopped'
+}
+
+function Invoke-RdsServiceStart {
+    <#
+    .SYNOPSIS
+    Starts a service (what it depends on starts with it) and waits until it runs, within the limit; nothing when it runs.
+    .DESCRIPTION
+    A service still StopPending is waited for until it is Stopped first; one StartPending is
+    only waited for.
+    .PARAMETER Name
+    The service name.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name
+    )
+    $status = [string](Get-RdsRequiredService -Name $Name).Status
+    if ($status -eq 'Running') { return }
+    if ($status -eq 'StopPending') { Wait-RdsServiceTransition -Name $Name -Status 'Stopped' }
+    if ($status -ne 'StartPending') { Start-RdsService -Name $Name }
+    Wait-RdsServiceTransition -Name $Name -Status 'Running'
+}
+
+function Invoke-RdsServiceStop {
+    <#
+    .SYNOPSIS
+    Stops a service and waits until it is Stopped, within the limit; with -Force its running dependents first, deepest first, each within the limit.
+    .DESCRIPTION
+    Without -Force a service with running dependents is refused by the platform, as by
+    Stop-Service. When the stop fails after dependents were stopped, they are started again
+    (once; their failure is added to the message) and the error is thrown.
+    .PARAMETER Name
+    The service name.
+    .PARAMETER Force
+    Stops the running dependents too.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [switch] $Force
+    )
+    if ([string](Get-RdsRequiredService -Name $Name).Status -eq 'Stopped') { return }
+    $dependents = @()
+    if ($Force) { $dependents = @(Get-RdsActiveServiceDependent -Name $Name) }
+    $stopped = [System.Collections.Generic.List[string]]::new()
+    try {
+        foreach ($dependent in $dependents) {
+            $stopped.Insert(0, [string]$dependent)
+            Stop-RdsServiceAndWait -Name ([string]$dependent) -Force
+        }
+        Stop-RdsServiceAndWait -Name $Name -Force:$Force
+    }
+    catch {
+        $failure = Get-RdsExceptionMessage -ErrorRecord $_
+        throw ($failure + (Restore-RdsServiceRunning -Name $stopped.ToArray()))
+    }
+}
+
+function Invoke-RdsServiceRestart {
+    <#
+    .SYNOPSIS
+    Restarts a service: stops it (with -Force its running dependents first), starts it and then the dependents that were running, each within the limit.
+    .DESCRIPTION
+    A stopped service is started. When a start fails, what was running before is started once
+    more and the first error is thrown (with the second attempt's failure, if any).
+    .PARAMETER Name
+    The service name.
+    .PARAMETER Force
+    Restarts even when dependent services must stop.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [switch] $Force
+    )
+    $wasRunning = ([string](Get-RdsRequiredService -Name $Name).Status -ne 'Stopped')
+    $dependents = [System.Collections.Generic.List[string]]::new()
+    if ($Force) {
+        foreach ($dependent in @(Get-RdsActiveServiceDependent -Name $Name)) { $dependents.Insert(0, [string]$dependent) }
+    }
+    Invoke-RdsServiceStop -Name $Name -Force:$Force
+    try {
+        Invoke-RdsServiceStart -Name $Name
+        foreach ($dependent in $dependents) { Invoke-RdsServiceStart -Name $dependent }
+    }
+    catch {
+        $failure = Get-RdsExceptionMessage -ErrorRecord $_
+        $before = [System.Collections.Generic.List[string]]::new()
+        if ($wasRunning) { $before.Add($Name) }
+        $before.AddRange($dependents)
+        throw ($failure + (Restore-RdsServiceRunning -Name $before.ToArray()))
+    }
+}
+
+function Restore-RdsServiceRunning {
+    <#
+    .SYNOPSIS
+    After a failed stop or restart: starts once more each listed service that is not running; returns '' or, per service that did not start, '; starting <name> again failed too: <error>' (or '; <name> is still StopPending').
+    .PARAMETER Name
+    The services, in start order.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Name
+    )
+    $notes = [System.Text.StringBuilder]::new()
+    foreach ($service in $Name) {
+        try {
+            # One that hangs in StopPending cannot start now: no second wait for it.
+            $status = [string](Get-RdsRequiredService -Name $service).Status
+            if ($status -eq 'StopPending') {
+                [void]$notes.Append('; ' + $service + ' is still StopPending')
+                continue
+            }
+            Invoke-RdsServiceStart -Name $service
+        }
+        catch {
+            [void]$notes.Append('; starting ' + $service + ' again failed too: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+        }
+    }
+    return $notes.ToString()
+}
