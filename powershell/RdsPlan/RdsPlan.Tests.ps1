@@ -1,10 +1,17 @@
-# The RdsPlan module as a whole: manifest, source rules, exported commands and their help, the
-# argument array each command hands to node, exit codes as ErrorRecords, and how node and the
-# CLI are found. Static.Tests.ps1 and Run.Tests.ps1 run the commands against the real CLI.
+# The RdsPlan module as a whole: manifest, source rules over every file, the layout (one
+# function per file, a loader that exports the manifest's list), exported commands and their
+# help, the argument array each command hands to node, exit codes as ErrorRecords, and how node
+# and the CLI are found. Static.Tests.ps1 and Run.Tests.ps1 run the commands against the real CLI.
 BeforeDiscovery {
     . (Join-Path $PSScriptRoot '../../test/support/pester/RdsPlanModule.ps1')
     $commandCases = foreach ($name in Get-RdsPlanExportedCommandName) {
         @{ Name = $name; SupportsShouldProcess = ($name -eq 'Invoke-RdsPlan' -or $name -eq 'Undo-RdsPlanRun') }
+    }
+    $publicFileCases = foreach ($file in Get-RdsPlanModuleFolderFile -Folder Public) {
+        @{ File = $file; Name = [System.IO.Path]::GetFileName($file) }
+    }
+    $privateFileCases = foreach ($file in Get-RdsPlanModuleFolderFile -Folder Private) {
+        @{ File = $file; Name = [System.IO.Path]::GetFileName($file) }
     }
 }
 
@@ -17,25 +24,43 @@ AfterAll {
     Clear-RdsPlanModuleTest -SavedEnvironment $script:savedEnvironment
 }
 
-Describe 'RdsPlan module source (static)' {
+Describe 'RdsPlan module source (static), over the loader and every file of Public/ and Private/' {
     BeforeAll {
-        $source = Get-Content -LiteralPath $RdsPlanModuleSourcePath -Raw
+        $sources = foreach ($path in Get-RdsPlanModuleSourceFile) {
+            $fileTokens = $null
+            $fileErrors = $null
+            $fileAst = [System.Management.Automation.Language.Parser]::ParseFile($path, [ref]$fileTokens, [ref]$fileErrors)
+            [pscustomobject]@{ Path = $path; Text = [System.IO.File]::ReadAllText($path); Ast = $fileAst; Tokens = @($fileTokens); ParseErrors = @($fileErrors) }
+        }
         # The code without comments: the rules below are about what runs, not what is explained.
-        $code = (($source -replace '(?s)<#.*?#>', '') -split '\r?\n' | Where-Object { $_ -notmatch '^\s*#' }) -join "`n"
+        $code = (@($sources | ForEach-Object { $_.Text }) -join "`n" -replace '(?s)<#.*?#>', '' -split '\r?\n' | Where-Object { $_ -notmatch '^\s*#' }) -join "`n"
         $noStrings = ($code -replace "'[^'\n]*'", "''") -replace '"[^"\n]*"', '""'
-        $tokens = $null
-        $parseErrors = $null
-        $ast = [System.Management.Automation.Language.Parser]::ParseFile($RdsPlanModuleSourcePath, [ref]$tokens, [ref]$parseErrors)
-        $commands = @($ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] }, $true))
+        $commands = @($sources | ForEach-Object {
+                $file = $_.Path
+                $_.Ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] }, $true) | ForEach-Object { [pscustomobject]@{ Path = $file; Command = $_ } }
+            })
+    }
+
+    It 'scans the loader, the exported functions and the private ones' {
+        $sources[0].Path | Should -BeExactly $RdsPlanModuleSourcePath
+        $sources.Count | Should -BeGreaterThan (1 + @(Get-RdsPlanExportedCommandName).Count)
     }
 
     It 'parses without errors' {
-        @($parseErrors).Count | Should -Be 0
+        @($sources | ForEach-Object { $file = $_.Path; $_.ParseErrors | ForEach-Object { '{0}:{1} {2}' -f $file, $_.Extent.StartLineNumber, $_.Message } }) | Should -BeNullOrEmpty
+    }
+
+    It 'is ASCII, or UTF-8 with a byte order mark (Windows PowerShell 5.1 reads any other file as ANSI)' {
+        @($sources | Where-Object {
+                $bytes = [System.IO.File]::ReadAllBytes($_.Path)
+                $bom = $bytes.Length -ge 3 -and $bytes[0] -eq 0xef -and $bytes[1] -eq 0xbb -and $bytes[2] -eq 0xbf
+                -not $bom -and [System.Text.Encoding]::UTF8.GetString($bytes) -match '[^\x00-\x7f]'
+            } | ForEach-Object { $_.Path }) | Should -BeNullOrEmpty
     }
 
     It 'never composes a command line: no Invoke-Expression, Start-Process, script blocks from text, cmd /c' {
         $code | Should -Not -Match 'Invoke-Expression|\biex\b|Start-Process|\[scriptblock\]::Create|NewScriptBlock|cmd(\.exe)?\s+/c|Invoke-Command'
-        $names = @($commands | ForEach-Object { $_.GetCommandName() } | Where-Object { $null -ne $_ })
+        $names = @($commands | ForEach-Object { $_.Command.GetCommandName() } | Where-Object { $null -ne $_ })
         $names | Should -Not -Contain 'Invoke-Expression'
         $names | Should -Not -Contain 'Start-Process'
         $names | Should -Not -Contain 'Invoke-Command'
@@ -44,7 +69,7 @@ Describe 'RdsPlan module source (static)' {
     It 'node is started in exactly one place, with the call operator and an argument array' {
         $calls = @([regex]::Matches($code, '&\s*\$\w+[^\n]*') | ForEach-Object { $_.Value })
         $calls | Should -BeExactly @('& $node @argumentArray 2>&1')
-        $invoked = @($commands | Where-Object { $_.InvocationOperator -eq [System.Management.Automation.Language.TokenKind]::Ampersand })
+        $invoked = @($commands | ForEach-Object { $_.Command } | Where-Object { $_.InvocationOperator -eq [System.Management.Automation.Language.TokenKind]::Ampersand })
         $invoked.Count | Should -Be 1
         $invoked[0].CommandElements.Count | Should -Be 2
         $invoked[0].CommandElements[0].VariablePath.UserPath | Should -BeExactly 'node'
@@ -52,24 +77,33 @@ Describe 'RdsPlan module source (static)' {
         $invoked[0].CommandElements[1].VariablePath.UserPath | Should -BeExactly 'argumentArray'
     }
 
-    It 'Windows PowerShell 5.1 syntax only: no ?:, ??, &&, ||, ?. (and no command aliases)' {
+    It 'only the loader dot-sources, once: the files it lists in Private/ and Public/' {
+        $dotted = @($commands | Where-Object { $_.Command.InvocationOperator -eq [System.Management.Automation.Language.TokenKind]::Dot })
+        @($dotted | ForEach-Object { '{0}: {1}' -f $_.Path, $_.Command.Extent.Text }) | Should -BeExactly @("${RdsPlanModuleSourcePath}: . `$file")
+    }
+
+    # Aliases are the next test's: by the parsed command names, so a foreach statement is not mistaken for one.
+    It 'Windows PowerShell 5.1 syntax only: no ?:, ??, &&, ||, ?.' {
         $noStrings | Should -Not -MatchExactly '\?\?|&&|\|\||\?\.|\$\w+\s*\?\s*[^\s]+\s*:'
-        $noStrings | Should -Not -MatchExactly '(?m)(^|[|;]\s*)(%|\?|gci|gc|select|where|foreach|sort|iex)\s'
         $sevenOnly = @('QuestionQuestion', 'QuestionQuestionEquals', 'AndAnd', 'OrOr', 'QuestionDot', 'QuestionLBracket', 'QuestionMark')
-        @($tokens | Where-Object { $sevenOnly -contains [string]$_.Kind } | ForEach-Object { '{0} at line {1}' -f $_.Kind, $_.Extent.StartLineNumber }) | Should -BeNullOrEmpty
+        @($sources | ForEach-Object {
+                $file = $_.Path
+                $_.Tokens | Where-Object { $sevenOnly -contains [string]$_.Kind } | ForEach-Object { '{0} at {1}:{2}' -f $_.Kind, $file, $_.Extent.StartLineNumber }
+            }) | Should -BeNullOrEmpty
     }
 
     It 'calls every command by its Verb-Noun name, never by an alias' {
-        $names = @($commands | Where-Object { $_.InvocationOperator -ne [System.Management.Automation.Language.TokenKind]::Ampersand } | ForEach-Object { $_.GetCommandName() } | Sort-Object -Unique)
+        $names = @($commands | ForEach-Object { $_.Command } | Where-Object { $_.InvocationOperator -ne [System.Management.Automation.Language.TokenKind]::Ampersand -and $_.InvocationOperator -ne [System.Management.Automation.Language.TokenKind]::Dot } | ForEach-Object { $_.GetCommandName() } | Sort-Object -Unique)
         $names.Count | Should -BeGreaterThan 5
         @($names | Where-Object { $_ -notmatch '^[A-Z][a-z]+-[A-Za-z]+$' }) | Should -BeNullOrEmpty
         @($names | Where-Object { $null -ne (Get-Alias -Name $_ -ErrorAction SilentlyContinue) }) | Should -BeNullOrEmpty
     }
 
-    It 'names every function it defines with an approved verb' {
-        $defined = @($ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true) | ForEach-Object { $_.Name })
+    It 'names every function it defines with an approved verb, and defines each name once' {
+        $defined = @($sources | ForEach-Object { $_.Ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true) } | ForEach-Object { $_.Name })
         $defined.Count | Should -BeGreaterThan 8
         @($defined | Where-Object { $_ -notmatch '^(\w+)-RdsPlan\w*$' -or $null -eq (Get-Verb -Verb $Matches[1]) }) | Should -BeNullOrEmpty
+        @($defined | Group-Object | Where-Object { $_.Count -gt 1 } | ForEach-Object { $_.Name }) | Should -BeNullOrEmpty
     }
 
     It 'the manifest exports exactly the public functions, no aliases, same version as package.json' {
@@ -85,6 +119,73 @@ Describe 'RdsPlan module source (static)' {
         @($data.CmdletsToExport) | Should -BeNullOrEmpty
         @($data.AliasesToExport) | Should -BeNullOrEmpty
         @($data.VariablesToExport) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'RdsPlan module layout: one function per file, a loader that exports the manifest''s list' {
+    BeforeAll {
+        function Get-RdsPlanFileFunction {
+            # Asserts that the file parses and holds one function named like it and nothing else (which would run or leak at import); returns it.
+            param([string]$Path)
+            $fileTokens = $null
+            $fileErrors = $null
+            $fileAst = [System.Management.Automation.Language.Parser]::ParseFile($Path, [ref]$fileTokens, [ref]$fileErrors)
+            @($fileErrors) | Should -BeNullOrEmpty
+            $topLevel = @(@($fileAst.ParamBlock, $fileAst.BeginBlock, $fileAst.ProcessBlock, $fileAst.DynamicParamBlock) | Where-Object { $null -ne $_ }) + @($fileAst.EndBlock.Statements)
+            $functions = @($fileAst.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true))
+            $topLevel.Count | Should -Be 1
+            $functions.Count | Should -Be 1
+            $topLevel[0] | Should -Be $functions[0]
+            $functions[0].Name | Should -BeExactly ([System.IO.Path]::GetFileNameWithoutExtension($Path))
+            $functions[0]
+        }
+        $manifestNames = [string[]]@((Import-PowerShellDataFile -LiteralPath $RdsPlanManifestPath).FunctionsToExport)
+        [System.Array]::Sort($manifestNames, [System.StringComparer]::Ordinal)
+    }
+
+    It 'Public/ holds one Name.ps1 per function in the manifest''s FunctionsToExport, and nothing else' {
+        $expected = @($manifestNames | ForEach-Object { [System.IO.Path]::Combine($RdsPlanModuleRoot, 'Public', "$_.ps1") })
+        @(Get-RdsPlanModuleFolderFile -Folder Public) | Should -BeExactly $expected
+    }
+
+    It 'Private/ holds only .ps1 files (no folders), none of them named like a public function' {
+        $private = @(Get-RdsPlanModuleFolderFile -Folder Private)
+        $private.Count | Should -BeGreaterThan 0
+        @($private | Where-Object { [System.IO.Path]::GetDirectoryName($_) -cne [System.IO.Path]::Combine($RdsPlanModuleRoot, 'Private') -or [System.IO.Path]::GetExtension($_) -cne '.ps1' }) | Should -BeNullOrEmpty
+        @($private | Where-Object { $manifestNames -contains [System.IO.Path]::GetFileNameWithoutExtension($_) }) | Should -BeNullOrEmpty
+    }
+
+    It 'Public/<Name>: exactly one function, named like the file, with .SYNOPSIS, .DESCRIPTION and an .EXAMPLE' -ForEach $publicFileCases {
+        $definition = Get-RdsPlanFileFunction -Path $File
+        $help = $definition.GetHelpContent()
+        $help | Should -Not -BeNullOrEmpty
+        ([string]$help.Synopsis).Trim() | Should -Not -BeNullOrEmpty
+        ([string]$help.Description).Trim() | Should -Not -BeNullOrEmpty
+        @($help.Examples | Where-Object { -not [string]::IsNullOrWhiteSpace($_) }).Count | Should -BeGreaterOrEqual 1
+    }
+
+    It 'Private/<Name>: exactly one function, named like the file, with a one-line comment and no comment-based help' -ForEach $privateFileCases {
+        $definition = Get-RdsPlanFileFunction -Path $File
+        $definition.GetHelpContent() | Should -BeNullOrEmpty
+        $definition.Body.Extent.Text | Should -MatchExactly '^\{[ \t]*\r?\n[ \t]*# \S[^\r\n]*\r?\n(?![ \t]*#)'
+    }
+
+    It 'the loader imported on its own (without the manifest) exports exactly the manifest''s FunctionsToExport' {
+        $shell = [powershell]::Create()
+        try {
+            $modules = @($shell.AddCommand('Import-Module').AddParameter('Name', $RdsPlanModuleSourcePath).AddParameter('PassThru', $true).AddParameter('ErrorAction', 'Stop').Invoke())
+            @($shell.Streams.Error) | Should -BeNullOrEmpty
+        }
+        finally {
+            $shell.Dispose()
+        }
+        $modules.Count | Should -Be 1
+        $exported = [string[]]@($modules[0].ExportedFunctions.Keys)
+        [System.Array]::Sort($exported, [System.StringComparer]::Ordinal)
+        $exported | Should -BeExactly $manifestNames
+        $modules[0].ExportedCmdlets.Count | Should -Be 0
+        $modules[0].ExportedAliases.Count | Should -Be 0
+        $modules[0].ExportedVariables.Count | Should -Be 0
     }
 }
 

@@ -228,15 +228,32 @@ Describe 'Export-RdsPlanScript and Test-RdsPlanScript' {
         $sevenOnly[0].PSObject.TypeNames[0] | Should -BeExactly 'RdsPlan.ScriptFinding'
     }
 
-    It 'the module parses cleanly and has no PowerShell 7-only syntax (Test-RdsPlanScript on itself)' {
-        $tokens = $null
-        $parseErrors = $null
-        $null = [System.Management.Automation.Language.Parser]::ParseFile($RdsPlanModuleSourcePath, [ref]$tokens, [ref]$parseErrors)
-        @($parseErrors).Count | Should -Be 0
-        $verdict = Test-RdsPlanScript -Path $RdsPlanModuleSourcePath -ErrorAction Stop
-        $verdict.Path | Should -BeExactly $RdsPlanModuleSourcePath
+    It 'the module parses cleanly and has no PowerShell 7-only syntax (Test-RdsPlanScript on its files, joined into one)' {
+        # One verify for all files, as a merged module would be; each finding is named by its own file and line.
+        $joined = Join-Path $TestDrive 'RdsPlan-joined.ps1'
+        $text = [System.Text.StringBuilder]::new()
+        $starts = [System.Collections.Generic.List[object]]::new()
+        $line = 1
+        foreach ($file in Get-RdsPlanModuleSourceFile) {
+            $tokens = $null
+            $parseErrors = $null
+            $null = [System.Management.Automation.Language.Parser]::ParseFile($file, [ref]$tokens, [ref]$parseErrors)
+            @($parseErrors | ForEach-Object { '{0}:{1} {2}' -f $file, $_.Extent.StartLineNumber, $_.Message }) | Should -BeNullOrEmpty
+            $lines = [System.IO.File]::ReadAllText($file).TrimEnd("`r", "`n") -split '\r?\n'
+            $starts.Add([pscustomobject]@{ File = $file; Line = $line })
+            $null = $text.Append(($lines -join "`n") + "`n")
+            $line += $lines.Count
+        }
+        $starts.Count | Should -BeGreaterThan 2
+        [System.IO.File]::WriteAllText($joined, $text.ToString())
+        $verdict = Test-RdsPlanScript -Path $joined -ErrorAction Stop
+        $verdict.Path | Should -BeExactly $joined
         # A module is not a rendered plan script: header and steps findings are expected; syntax ones are not.
-        @($verdict.Findings | Where-Object { @('header-missing', 'steps-missing') -notcontains $_.Code } | ForEach-Object { '{0}:{1} {2} {3}' -f $_.Line, $_.Column, $_.Code, $_.Message }) | Should -BeNullOrEmpty
+        @($verdict.Findings | Where-Object { @('header-missing', 'steps-missing') -notcontains $_.Code } | ForEach-Object {
+                $at = $_.Line
+                $from = @($starts | Where-Object { $_.Line -le $at })[-1]
+                '{0}:{1}:{2} {3} {4}' -f $from.File, ($at - $from.Line + 1), $_.Column, $_.Code, $_.Message
+            }) | Should -BeNullOrEmpty
     }
 }
 

@@ -28,10 +28,26 @@ describe('the ps-templates, assembled as the renderer does', () => {
   });
 });
 
+/** The RdsPlan module's loader and every file of its Public/ and Private/ folders. */
+function moduleFiles(): string[] {
+  const module = 'powershell/RdsPlan';
+  const folder = (name: string) =>
+    readdirSync(join(templatesRoot(), '..', module, name))
+      .sort()
+      .map((file) => `${module}/${name}/${file}`);
+  return [`${module}/RdsPlan.psm1`, ...folder('Private'), ...folder('Public')];
+}
+
 // PowerShell that runs outside a rendered script: the fleet driver (its runtime include is
 // checked above) and the RdsPlan module. No header or steps section, so only the 5.1 checks apply.
 describe('the fleet driver and the RdsPlan module', () => {
-  test.each(['ps-templates/fleet/Invoke-RdsFleet.ps1', 'powershell/RdsPlan/RdsPlan.psm1'])('%s: no 7-only construct and no 5.1 pitfall', async (file) => {
+  test('the module files are its loader, private and public functions', () => {
+    const files = moduleFiles();
+    expect(files.filter((file) => file.includes('/Public/'))).toContain('powershell/RdsPlan/Public/Invoke-RdsPlan.ps1');
+    expect(files.filter((file) => file.includes('/Private/'))).toContain('powershell/RdsPlan/Private/Invoke-RdsPlanCli.ps1');
+  });
+
+  test.each(['ps-templates/fleet/Invoke-RdsFleet.ps1', ...moduleFiles()])('%s: no 7-only construct and no 5.1 pitfall', async (file) => {
     const report = await verifyScript(readFileSync(join(templatesRoot(), '..', file), 'utf8'), { powershell: 'off' });
     expect(report.findings.filter((f) => f.code === 'ps7-only' || f.code === 'ps51-pitfall')).toEqual([]);
   });

@@ -15,8 +15,10 @@
 #>
 
 $RdsPlanRepoRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../..'))
-$RdsPlanManifestPath = Join-Path $RdsPlanRepoRoot 'powershell/RdsPlan/RdsPlan.psd1'
-$RdsPlanModuleSourcePath = Join-Path $RdsPlanRepoRoot 'powershell/RdsPlan/RdsPlan.psm1'
+$RdsPlanModuleRoot = Join-Path $RdsPlanRepoRoot 'powershell/RdsPlan'
+$RdsPlanManifestPath = Join-Path $RdsPlanModuleRoot 'RdsPlan.psd1'
+# The loader; the functions are in Public/ and Private/ (Get-RdsPlanModuleSourceFile).
+$RdsPlanModuleSourcePath = Join-Path $RdsPlanModuleRoot 'RdsPlan.psm1'
 $RdsPlanCliPath = Join-Path $RdsPlanRepoRoot 'dist/rdsplan.mjs'
 $RdsPlanPowerShellPath = Join-Path $RdsPlanRepoRoot '.tools/pwsh/pwsh'
 $RdsPlanExamplesPath = Join-Path $RdsPlanRepoRoot 'examples'
@@ -42,6 +44,30 @@ function Get-RdsPlanExportedCommandName {
     [OutputType([string])]
     param()
     'Export-RdsPlanScript', 'Get-RdsPlanReview', 'Get-RdsPlanRun', 'Invoke-RdsPlan', 'Invoke-RdsPlanCheck', 'Test-RdsPlan', 'Test-RdsPlanScript', 'Undo-RdsPlanRun'
+}
+
+function Get-RdsPlanModuleFolderFile {
+    # Every file under the module's Public/ or Private/, at any depth, in ordinal order (none when the folder is missing).
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory = $true)][ValidateSet('Public', 'Private')][string]$Folder)
+    $path = Join-Path $RdsPlanModuleRoot $Folder
+    if (-not [System.IO.Directory]::Exists($path)) {
+        return
+    }
+    $files = [System.IO.Directory]::GetFiles($path, '*', [System.IO.SearchOption]::AllDirectories)
+    [System.Array]::Sort($files, [System.StringComparer]::Ordinal)
+    $files
+}
+
+function Get-RdsPlanModuleSourceFile {
+    # What the module's static rules scan: the loader and every file under Private/ and Public/.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    $RdsPlanModuleSourcePath
+    Get-RdsPlanModuleFolderFile -Folder Private
+    Get-RdsPlanModuleFolderFile -Folder Public
 }
 
 function Initialize-RdsPlanModuleTest {

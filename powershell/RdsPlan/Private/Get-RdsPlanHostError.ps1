@@ -1,0 +1,30 @@
+function Get-RdsPlanHostError {
+    # What failed, from a check/apply report, for when the CLI printed nothing on stderr.
+    param([AllowNull()][object]$Report, [string]$Command)
+    $lines = [System.Collections.Generic.List[string]]::new()
+    foreach ($hostRun in @(Get-RdsPlanProperty $Report 'hosts')) {
+        if ($null -eq $hostRun) {
+            continue
+        }
+        $hostName = Get-RdsPlanProperty $hostRun 'host'
+        $hostError = Get-RdsPlanProperty $hostRun 'error'
+        if ($null -ne $hostError) {
+            $lines.Add(('{0}: {1}' -f $hostName, $hostError))
+            continue
+        }
+        foreach ($step in @(Get-RdsPlanProperty $hostRun 'steps')) {
+            if ($null -ne $step -and (Get-RdsPlanProperty $step 'status') -eq 'failed') {
+                $lines.Add(('{0}: {1} ({2}) failed: {3}' -f $hostName, (Get-RdsPlanProperty $step 'stepId'), (Get-RdsPlanProperty $step 'action'), (Get-RdsPlanProperty $step 'message')))
+            }
+        }
+        $summary = Get-RdsPlanProperty $hostRun 'summary'
+        $status = Get-RdsPlanProperty $summary 'status'
+        if ($null -ne $status -and $status -ne 'succeeded' -and $null -ne (Get-RdsPlanProperty $summary 'message')) {
+            $lines.Add(('{0}: {1}' -f $hostName, (Get-RdsPlanProperty $summary 'message')))
+        }
+    }
+    if ($lines.Count -eq 0) {
+        return ''
+    }
+    return ('rdsplan {0} failed: {1}' -f $Command, ($lines.ToArray() -join '; '))
+}
