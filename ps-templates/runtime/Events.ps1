@@ -129,28 +129,33 @@ function Write-RdsTextFile {
 function Test-RdsScriptIntegrity {
     <#
     .SYNOPSIS
-    Recomputes the approval token of a rendered script and compares it with its header.
+    Recomputes the approval token of a rendered script and compares it with its header and with the approved token.
     .DESCRIPTION
     Mirrors src/render/header.ts splitScript() and src/render/hash.ts approvalToken(): the
     header is the first six lines; the token is 'sha256:' + sha256 of the UTF-8 text
     "rdsplan-approval/v1`n<planSha256>`n<toolVersion>`n<body>" with the BOM stripped and
-    CRLF/CR normalised to LF. Returns @{ Ok = [bool]; Message = '...' }.
-    .PARAMETER ScriptPath
-    The rendered script on disk.
+    CRLF/CR normalised to LF. The text is what PowerShell parsed and runs (the script's own
+    syntax tree), never the file again: a file swapped after it was read changes nothing.
+    Returns @{ Ok = [bool]; Message = '...' }.
+    .PARAMETER ScriptText
+    The running script's text.
     .PARAMETER PlanSha256
     The plan hash the script was rendered for (must equal the header's).
     .PARAMETER ToolVersion
     The tool version the script was rendered by (must equal the header's).
+    .PARAMETER ApprovedToken
+    The token the change board approved; when given, the recomputed token must equal it
+    (a same-user edit that also rewrites the header then fails too).
     #>
     [CmdletBinding()]
     [OutputType([hashtable])]
     param(
-        [Parameter(Mandatory = $true)] [string] $ScriptPath,
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $ScriptText,
         [Parameter(Mandatory = $true)] [string] $PlanSha256,
-        [Parameter(Mandatory = $true)] [string] $ToolVersion
+        [Parameter(Mandatory = $true)] [string] $ToolVersion,
+        [AllowEmptyString()] [string] $ApprovedToken = ''
     )
-    $bytes = [System.IO.File]::ReadAllBytes($ScriptPath)
-    $text = [System.Text.UTF8Encoding]::new($false).GetString($bytes)
+    $text = $ScriptText
     if ($text.Length -gt 0 -and [int]$text[0] -eq 0xFEFF) {
         $text = $text.Substring(1)
     }
@@ -160,7 +165,7 @@ function Test-RdsScriptIntegrity {
     for ($i = 0; $i -lt 6; $i++) {
         $end = $text.IndexOf("`n", $offset)
         if ($end -lt 0) {
-            return @{ Ok = $false; Message = "script self-check failed: $ScriptPath has no rdsplan header" }
+            return @{ Ok = $false; Message = 'script self-check failed: the script has no rdsplan header' }
         }
         $lines.Add($text.Substring($offset, $end - $offset))
         $offset = $end + 1
@@ -176,7 +181,7 @@ function Test-RdsScriptIntegrity {
     )
     if (-not [string]::Equals($lines[0], $expected[0], [System.StringComparison]::Ordinal) -or
         -not [string]::Equals($lines[5], $expected[5], [System.StringComparison]::Ordinal)) {
-        return @{ Ok = $false; Message = "script self-check failed: $ScriptPath has no rdsplan header" }
+        return @{ Ok = $false; Message = 'script self-check failed: the script has no rdsplan header' }
     }
     for ($i = 1; $i -le 4; $i++) {
         if (-not $lines[$i].StartsWith($expected[$i], [System.StringComparison]::Ordinal)) {
@@ -193,6 +198,9 @@ function Test-RdsScriptIntegrity {
     $token = 'sha256:' + (Get-RdsTextSha256 -Text ("rdsplan-approval/v1`n" + $PlanSha256 + "`n" + $ToolVersion + "`n" + $body))
     if (-not [string]::Equals($token, $headerToken, [System.StringComparison]::Ordinal)) {
         return @{ Ok = $false; Message = "script self-check failed: the script was modified after rendering (approval token $token, header says $headerToken)" }
+    }
+    if ($ApprovedToken -ne '' -and -not [string]::Equals($token, $ApprovedToken, [System.StringComparison]::Ordinal)) {
+        return @{ Ok = $false; Message = "script self-check failed: the script is not the one approved as $ApprovedToken" }
     }
     return @{ Ok = $true; Message = '' }
 }

@@ -340,23 +340,62 @@ Describe 'a plan run' {
             $message = 'script self-check failed: the script was modified after rendering (approval token sha256:11, header says sha256:22)'
             Mock Test-RdsScriptIntegrity { @{ Ok = $false; Message = $message } }
             Mock Lock-RdsHost
-            $r = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps -ContextArgument '-ScriptPath $PSCommandPath'
+            $r = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps -ApprovalToken 'sha256:33'
             Get-RdsTestSchemaViolation -Result $r | Should -BeNullOrEmpty
             $r.ExitCode | Should -Be 4
             $r.Steps | Should -BeNullOrEmpty
             $r.Summary.status | Should -BeExactly 'refused'
             $r.Summary.message | Should -BeExactly ('refused: ' + $message)
-            Should -Invoke Test-RdsScriptIntegrity -Times 1 -Exactly -ParameterFilter { $ScriptPath -eq $r.ScriptPath -and $PlanSha256 -eq $RdsTestPlanSha256 -and $ToolVersion -eq $RdsTestToolVersion }
+            # The text checked is the script as PowerShell parsed it, header included.
+            $parsed = [System.IO.File]::ReadAllText($r.ScriptPath)
+            Should -Invoke Test-RdsScriptIntegrity -Times 1 -Exactly -ParameterFilter { $ScriptText -ceq $parsed -and $ApprovedToken -ceq 'sha256:33' -and $PlanSha256 -eq $RdsTestPlanSha256 -and $ToolVersion -eq $RdsTestToolVersion }
             Should -Invoke Lock-RdsHost -Times 0 -Exactly
             Test-Path -LiteralPath $r.BackupDirectory | Should -BeFalse
         }
 
-        It 'a script without a file path skips the self-check with a warning and runs' {
-            Mock Test-RdsScriptIntegrity
-            $r = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps
-            Should -Invoke Test-RdsScriptIntegrity -Times 0 -Exactly
-            $r.Warnings | Should -Contain 'rdsplan: the script has no file path (sent as text, e.g. Invoke-Command -FilePath); the self-check of the approval token is skipped on this host'
-            $r.Summary.status | Should -BeExactly 'succeeded'
+        It 'a run approved with another token is refused (exit 4) before the lock or any step' {
+            Mock Lock-RdsHost
+            $r = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps -ApprovalToken ('sha256:' + 'cd' * 32)
+            $r.ExitCode | Should -Be 4
+            $r.Steps | Should -BeNullOrEmpty
+            $r.Summary.message | Should -BeExactly ('refused: script self-check failed: the script is not the one approved as sha256:' + 'cd' * 32)
+            Should -Invoke Lock-RdsHost -Times 0 -Exactly
+        }
+
+        It 'a change without -ApprovalToken is refused (exit 4) before the lock or any step' {
+            Mock Lock-RdsHost
+            $r = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps -ApprovalToken ''
+            $r.ExitCode | Should -Be 4
+            $r.Steps | Should -BeNullOrEmpty
+            $r.Summary.message | Should -BeExactly 'refused: a run that changes the host needs -ApprovalToken, the approval token of the reviewed plan (rdsplan review prints it); nothing was changed'
+            Should -Invoke Lock-RdsHost -Times 0 -Exactly
+        }
+
+        It 'a check runs without -ApprovalToken' {
+            $check = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps -ApprovalToken '' -CheckMode
+            $check.ExitCode | Should -Be 0
+            $check.Summary.status | Should -BeExactly 'succeeded'
+        }
+
+        It 'a script sent as text (remoting) is checked against its own text too' {
+            $state = Join-Path $TestDrive 'sent-as-text.json'
+            $r = Invoke-RdsTestPlan -Platform 'Sim' -SimulationState $state -Steps $GraceSteps -CheckMode
+            $text = [System.IO.File]::ReadAllText($r.ScriptPath)
+            $token = [regex]::Match($text, '# approval-token: (\S+)').Groups[1].Value
+            # As the fan-out driver runs it: [scriptblock]::Create over the text, in a PowerShell of its own ('exit' ends only that).
+            $sendAsText = {
+                param([string] $Text)
+                $shell = [powershell]::Create()
+                [void]$shell.AddScript({ param([string] $ScriptText, [hashtable] $Parameters) & ([scriptblock]::Create($ScriptText)) @Parameters }).AddArgument($Text).AddArgument(@{ BackupDirectory = $r.BackupDirectory; RunId = 'run-2'; SimulationState = $state; ApprovalToken = $token; WhatIf = $true })
+                try { [void]$shell.Invoke() } catch { $_.Exception.InnerException | Should -BeOfType ([System.Management.Automation.ExitException]) }
+                $line = @($shell.Streams.Information | ForEach-Object { [string]$_.MessageData } | Where-Object { $_.StartsWith('@@rdsplan ') })[-1]
+                $shell.Dispose()
+                return (ConvertFrom-Json -InputObject $line.Substring('@@rdsplan '.Length))
+            }
+            (& $sendAsText -Text $text).status | Should -BeExactly 'succeeded'
+            $tampered = & $sendAsText -Text $text.Replace("'grace.restart'", "'grace.restarT'")
+            $tampered.status | Should -BeExactly 'refused'
+            $tampered.message | Should -BeLikeExactly 'refused: script self-check failed: the script was modified after rendering*'
         }
     }
 

@@ -1,7 +1,7 @@
 # rdsplan runtime: plan context, step runner, rollback journal, finalizers, summary.
 #
 # The steps section of a generated script is:
-#   $RdsContext = New-RdsPlanContext ... -Cmdlet $PSCmdlet -ScriptPath $PSCommandPath
+#   $RdsContext = New-RdsPlanContext ... -Cmdlet $PSCmdlet -ApprovalToken $ApprovalToken
 #   Invoke-RdsPlanStep -Context $RdsContext -StepId '...' -Action '...' ...   (one per step)
 #   Complete-RdsPlan -Context $RdsContext                                     (exits)
 #
@@ -160,8 +160,8 @@ function New-RdsPlanContext {
     .SYNOPSIS
     Starts a plan run: platform, self-check, host lock, run folder and the start event.
     .DESCRIPTION
-    Initializes the platform, verifies the script's approval token against its own text
-    (when a script path is known), checks that the token is elevated, takes the host lock,
+    Initializes the platform, verifies the script's approval token against its own text and
+    the approved token, checks that the process token is elevated, takes the host lock,
     checks the backup folder (creating it with a protected DACL in apply mode when missing)
     and, in apply mode, creates the run's folder <BackupDirectory>\<RunId>. Emits the start
     event. A refused run (tampered script, lock held, untrusted backup folder, wrong platform
@@ -187,9 +187,11 @@ function New-RdsPlanContext {
     Passed to Initialize-RdsPlatform (the simulated platform's state file; empty on Windows).
     .PARAMETER Cmdlet
     The script's $PSCmdlet, used for ShouldProcess (-WhatIf/-Confirm).
-    .PARAMETER ScriptPath
-    The script's own path ($PSCommandPath) for the self-check; empty when the script arrives
-    as text (remoting with -FilePath), in which case the self-check is skipped with a warning.
+    .PARAMETER ApprovalToken
+    The approval token the run was approved with (the script's -ApprovalToken). The self-check
+    recomputes the token from the script's own text (read from -Cmdlet's syntax tree, so a
+    script sent as text over remoting is checked too) and refuses the run when it differs from
+    the header or from this token. A run that changes the host needs it; check mode does not.
     .PARAMETER TargetName
     The name rdsplan knows this host by: every event's 'host' (the computer name when empty).
     .PARAMETER Undo
@@ -208,7 +210,7 @@ function New-RdsPlanContext {
         [AllowEmptyString()] [AllowNull()] [string] $RunId = '',
         [AllowEmptyString()] [AllowNull()] [string] $PlatformOption = '',
         [AllowNull()] [System.Management.Automation.PSCmdlet] $Cmdlet = $null,
-        [AllowEmptyString()] [AllowNull()] [string] $ScriptPath = '',
+        [AllowEmptyString()] [AllowNull()] [string] $ApprovalToken = '',
         [AllowEmptyString()] [AllowNull()] [string] $TargetName = '',
         [switch] $Undo
     )
@@ -304,20 +306,20 @@ function New-RdsPlanContext {
     }
     Write-RdsEvent -Event $start
 
-    if ([string]::IsNullOrEmpty($ScriptPath)) {
-        Write-Warning 'rdsplan: the script has no file path (sent as text, e.g. Invoke-Command -FilePath); the self-check of the approval token is skipped on this host'
+    if ($mode -eq 'apply' -and [string]::IsNullOrEmpty($ApprovalToken)) {
+        Exit-RdsRefusedRun -Context $context -Message 'refused: a run that changes the host needs -ApprovalToken, the approval token of the reviewed plan (rdsplan review prints it); nothing was changed'
     }
-    else {
-        $integrity = $null
-        try {
-            $integrity = Test-RdsScriptIntegrity -ScriptPath $ScriptPath -PlanSha256 $PlanSha256 -ToolVersion $ToolVersion
-        }
-        catch {
-            $integrity = @{ Ok = $false; Message = 'script self-check failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_) }
-        }
-        if (-not $integrity.Ok) {
-            Exit-RdsRefusedRun -Context $context -Message ('refused: ' + $integrity.Message)
-        }
+    $integrity = $null
+    try {
+        $scriptText = ''
+        if ($null -ne $Cmdlet) { $scriptText = $Cmdlet.MyInvocation.MyCommand.ScriptBlock.Ast.Extent.Text }
+        $integrity = Test-RdsScriptIntegrity -ScriptText $scriptText -PlanSha256 $PlanSha256 -ToolVersion $ToolVersion -ApprovedToken ([string]$ApprovalToken)
+    }
+    catch {
+        $integrity = @{ Ok = $false; Message = 'script self-check failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_) }
+    }
+    if (-not $integrity.Ok) {
+        Exit-RdsRefusedRun -Context $context -Message ('refused: ' + $integrity.Message)
     }
 
     # Host preconditions (runtime/Host.ps1): elevation before the lock, then the lock, then the

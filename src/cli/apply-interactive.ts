@@ -10,7 +10,7 @@ import { withPrivateDir } from '../run/private-dir.js';
 import { garbledProtocolMessage, type RunEvent } from '../run/protocol.js';
 import { newRunId } from '../run/run-id.js';
 import { RecordIntentError, RunRecords, withInterrupts } from '../run/records/recorded-run.js';
-import { reportedSteps } from '../run/run-plan.js';
+import { reportedSteps, scriptApprovalToken } from '../run/run-plan.js';
 import { PowerShellSession, psLiteral, SessionEndedError, SessionTimeoutError, type ScriptRunResult } from '../run/session.js';
 import { stateFileFor } from '../run/state-files.js';
 import { isLocalTarget } from '../run/targets.js';
@@ -59,6 +59,12 @@ function psHashtable(parameters: Record<string, string | true>): string {
 /** Runs the plan script inside a remote session: its text as a script block, parameters splatted. */
 const REMOTE_RUNNER = '$global:RdsPlanRunScript = { param([string] $ScriptText, [hashtable] $Parameters) & ([scriptblock]::Create($ScriptText)) @Parameters }';
 
+/** The script file a phase runs and the token its self-check must find. */
+interface RunnableScript {
+  path: string;
+  approvalToken: string;
+}
+
 interface PhaseResult {
   hosts: HostRun[];
   stderr: string;
@@ -98,6 +104,10 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
   return withPrivateDir(async (dir) => {
     const scriptPath = join(dir, `${plan.name}.ps1`);
     writeFileSync(scriptPath, scriptBytes(script), { mode: 0o600 });
+    const runnable: RunnableScript = {
+      path: scriptPath,
+      approvalToken: scriptApprovalToken(script, { mode: 'apply', approval: { token: approved.approvalToken }, ...(settings.simulate ? { simulate: settings.simulate } : {}) }),
+    };
     let session: PowerShellSession;
     try {
       session = await PowerShellSession.start({ powershell, timeoutMs: settings.timeoutMs });
@@ -109,7 +119,7 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
       const targets = await openTargets(session, settings, scriptPath);
 
       // 1. Check (-WhatIf) in this session.
-      const check = await runPhase(session, 'check', targets, settings, scriptPath, newRunId(), () => {});
+      const check = await runPhase(session, 'check', targets, settings, runnable, newRunId(), () => {});
       if (check.sessionError) throw new CliError(`${check.sessionError} during the check; nothing was applied`, EXIT.failed);
       for (const host of check.hosts) for (const step of host.steps) report.write(`${describeEvent(step)}\n`);
       const checkCode = worstExitCode(check.hosts.map((h) => hostExitCode(h, 'check')));
@@ -165,7 +175,7 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
           interrupted = String(signal.reason);
           void session.kill();
         });
-        return runPhase(session, 'apply', targets, settings, scriptPath, runId, progressLine, (host, event, line) => {
+        return runPhase(session, 'apply', targets, settings, runnable, runId, progressLine, (host, event, line) => {
           const failure = records.event(host, event, line);
           if (failure) abort(failure);
         });
@@ -210,7 +220,7 @@ async function runPhase(
   mode: Extract<Mode, 'check' | 'apply'>,
   targets: TargetRun[],
   settings: RunSettings,
-  scriptPath: string,
+  script: RunnableScript,
   runId: string,
   onEvent: (event: RunEvent) => void,
   onHostEvent?: (host: HostRun, event: RunEvent, line: string) => void,
@@ -233,6 +243,7 @@ async function runPhase(
       ...(mode === 'check' ? { WhatIf: true as const } : {}),
       RunId: runId,
       TargetName: target.computerName,
+      ApprovalToken: script.approvalToken,
       ...(settings.simulate ? { SimulationState: stateFileFor(settings.simulate, target, single), BackupDirectory: join(settings.recordsRoot, 'backups', target.computerName) } : {}),
     };
     const options = {
@@ -248,7 +259,7 @@ async function runPhase(
     try {
       result =
         remote === undefined
-          ? await session.runScript(scriptPath, parameters, options)
+          ? await session.runScript(script.path, parameters, options)
           : await session.runWithExitCode(`Invoke-Command -Session $global:RdsPlanSessions[${remote}] -ScriptBlock $global:RdsPlanRunScript -ArgumentList $global:RdsPlanScriptText, ${psHashtable(parameters)} -ErrorAction Stop`, options);
     } catch (error) {
       if (!(error instanceof SessionTimeoutError || error instanceof SessionEndedError)) throw error;

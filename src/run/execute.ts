@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import type { FoundPowerShell } from './find-powershell.js';
 import { killTree } from './process-tree.js';
-import { LineSplitter, parseProtocolLine, type RunEvent } from './protocol.js';
+import { LineSplitter, parseProtocolLine, readFleetLine, type RunEvent } from './protocol.js';
 import { plainTerminalEnv, stripTerminalControls } from './terminal-text.js';
 
 /**
@@ -18,8 +18,13 @@ export interface ExecuteOptions {
   timeoutMs: number;
   env?: Record<string, string>;
   cwd?: string;
-  /** Each protocol event as it streams, with its line exactly as the script printed it. */
-  onEvent?: (event: RunEvent, line: string) => void;
+  /**
+   * The fan-out driver's targets: its stdout is read as relayed lines (readFleetLine), and each
+   * event comes with the name of the connection that relayed it.
+   */
+  fleetTargets?: readonly string[];
+  /** Each protocol event as it streams, with its line exactly as the script (the host, in a fleet) printed it, and in a fleet the host it came from. */
+  onEvent?: (event: RunEvent, line: string, host?: string) => void;
   /** Aborting (Ctrl-C, SIGTERM, a record that can no longer be written) kills the process tree as the timeout does. */
   signal?: AbortSignal;
 }
@@ -32,6 +37,8 @@ export interface ExecuteResult {
   output: string[];
   stderr: string;
   protocolErrors: string[];
+  /** In a fleet: events a host reported in another host's name (filed under neither). */
+  misattributed: Array<{ host: string; claimed: string }>;
   /** Set when the run was aborted through `signal`: its reason. */
   interrupted?: string;
   /** Set when the process could not be started at all. */
@@ -50,9 +57,19 @@ export function scriptArguments(scriptPath: string, parameters: ExecuteOptions['
 }
 
 export async function executeScript(options: ExecuteOptions): Promise<ExecuteResult> {
-  const result: ExecuteResult = { exitCode: undefined, timedOut: false, events: [], output: [], stderr: '', protocolErrors: [] };
+  const result: ExecuteResult = { exitCode: undefined, timedOut: false, events: [], output: [], stderr: '', protocolErrors: [], misattributed: [] };
+  const fleet = options.fleetTargets && new Map(options.fleetTargets.map((name) => [name.toLowerCase(), name]));
+  const onFleetLine = (line: string, targets: ReadonlyMap<string, string>) => {
+    const read = readFleetLine(line, targets);
+    if (read?.kind === 'event') {
+      result.events.push(read.event);
+      options.onEvent?.(read.event, read.line, read.host);
+    } else if (read?.kind === 'output') result.output.push(read.line);
+    else if (read) result.misattributed.push({ host: read.host, claimed: read.claimed });
+  };
   const onLine = (line: string) => {
     try {
+      if (fleet) return onFleetLine(line, fleet);
       const event = parseProtocolLine(line);
       if (event) {
         result.events.push(event);

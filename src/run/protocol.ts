@@ -102,6 +102,60 @@ function cleanLine(line: string): string {
   return stripTerminalControls(line.replace(/\r$/, ''));
 }
 
+/**
+ * The fleet driver (ps-templates/fleet/Invoke-RdsFleet.ps1) relays every line a host prints in
+ * an envelope naming the connection the line came over: `@@rdsplan-relay {"host","line"}`.
+ */
+export const RELAY_PREFIX = '@@rdsplan-relay ';
+
+/** What one line of the fleet driver's stdout means for the run. */
+export type FleetLine =
+  /** An event of the host whose connection relayed it; `line` is the host's own line. */
+  | { kind: 'event'; host: string; event: RunEvent; line: string }
+  /** Ordinary text, prefixed with the relaying host's name when a host printed it. */
+  | { kind: 'output'; line: string }
+  /** An event a host reported in another host's name: it counts for neither. */
+  | { kind: 'misattributed'; host: string; claimed: string };
+
+/**
+ * Reads one line of the fleet driver's stdout. Only the driver's envelopes are trusted, and an
+ * event counts for the host of its envelope alone: the host a payload names is the payload's
+ * claim, the envelope's is the connection's. `targets` maps lower-case names to the run's
+ * targets. A bare protocol line (printed around the driver's relay), an envelope from a host
+ * that is no target and a garbled line throw, as a garbled protocol line does; empty lines are null.
+ */
+export function readFleetLine(line: string, targets: ReadonlyMap<string, string>): FleetLine | null {
+  if (parseProtocolLine(line) !== null) throw new Error(`a results-protocol line outside the fleet driver's relay: ${line.slice(0, 120)}`);
+  const text = line.replace(/\r$/, '');
+  if (!text.startsWith(RELAY_PREFIX)) return text === '' ? null : { kind: 'output', line: text };
+  let value: unknown;
+  try {
+    value = JSON.parse(text.slice(RELAY_PREFIX.length));
+  } catch {
+    throw new Error(`malformed relay line: ${text.slice(0, 120)}`);
+  }
+  const envelope = value as { host?: unknown; line?: unknown } | null;
+  // The driver splits what a host prints into lines: a line break inside one is not its work.
+  if (envelope === null || typeof envelope !== 'object' || typeof envelope.host !== 'string' || typeof envelope.line !== 'string' || envelope.line.includes('\n')) {
+    throw new Error(`relay line without a host and one line: ${text.slice(0, 120)}`);
+  }
+  const host = targets.get(envelope.host.toLowerCase());
+  if (host === undefined) throw new Error(`a relay line from a host that is not a target of this run: ${JSON.stringify(envelope.host)}`);
+  // The host's text arrives JSON-escaped: its escape sequences are dropped as on a line of its own.
+  const inner = cleanLine(envelope.line);
+  const event = parseProtocolLine(inner);
+  if (event === null) return inner === '' ? null : { kind: 'output', line: `${host}: ${inner}` };
+  if (event.host.toLowerCase() !== host.toLowerCase()) return { kind: 'misattributed', host, claimed: event.host };
+  return { kind: 'event', host, event, line: inner };
+}
+
+/** The sentence a host fails with when it reported events as another host. */
+export function misattributedMessage(host: string, claimed: string, count: number): string {
+  const [events, they] = count === 1 ? ['1 event', 'it was'] : [`${count} events`, 'they were'];
+  const name = JSON.stringify(claimed);
+  return `${host} reported ${events} as ${name}; ${they} not filed under ${name}, and ${host}'s own report cannot be trusted`;
+}
+
 /** The sentence a run's hosts fail with when its results protocol was garbled. */
 export function garbledProtocolMessage(problems: readonly string[]): string {
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';

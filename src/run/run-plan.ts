@@ -8,7 +8,7 @@ import type { FoundPowerShell } from './find-powershell.js';
 import { fleetDriverText } from './fleet-driver.js';
 import { addEvent, addHostError, hostExitCode, newHostRun, worstExitCode, type HostRun, type Mode } from './host-run.js';
 import { withPrivateDir } from './private-dir.js';
-import { garbledProtocolMessage, type RunEvent } from './protocol.js';
+import { garbledProtocolMessage, misattributedMessage, type RunEvent } from './protocol.js';
 import { stateFileFor } from './state-files.js';
 import { isLocalTarget } from './targets.js';
 
@@ -41,6 +41,8 @@ export interface RunPlanOptions {
   scriptPath?: string;
   /** Aborting kills the PowerShell tree; the hosts report why. */
   signal?: AbortSignal;
+  /** How an apply or undo was approved: the token of the Windows rendering (required unless check). */
+  approval?: { token: string };
 }
 
 export interface PlanRun {
@@ -59,15 +61,43 @@ function explainMissingSummary(run: HostRun, result: ExecuteResult, timeoutMs: n
   return `the script ended (exit code ${result.exitCode ?? 'none'}) without a summary${lastError ? `: ${lastError}` : ''}`;
 }
 
+/** One sentence per host and the name it used that was not its own, in the order they first came. */
+function misattributedSentences(misattributed: ExecuteResult['misattributed']): Array<{ host: string; sentence: string }> {
+  const counts = new Map<string, { host: string; claimed: string; count: number }>();
+  for (const { host, claimed } of misattributed) {
+    const key = JSON.stringify([host.toLowerCase(), claimed.toLowerCase()]);
+    const seen = counts.get(key) ?? { host, claimed, count: 0 };
+    seen.count += 1;
+    counts.set(key, seen);
+  }
+  return [...counts.values()].map(({ host, claimed, count }) => ({ host, sentence: misattributedMessage(host, claimed, count) }));
+}
+
 /** Which steps had reported when a run was cut short: what an operator checks on the host first. */
 export function reportedSteps(run: HostRun): string {
   const ids = run.steps.map((step) => `${step.stepId} ${step.status}`);
   return ids.length === 0 ? 'before any step reported' : `after ${ids.length} reported step${ids.length === 1 ? '' : 's'} (${ids.join(', ')})`;
 }
 
+/**
+ * The token the script's self-check compares its own text with, so a script file changed after
+ * rdsplan wrote it (its header recomputed or not) is refused on the host. A simulated rehearsal
+ * runs the approved plan's simulator rendering, whose token is its own.
+ */
+export function scriptApprovalToken(script: RenderedScript, options: Pick<RunPlanOptions, 'mode' | 'approval' | 'simulate'>): string {
+  if (options.mode !== 'check') {
+    if (!options.approval) throw new Error(`an ${options.mode} run needs the token it was approved with`);
+    if (options.simulate === undefined && options.approval.token !== script.approvalToken) {
+      throw new Error(`the script to run is not the one approved as ${options.approval.token}`);
+    }
+  }
+  return script.approvalToken;
+}
+
 export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
   const { targets, simulate } = options;
   const script = options.render(simulate ? 'sim' : 'windows');
+  const approvalToken = scriptApprovalToken(script, options);
   const direct = targets.length === 1 && (simulate !== undefined || isLocalTarget(targets[0]!));
   const hosts = new Map(targets.map((t) => [t.computerName.toLowerCase(), newHostRun(t.computerName)]));
 
@@ -77,8 +107,9 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
       scriptPath = join(dir, `${options.name}.ps1`);
       writeFileSync(scriptPath, scriptBytes(script), { mode: 0o600 });
     }
-    const onEvent = (event: RunEvent, line: string) => {
-      const run = hosts.get(event.host.toLowerCase()) ?? (direct ? [...hosts.values()][0] : undefined);
+    // In a fleet an event is filed under the connection that relayed it (the payload's host was checked against it).
+    const onEvent = (event: RunEvent, line: string, relayedFrom?: string) => {
+      const run = relayedFrom !== undefined ? hosts.get(relayedFrom.toLowerCase()) : (hosts.get(event.host.toLowerCase()) ?? (direct ? [...hosts.values()][0] : undefined));
       if (run) {
         addEvent(run, event, line);
         options.onHostEvent?.(run, event, line);
@@ -95,6 +126,7 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
         parameters: {
           RunId: options.runId,
           TargetName: target.computerName,
+          ApprovalToken: approvalToken,
           ...(simulate ? { SimulationState: stateFileFor(simulate, target, true), BackupDirectory: backupRoot(target) } : {}),
           ...(options.mode === 'check' ? { WhatIf: true as const } : {}),
         },
@@ -114,10 +146,12 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
     return executeScript({
       powershell: options.powershell,
       scriptPath: driverPath,
+      fleetTargets: targets.map((t) => t.computerName),
       parameters: {
         ScriptPath: scriptPath,
         TargetFile: targetFile,
         RunId: options.runId,
+        ApprovalToken: approvalToken,
         ThrottleLimit: String(options.throttle),
         ...(simulate ? { Simulate: true as const, BackupDirectory: options.simulatedBackupRoot ?? join(dir, 'backups') } : {}),
         ...(options.mode === 'check' ? { Check: true as const } : {}),
@@ -134,7 +168,9 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanRun> {
     // A garbled line cannot be attributed to a host: none of them is trusted.
     if (garbled) addHostError(run, garbled);
   }
-  const stderr = [result.stderr, ...result.protocolErrors.map((problem) => `${problem}\n`)].join('');
+  const misattributed = misattributedSentences(result.misattributed);
+  for (const { host, sentence } of misattributed) addHostError(hosts.get(host.toLowerCase())!, sentence);
+  const stderr = [result.stderr, ...result.protocolErrors.map((problem) => `${problem}\n`), ...misattributed.map(({ sentence }) => `${sentence}\n`)].join('');
   const list = [...hosts.values()];
   return {
     script,

@@ -7,8 +7,7 @@
  *   Complete-RdsPlan -Context $RdsContext
  *
  * and the defaults of the script's own param() block (the backup directory). The run-time
- * variables the calls may use are the script's parameters plus $PSCmdlet, $PSCommandPath
- * and $RdsContext. A value that broke out of its quotes shows up as a non-constant, a
+ * variables the calls may use are the script's parameters plus $PSCmdlet and $RdsContext. A value that broke out of its quotes shows up as a non-constant, a
  * literal PowerShell reads differently from the grammar, or an extra statement.
  */
 import type { Node } from 'web-tree-sitter';
@@ -21,7 +20,7 @@ const COMMAND = new Set(['command']);
 const SCRIPT_PARAMETER = new Set(['script_parameter']);
 const STEP_COMMANDS = new Set(['new-rdsplancontext', 'invoke-rdsplanstep', 'complete-rdsplan']);
 // Documented in ps-templates/README.md; parameters declared in the script's param() block are added.
-const RUNTIME_VARIABLES = ['backupdirectory', 'runid', 'simulationstate', 'pscmdlet', 'pscommandpath', 'rdscontext'];
+const RUNTIME_VARIABLES = ['backupdirectory', 'runid', 'simulationstate', 'pscmdlet', 'rdscontext'];
 const CONSTANT_VARIABLES = new Set(['true', 'false', 'null']);
 
 export interface StepLiteral {

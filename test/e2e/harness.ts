@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { validatePlanFile, validatePlanText } from '../../src/plan/validate.js';
 import type { Plan } from '../../src/plan/types.js';
+import { splitScript } from '../../src/render/header.js';
 import { renderScript, scriptBytes } from '../../src/render/script.js';
 import { platformTemplates, runtimeTemplates } from '../../src/render/templates.js';
 import { parseProtocolLine } from '../../src/run/protocol.js';
@@ -134,6 +135,8 @@ export interface RunOptions {
   grace?: GraceState;
   /** Run against this state file as it is (a second apply); default: a fresh copy of the default host. */
   statePath?: string;
+  /** The token the run is approved with; default: the one in the script's header, as rdsplan passes it. */
+  approvalToken?: string;
 }
 
 /** Runs a rendered script once; the state file is a fresh copy of the default host unless given. */
@@ -153,6 +156,7 @@ export async function runPlan(script: string, opts: RunOptions = {}): Promise<Pl
   const backupDirectory = join(dir, 'backups');
   const runId = opts.runId ?? 'run-1';
   const args = ['-SimulationState', statePath, '-BackupDirectory', backupDirectory, '-RunId', runId, '-TargetName', opts.targetName ?? 'rdsh01'];
+  args.push('-ApprovalToken', opts.approvalToken ?? splitScript(readFileSync(script, 'utf8'))?.header.approvalToken ?? '');
   if (opts.whatIf) args.push('-WhatIf');
   const r = await runPowerShell({ file: script, args, timeoutMs: 120_000 });
   const events: Event[] = [];

@@ -3,11 +3,19 @@
  * one PowerShell process, a runspace pool in place of Invoke-Command): two hosts fail and
  * roll back, the other 18 complete; results are tagged per host, the exit code is the worst
  * host's, the summary table and the progress line say so, and every host gets its record.
+ * A host's events count for the host whose connection relayed them, never for the host their
+ * payload names: a host that reports as another is failed and its claims are filed nowhere.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
+import { validatePlanText } from '../../src/plan/validate.js';
+import { renderScript } from '../../src/render/script.js';
+import { runPlan } from '../../src/run/run-plan.js';
 import { runCli } from '../support/cli.js';
+import { fakePowerShell } from '../support/fake-powershell.js';
+import { powershellPath } from '../support/powershell.js';
+import { defaultState } from '../e2e/harness.js';
 import { approvalToken, hostSections, recordDirs, runEnv, tmp, writePlan } from '../cli/run-support.js';
 
 const HOSTS = Array.from({ length: 20 }, (_, i) => `rdsh${String(i + 1).padStart(2, '0')}.contoso.com`);
@@ -108,5 +116,149 @@ describe('a fleet of 20 simulated hosts', () => {
       }
     }
     process.stdout.write(`fleet of 20 simulated hosts: apply took ${wallMs} ms\n`);
+  });
+});
+
+const TRIO = ['rdsh01.contoso.com', 'rdsh02.contoso.com', 'rdsh03.contoso.com'];
+const gracePlan = (targets: string[]) => ({
+  apiVersion: 'rdsplan/v1',
+  name: 'reset-grace-period-trio',
+  change: { id: 'CHG0099998', requestedBy: 'ops@contoso.com' },
+  targets,
+  options: { onError: 'rollback' },
+  steps: [{ id: 'grace', action: 'rds.resetGracePeriod', restartService: true }],
+});
+
+/** A protocol line in `claimed`'s name (what a forging host prints). */
+const forgedLine = (claimed: string, fields: string) => `@@rdsplan {"runId":"forged","host":"${claimed}","time":"2026-01-01T00:00:00Z",${fields}}`;
+
+/**
+ * A plan script for simulated hosts in place of the rendered one: each host reports one step
+ * and a summary in its own name; rdsh02 also prints a line of text and then `forge`'s lines.
+ */
+function hostScript(forge: string[]): string {
+  return [
+    'param([string] $RunId, [string] $TargetName)',
+    'function Write-TestEvent { param([string] $Fields) Write-Host (\'@@rdsplan {"runId":"\' + $RunId + \'","host":"\' + $TargetName + \'","time":"2026-01-01T00:00:00Z",\' + $Fields + \'}\') }',
+    'Write-TestEvent \'"event":"start","plan":"p","planSha256":"x","toolVersion":"0.1.0","mode":"check","user":"u"\'',
+    'Write-TestEvent \'"event":"step","stepId":"own","action":"registry.export","status":"unchanged","durationMs":1\'',
+    "if ($TargetName -eq 'rdsh02.contoso.com') {",
+    "    Write-Host 'rdsh02 was here'",
+    ...forge.map((line) => `    ${line}`),
+    '}',
+    'Write-TestEvent \'"event":"summary","status":"succeeded","counts":{"unchanged":1},"durationMs":2\'',
+    '',
+  ].join('\r\n');
+}
+
+/** The three hosts through the real fan-out driver, simulated, running `text` as their plan script. */
+async function runTrio(text: string) {
+  const validated = validatePlanText('plan.json', Buffer.from(JSON.stringify(gracePlan(TRIO))));
+  const plan = validated.plan!;
+  const dir = tmp('rdsplan-fleet-forge-');
+  return runPlan({
+    name: plan.name,
+    render: (platform) => ({ ...renderScript(plan, { platform }), text }),
+    mode: 'check',
+    targets: plan.targets,
+    powershell: { path: powershellPath(), source: 'RDSPLAN_POWERSHELL' },
+    runId: 'run-forge',
+    timeoutMs: 120_000,
+    throttle: 3,
+    simulate: dir,
+    simulatedBackupRoot: join(dir, 'backups'),
+  });
+}
+
+describe('a host that reports events as another host', () => {
+  test('an error message that carries protocol lines in another host\'s name: they are filed nowhere, the host that printed them fails', async () => {
+    const dir = tmp('rdsplan-fleet-forge-');
+    const plan = writePlan(dir, gracePlan(TRIO));
+    const hosts = join(dir, 'hosts');
+    mkdirSync(hosts);
+    const state = JSON.parse(await defaultState());
+    for (const host of TRIO) writeFileSync(join(hosts, `${host}.json`), JSON.stringify(state));
+    // rdsh02's lock fails with a message whose lines are rdsh01's events: a failed step and a summary.
+    const message = [
+      'the lock file is damaged',
+      forgedLine('RDSH01.contoso.com', '"event":"step","stepId":"grace.delete","action":"registry.deleteValue","status":"failed","message":"forged","durationMs":1'),
+      forgedLine('rdsh01.contoso.com', '"event":"summary","status":"failed","counts":{"failed":1},"message":"forged","durationMs":1'),
+      '',
+    ].join('\n');
+    writeFileSync(join(hosts, 'rdsh02.contoso.com.json'), JSON.stringify({ ...state, faults: [{ call: 'Lock-RdsHost', message }] }));
+
+    const r = await runCli(['check', plan, '--simulate', hosts, '--records', join(dir, 'records'), '--format', 'json'], { env: runEnv() });
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout);
+    const byHost = new Map(result.hosts.map((h: { host: string }) => [h.host, h]));
+    for (const name of ['rdsh01.contoso.com', 'rdsh03.contoso.com']) {
+      const host = byHost.get(name) as { exitCode: number; error: string | null; summary: { status: string; message?: string }; steps: { host: string; message?: string }[] };
+      // A due grace period is a pending change: exit 3, the host's own steps only.
+      expect({ exitCode: host.exitCode, error: host.error, summary: host.summary.status }).toEqual({ exitCode: 3, error: null, summary: 'succeeded' });
+      expect(host.steps.length).toBeGreaterThan(0);
+      expect(host.steps.filter((step) => step.host !== name || step.message === 'forged')).toEqual([]);
+    }
+    const forger = byHost.get('rdsh02.contoso.com') as { exitCode: number; error: string };
+    // One sentence for both names of rdsh01 (they differ in case only), in the first one's spelling.
+    const sentence = 'rdsh02.contoso.com reported 2 events as "RDSH01.contoso.com"; they were not filed under "RDSH01.contoso.com", and rdsh02.contoso.com\'s own report cannot be trusted';
+    expect(forger.exitCode).toBe(1);
+    expect(forger.error).toContain(sentence);
+    expect(r.stderr).toContain(sentence);
+  });
+
+  test('a host script that prints events in another host\'s name through Write-Host: not filed under that host; the forger fails; its other text is relayed with its name', async () => {
+    const run = await runTrio(
+      hostScript([
+        `Write-Host '${forgedLine('rdsh01.contoso.com', '"event":"step","stepId":"forged","action":"registry.deleteValue","status":"failed","durationMs":1')}'`,
+        `Write-Host '${forgedLine('rdsh01.contoso.com', '"event":"summary","status":"failed","counts":{"failed":1},"durationMs":1')}'`,
+      ]),
+    );
+    const [one, two, three] = run.hosts;
+    for (const host of [one!, three!]) {
+      expect({ host: host.host, error: host.error, steps: host.steps.map((s) => `${s.host} ${s.stepId}`), summary: host.summary?.status }).toEqual({
+        host: host.host,
+        error: undefined,
+        steps: [`${host.host} own`],
+        summary: 'succeeded',
+      });
+      expect(host.events.every((e) => e.host === host.host)).toBe(true);
+    }
+    expect(two!.error).toBe('rdsh02.contoso.com reported 2 events as "rdsh01.contoso.com"; they were not filed under "rdsh01.contoso.com", and rdsh02.contoso.com\'s own report cannot be trusted');
+    expect(run.exitCode).toBe(1);
+    expect(run.process.output).toContain('rdsh02.contoso.com: rdsh02 was here');
+  });
+
+  test('a simulated host that writes a protocol line past the relay, to the process\'s own stdout: the protocol is garbled, every host fails', async () => {
+    const run = await runTrio(hostScript([`[System.Console]::Out.WriteLine('${forgedLine('rdsh01.contoso.com', '"event":"summary","status":"failed","counts":{},"durationMs":1')}')`]));
+    for (const host of run.hosts) expect(host.error).toMatch(/^the results protocol was garbled, so the run cannot be trusted: a results-protocol line outside the fleet driver's relay: @@rdsplan \{"runId":"forged","host":"rdsh01\.contoso\.com"/);
+    expect(run.hosts[0]!.summary?.status).toBe('succeeded');
+    expect(run.exitCode).toBe(1);
+  });
+
+  test('relayed lines: the envelope host is matched case-insensitively; an envelope from a host that is no target garbles the run', async () => {
+    const dir = tmp('rdsplan-fleet-relay-');
+    const relayed = (host: string, line: string) => `printf '%s\\n' '@@rdsplan-relay ${JSON.stringify({ host, line })}'`;
+    const driver = fakePowerShell(dir, 'relaying-pwsh', [
+      relayed('RDSH01.CONTOSO.COM', forgedLine('rdsh01.Contoso.com', '"event":"summary","status":"succeeded","counts":{},"durationMs":1')),
+      relayed('rdsh01.contoso.com', 'plain text'),
+      relayed('rdsh09.contoso.com', forgedLine('rdsh09.contoso.com', '"event":"summary","status":"succeeded","counts":{},"durationMs":1')),
+    ]);
+    const targets = TRIO.slice(0, 2).map((computerName) => ({ computerName }));
+    const validated = validatePlanText('plan.json', Buffer.from(JSON.stringify(gracePlan(TRIO.slice(0, 2)))));
+    const run = await runPlan({
+      name: 'relay',
+      render: (platform) => renderScript(validated.plan!, { platform }),
+      mode: 'check',
+      targets,
+      powershell: { path: driver, source: 'RDSPLAN_POWERSHELL' },
+      runId: 'run-relay',
+      timeoutMs: 60_000,
+      throttle: 2,
+      simulate: dir,
+    });
+    expect(run.hosts[0]!.summary).toMatchObject({ host: 'rdsh01.Contoso.com', status: 'succeeded' });
+    expect(run.process.output).toEqual(['rdsh01.contoso.com: plain text']);
+    for (const host of run.hosts) expect(host.error).toContain('a relay line from a host that is not a target of this run: "rdsh09.contoso.com"');
+    expect(run.exitCode).toBe(1);
   });
 });

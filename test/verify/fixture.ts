@@ -13,7 +13,8 @@ export const SCRIPT_START = [
   "    [string]$BackupDirectory = 'C:\\ProgramData\\rdsplan\\backups',",
   "    [string]$RunId = '',",
   "    [string]$SimulationState = '',",
-  "    [string]$TargetName = ''",
+  "    [string]$TargetName = '',",
+  "    [string]$ApprovalToken = ''",
   ')',
   '',
 ];
@@ -60,7 +61,7 @@ export const PROLOGUE = [
 ];
 
 export const CONTEXT_LINE =
-  `$RdsContext = New-RdsPlanContext -PlanName 'reset-grace-period' -PlanSha256 '${PLAN_SHA256}' -ToolVersion '${TOOL_VERSION}' -OnError 'rollback' -Reboot 'never' -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -TargetName $TargetName -ScriptPath $PSCommandPath -Cmdlet $PSCmdlet`;
+  `$RdsContext = New-RdsPlanContext -PlanName 'reset-grace-period' -PlanSha256 '${PLAN_SHA256}' -ToolVersion '${TOOL_VERSION}' -OnError 'rollback' -Reboot 'never' -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -TargetName $TargetName -ApprovalToken $ApprovalToken -Cmdlet $PSCmdlet`;
 
 export const BACKUP_DIRECTORY = 'C:\\ProgramData\\rdsplan\\backups';
 

@@ -153,10 +153,10 @@ describe('verifyScript: the steps section holds constants only', () => {
     ]);
   });
 
-  test('the script parameters ($TargetName here) and $PSCommandPath count as run-time variables', async () => {
-    expect(CONTEXT_LINE).toContain('-TargetName $TargetName -ScriptPath $PSCommandPath');
+  test('the script parameters ($TargetName here) count as run-time variables', async () => {
+    expect(CONTEXT_LINE).toContain('-TargetName $TargetName -ApprovalToken $ApprovalToken');
     expect((await verifyScript(buildScript(), off)).findings).toEqual([]);
-    const undeclared = buildScript({ prologue: PROLOGUE.filter((line) => !line.includes('$TargetName')).map((line) => line.replace("$SimulationState = '',", "$SimulationState = ''")) });
+    const undeclared = buildScript({ prologue: PROLOGUE.filter((line) => !line.includes('$TargetName')) });
     expect((await verifyScript(undeclared, off)).findings).toEqual([expect.objectContaining({ code: 'non-literal-argument', message: expect.stringContaining("a variable '$TargetName'") })]);
   });
 

@@ -58,15 +58,22 @@ interface RunResult {
 }
 
 /** Renders header + body as the renderer does (CRLF, BOM), optionally edits the body afterwards, and runs it on the simulated host. */
-async function runSigned(tamper?: (body: string) => string): Promise<RunResult> {
+interface Tampering {
+  /** Edits the body after the header was computed. */
+  body?: (body: string) => string;
+  /** Recomputes the header over the edited body, as a same-user edit would. */
+  rewriteHeader?: boolean;
+}
+
+async function runSigned(tampering: Tampering = {}): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'rdsplan-selfcheck-'));
   const context =
     `$RdsContext = New-RdsPlanContext -PlanName 'test-plan' -PlanSha256 '${PLAN_SHA}' -ToolVersion '${TOOL_VERSION}'` +
-    " -OnError 'rollback' -Reboot 'never' -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -Cmdlet $PSCmdlet -ScriptPath $PSCommandPath";
+    " -OnError 'rollback' -Reboot 'never' -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -ApprovalToken $ApprovalToken -Cmdlet $PSCmdlet";
   const body = [
     '#Requires -Version 5.1',
     '[CmdletBinding(SupportsShouldProcess)]',
-    "param([string] $BackupDirectory = '', [string] $RunId = '', [string] $SimulationState = '')",
+    "param([string] $BackupDirectory = '', [string] $RunId = '', [string] $SimulationState = '', [string] $ApprovalToken = '')",
     "$ErrorActionPreference = 'Stop'",
     'Set-StrictMode -Version 3.0',
     folder('runtime'),
@@ -79,11 +86,14 @@ async function runSigned(tamper?: (body: string) => string): Promise<RunResult> 
   ]
     .join('\n')
     .replace(/\r?\n/g, '\r\n');
-  const header = formatHeader({ toolVersion: TOOL_VERSION, planName: 'test-plan', planSha256: PLAN_SHA, approvalToken: approvalToken(PLAN_SHA, TOOL_VERSION, body) }, '\r\n');
+  const approved = approvalToken(PLAN_SHA, TOOL_VERSION, body);
+  const ran = tampering.body ? tampering.body(body) : body;
+  const headerToken = tampering.rewriteHeader ? approvalToken(PLAN_SHA, TOOL_VERSION, ran) : approved;
+  const header = formatHeader({ toolVersion: TOOL_VERSION, planName: 'test-plan', planSha256: PLAN_SHA, approvalToken: headerToken }, '\r\n');
   const path = join(dir, 'plan.ps1');
-  writeFileSync(path, '\uFEFF' + header + (tamper ? tamper(body) : body), 'utf8');
+  writeFileSync(path, '\uFEFF' + header + ran, 'utf8');
   const stateFile = join(dir, 'state.json');
-  const r = await runPowerShell({ file: path, args: ['-BackupDirectory', join(dir, 'backups'), '-RunId', 'run-1', '-SimulationState', stateFile] });
+  const r = await runPowerShell({ file: path, args: ['-BackupDirectory', join(dir, 'backups'), '-RunId', 'run-1', '-SimulationState', stateFile, '-ApprovalToken', approved] });
   const events = r.stdout
     .split(/\r?\n/)
     .filter((line) => line.startsWith('@@rdsplan '))
@@ -123,7 +133,7 @@ describe('self-check of the approval token', () => {
   });
 
   test('a tampered body is refused with exit 4 before the lock or any step', async () => {
-    const r = await runSigned((b) => b.replace("'TermService'; Force", "'TermService2'; Force"));
+    const r = await runSigned({ body: (b) => b.replace("'TermService'; Force", "'TermService2'; Force") });
     expectValidEvents(r);
     expect(r.exitCode).toBe(4);
     expect(r.steps).toEqual([]);
@@ -133,5 +143,14 @@ describe('self-check of the approval token', () => {
     expect(r.state.calls['Get-RdsHostIdentity']).toBe(1);
     expect(r.state.calls['Lock-RdsHost']).toBeUndefined();
     expect(existsSync(join(r.dir, 'backups'))).toBe(false);
+  });
+
+  test('an edit that also rewrote the header is refused against the approved token, before the lock or any step', async () => {
+    const r = await runSigned({ body: (b) => b.replace("'TermService'; Force", "'TermService2'; Force"), rewriteHeader: true });
+    expectValidEvents(r);
+    expect(r.exitCode).toBe(4);
+    expect(r.steps).toEqual([]);
+    expect(r.summary?.message).toMatch(/^refused: script self-check failed: the script is not the one approved as sha256:[0-9a-f]{64}$/);
+    expect(r.state.calls['Lock-RdsHost']).toBeUndefined();
   });
 });
