@@ -50,43 +50,14 @@ function Test-RdsPlan {
                 continue
             }
             if ($pending.Count -ge $batchSize) {
-                $batch = $pending.ToArray()
+                Write-RdsPlanValidateResult -Cmdlet $PSCmdlet -Batch $pending.ToArray()
                 $pending.Clear()
-                $results = $null
-                try {
-                    $results = @(Invoke-RdsPlanValidateBatch -Batch $batch)
-                }
-                catch {
-                    $PSCmdlet.ThrowTerminatingError($_)
-                }
-                foreach ($one in $results) {
-                    if ($one -is [System.Management.Automation.ErrorRecord]) {
-                        $PSCmdlet.WriteError($one)
-                    }
-                    else {
-                        $one
-                    }
-                }
             }
         }
     }
     end {
         if ($pending.Count -gt 0) {
-            $results = $null
-            try {
-                $results = @(Invoke-RdsPlanValidateBatch -Batch $pending.ToArray())
-            }
-            catch {
-                $PSCmdlet.ThrowTerminatingError($_)
-            }
-            foreach ($one in $results) {
-                if ($one -is [System.Management.Automation.ErrorRecord]) {
-                    $PSCmdlet.WriteError($one)
-                }
-                else {
-                    $one
-                }
-            }
+            Write-RdsPlanValidateResult -Cmdlet $PSCmdlet -Batch $pending.ToArray()
         }
     }
 }
