@@ -155,6 +155,8 @@ function Test-RdsScriptIntegrity {
         [Parameter(Mandatory = $true)] [string] $ToolVersion,
         [AllowEmptyString()] [string] $ApprovedToken = ''
     )
+    # pwsh 7's parser drops the file's BOM; Windows PowerShell 5.1's cannot be run here, and a
+    # BOM left in its text must not refuse every run.
     $text = $ScriptText
     if ($text.Length -gt 0 -and [int]$text[0] -eq 0xFEFF) {
         $text = $text.Substring(1)
