@@ -7,72 +7,21 @@
 
 Register-RdsAction -Name 'service.restart' -Test 'Test-RdsServiceRestartStep' -Set 'Set-RdsServiceRestartStep' -Undo 'Undo-RdsServiceRestartStep'
 
+# Test of service.restart: never in desired state (fails when the service does not exist).
 function Test-RdsServiceRestartStep {
-    <#
-    .SYNOPSIS
-    Test of service.restart: never in desired state (fails when the service does not exist).
-    .PARAMETER Parameters
-    Name, Force.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
-    $name = [string]$Parameters.Name
-    $service = Get-RdsRequiredService -Name $name
-    return @{
-        InDesiredState = $false
-        Target         = 'service ' + $name
-        Operation      = 'Restart'
-        Before         = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
-        After          = @{ StartMode = [string]$service.StartMode; Status = 'Running' }
-    }
+    param([hashtable] $Parameters, [hashtable] $Context)
+    return Get-RdsServiceControlTest -Parameters $Parameters -Operation 'Restart' -Status 'Running' -NeverDesired
 }
 
+# Set of service.restart: restarts the service and the dependents it stopped (Invoke-RdsServiceRestart).
 function Set-RdsServiceRestartStep {
-    <#
-    .SYNOPSIS
-    Set of service.restart: restarts the service and the dependents it stopped (Invoke-RdsServiceRestart).
-    .PARAMETER Parameters
-    Name, Force.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([hashtable] $Parameters, [hashtable] $Context, [System.Collections.IDictionary] $Test)
     $name = [string]$Parameters.Name
-    $force = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false)
-    Invoke-RdsServiceRestart -Name $name -Force:$force
-    $service = Get-RdsService -Name $name
-    return @{
-        After   = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
-        Backup  = $null
-        Undo    = $null
-        Message = ''
-    }
+    Invoke-RdsServiceRestart -Name $name -Force:([bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false))
+    return Get-RdsServiceControlResult -Name $name -Undo $null
 }
 
+# Undo of service.restart: nothing to undo (Set leaves no journal entry).
 function Undo-RdsServiceRestartStep {
-    <#
-    .SYNOPSIS
-    Undo of service.restart: nothing to undo.
-    .PARAMETER Entry
-    The journal entry.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([object] $Entry, [hashtable] $Context)
 }

@@ -5,73 +5,22 @@
 
 Register-RdsAction -Name 'service.start' -Test 'Test-RdsServiceStartStep' -Set 'Set-RdsServiceStartStep' -Undo 'Undo-RdsServiceStartStep'
 
+# Test of service.start: desired when the service is Running.
 function Test-RdsServiceStartStep {
-    <#
-    .SYNOPSIS
-    Test of service.start: desired when the service is Running.
-    .PARAMETER Parameters
-    Name, Force.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
-    $name = [string]$Parameters.Name
-    $service = Get-RdsRequiredService -Name $name
-    return @{
-        InDesiredState = ([string]$service.Status -eq 'Running')
-        Target         = 'service ' + $name
-        Operation      = 'Start'
-        Before         = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
-        After          = @{ StartMode = [string]$service.StartMode; Status = 'Running' }
-    }
+    param([hashtable] $Parameters, [hashtable] $Context)
+    return Get-RdsServiceControlTest -Parameters $Parameters -Operation 'Start' -Status 'Running'
 }
 
+# Set of service.start: starts the service and waits until it runs; the undo entry keeps Force for the stop.
 function Set-RdsServiceStartStep {
-    <#
-    .SYNOPSIS
-    Set of service.start: starts the service and waits until it runs (Invoke-RdsServiceStart).
-    .PARAMETER Parameters
-    Name, Force.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([hashtable] $Parameters, [hashtable] $Context, [System.Collections.IDictionary] $Test)
     $name = [string]$Parameters.Name
-    $force = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false)
     Invoke-RdsServiceStart -Name $name
-    $service = Get-RdsService -Name $name
-    return @{
-        After   = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
-        Backup  = $null
-        Undo    = @{ Name = $name; Force = $force }
-        Message = ''
-    }
+    return Get-RdsServiceControlResult -Name $name -Undo @{ Name = $name; Force = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false) }
 }
 
+# Undo of service.start: stops the service and waits until it is stopped.
 function Undo-RdsServiceStartStep {
-    <#
-    .SYNOPSIS
-    Undo of service.start: stops the service and waits until it is stopped (Invoke-RdsServiceStop).
-    .PARAMETER Entry
-    @{ Name; Force }.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([System.Collections.IDictionary] $Entry, [hashtable] $Context)
     Invoke-RdsServiceStop -Name ([string]$Entry.Name) -Force:([bool]$Entry.Force)
 }

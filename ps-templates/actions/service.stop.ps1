@@ -6,76 +6,25 @@
 
 Register-RdsAction -Name 'service.stop' -Test 'Test-RdsServiceStopStep' -Set 'Set-RdsServiceStopStep' -Undo 'Undo-RdsServiceStopStep'
 
+# Test of service.stop: desired when the service is Stopped.
 function Test-RdsServiceStopStep {
-    <#
-    .SYNOPSIS
-    Test of service.stop: desired when the service is Stopped.
-    .PARAMETER Parameters
-    Name, Force.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
-    $name = [string]$Parameters.Name
-    $service = Get-RdsRequiredService -Name $name
-    return @{
-        InDesiredState = ([string]$service.Status -eq 'Stopped')
-        Target         = 'service ' + $name
-        Operation      = 'Stop'
-        Before         = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
-        After          = @{ StartMode = [string]$service.StartMode; Status = 'Stopped' }
-    }
+    param([hashtable] $Parameters, [hashtable] $Context)
+    return Get-RdsServiceControlTest -Parameters $Parameters -Operation 'Stop' -Status 'Stopped'
 }
 
+# Set of service.stop: stops the service and waits until it is stopped; the undo entry lists the dependents that were running, in start order.
 function Set-RdsServiceStopStep {
-    <#
-    .SYNOPSIS
-    Set of service.stop: stops the service and waits until it is stopped; the undo entry lists the dependents that were running, in start order.
-    .PARAMETER Parameters
-    Name, Force.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([hashtable] $Parameters, [hashtable] $Context, [System.Collections.IDictionary] $Test)
     $name = [string]$Parameters.Name
-    $force = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false)
     $running = [System.Collections.Generic.List[string]]::new()
     foreach ($dependent in @(Get-RdsActiveServiceDependent -Name $name)) { $running.Insert(0, [string]$dependent) }
-    Invoke-RdsServiceStop -Name $name -Force:$force
-    $after = Get-RdsService -Name $name
-    return @{
-        After   = @{ StartMode = [string]$after.StartMode; Status = [string]$after.Status }
-        Backup  = $null
-        Undo    = @{ Name = $name; Dependents = $running.ToArray() }
-        Message = ''
-    }
+    Invoke-RdsServiceStop -Name $name -Force:([bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false))
+    return Get-RdsServiceControlResult -Name $name -Undo @{ Name = $name; Dependents = $running.ToArray() }
 }
 
+# Undo of service.stop: starts the service and the dependents that were running (at the end of the run when the service is Disabled by then: its start-mode undo comes later).
 function Undo-RdsServiceStopStep {
-    <#
-    .SYNOPSIS
-    Undo of service.stop: starts the service and the dependents that were running (at the end of the run when the service is Disabled by then: its start-mode undo comes later).
-    .PARAMETER Entry
-    @{ Name; Dependents }.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([System.Collections.IDictionary] $Entry, [hashtable] $Context)
     $service = Get-RdsService -Name ([string]$Entry.Name)
     $final = ($Entry.Contains('Final') -and [bool]$Entry['Final'])
     # (As the finalizer, a service still Disabled fails below with the service's own message.)

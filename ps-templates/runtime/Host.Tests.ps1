@@ -10,7 +10,7 @@ BeforeAll {
     $Trusted = @{ Owner = 'S-1-5-32-544'; Access = @(@{ Sid = 'S-1-5-18'; Allow = $true; Rights = $FullAccess; InheritOnly = $false }, @{ Sid = 'S-1-5-32-544'; Allow = $true; Rights = $FullAccess; InheritOnly = $false }) }
     $ContosoStep = New-RdsTestStep -StepId 'value' -Action 'registry.setValue' -Parameters @{ Path = 'HKLM\SOFTWARE\Contoso'; View = 'Default'; Name = 'Mode'; Type = 'DWord'; Data = 4 }
     # Every platform function that changes the host, or writes the backup folder.
-    $Changing = @('Set-RdsRegistryValue', 'Remove-RdsRegistryValue', 'New-RdsRegistryKey', 'Remove-RdsRegistryKey', 'Export-RdsRegistryKey', 'Set-RdsRegistrySddl', 'Set-RdsRegistryOwner', 'Add-RdsRegistryAccessRule', 'Set-RdsServiceStartMode', 'Start-RdsService', 'Stop-RdsService', 'Restart-RdsService', 'New-RdsProtectedDirectory')
+    $Changing = @('Set-RdsRegistryValue', 'Remove-RdsRegistryValue', 'New-RdsRegistryKey', 'Remove-RdsRegistryKey', 'Export-RdsRegistryKey', 'Set-RdsRegistrySddl', 'Set-RdsRegistryOwner', 'Add-RdsRegistryAccessRule', 'Set-RdsServiceStartMode', 'Start-RdsService', 'Stop-RdsService', 'New-RdsProtectedDirectory')
 
     function New-TestJournal {
         # A run folder with a journal of one change, with or without the completion marker, written at the given time.

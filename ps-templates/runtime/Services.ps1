@@ -13,6 +13,9 @@
 # -Force does (UmRdpService depends on TermService). When a restart or a stop fails after it
 # stopped something, what ran before is started once more, so a failed step does not leave
 # the host's sessions without TermService when it can be helped; the step still fails.
+#
+# service.start, service.stop and service.restart differ only in the status they lead to and
+# the call that gets it there: their Test and Set results are built here, once.
 
 $script:RdsServiceTimeoutSeconds = 120
 
@@ -245,4 +248,30 @@ function Restore-RdsServiceRunning {
         }
     }
     return $notes.ToString()
+}
+
+# The Test result of service.start, .stop or .restart: in desired state when the service is in -Status already (never with -NeverDesired); throws when it does not exist.
+function Get-RdsServiceControlTest {
+    param([hashtable] $Parameters, [string] $Operation, [ValidateSet('Running', 'Stopped')] [string] $Status, [switch] $NeverDesired)
+    $name = [string]$Parameters.Name
+    $service = Get-RdsRequiredService -Name $name
+    return @{
+        InDesiredState = (-not $NeverDesired -and [string]$service.Status -eq $Status)
+        Target         = 'service ' + $name
+        Operation      = $Operation
+        Before         = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
+        After          = @{ StartMode = [string]$service.StartMode; Status = $Status }
+    }
+}
+
+# The Set result of service.start, .stop or .restart: the service as it is now, no backup, the journal entry given.
+function Get-RdsServiceControlResult {
+    param([string] $Name, [System.Collections.IDictionary] $Undo)
+    $service = Get-RdsService -Name $Name
+    return @{
+        After   = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
+        Backup  = $null
+        Undo    = $Undo
+        Message = ''
+    }
 }

@@ -20,9 +20,9 @@ function exitCode(run: PlanRun, mode: 'check' | 'apply'): number {
 /** Every step of the reset skipped behind a gate in desired state. */
 const SETTLED = ['grace.due:unchanged', 'grace.export:skipped', 'grace.own:skipped', 'grace.delete:skipped', 'grace.restore:skipped', 'grace.restart:skipped', 'grace.days:unchanged'];
 
-/** How often the run stopped or restarted TermService (the sim's call log: Restart-RdsService, or a stop before a start). */
+/** How often the run restarted TermService (the sim's call log: each restart stops it, then starts it). */
 const restarts = (run: PlanRun): number =>
-  (run.state.callLog as { call: string; name: string }[]).filter((c) => ['Restart-RdsService', 'Stop-RdsService'].includes(c.call) && c.name === 'TermService').length;
+  (run.state.callLog as { call: string; name: string }[]).filter((c) => c.call === 'Stop-RdsService' && c.name === 'TermService').length;
 
 describe('grace-period reset: desired state is enough days left', () => {
   const script = (): string => renderPlan(examplePath('reset-grace-period')).script;

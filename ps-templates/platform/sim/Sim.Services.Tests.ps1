@@ -26,12 +26,10 @@ Describe 'Services of the default host' {
         $steps = [ordered]@{}
         $steps.StopNoForce = Invoke-SimTestStep { Stop-RdsService -Name 'TermService' }
         $afterRefusal = Get-SimTestServiceStatus -Name $names
-        $steps.RestartNoForce = Invoke-SimTestStep { Restart-RdsService -Name 'TermService' }
         $steps.StopForce = Invoke-SimTestStep { Stop-RdsService -Name 'TermService' -Force; Get-SimTestServiceStatus -Name $names }
         $steps.StopAgain = Invoke-SimTestStep { Stop-RdsService -Name 'TermService' }
         $steps.Start = Invoke-SimTestStep { Start-RdsService -Name 'TermService'; Get-SimTestServiceStatus -Name $names }
         $steps.StartUm = Invoke-SimTestStep { Start-RdsService -Name 'UmRdpService'; Get-SimTestServiceStatus -Name $names }
-        $steps.RestartForce = Invoke-SimTestStep { Restart-RdsService -Name 'TermService' -Force; Get-SimTestServiceStatus -Name $names }
         $steps.StopRpcForce = Invoke-SimTestStep { Stop-RdsService -Name 'RpcSs' -Force; Get-SimTestServiceStatus -Name 'RpcSs', 'TermService', 'UmRdpService', 'TermServLicensing', 'EventLog' }
         $steps.StartUmPullsDependencies = Invoke-SimTestStep { Start-RdsService -Name 'UmRdpService'; Get-SimTestServiceStatus -Name 'RpcSs', 'TermService', 'UmRdpService', 'TermServLicensing' }
         $steps.Disable = Invoke-SimTestStep { Set-RdsServiceStartMode -Name 'termservlicensing' -StartMode 'Disabled'; Get-RdsRegistryValue -Path $licensingKey -Name 'Start' -View 'Default' }
@@ -59,16 +57,14 @@ Describe 'Services of the default host' {
         $refusal = "Cannot stop service 'Remote Desktop Services (TermService)' because it has dependent services. It can only be stopped if the Force flag is set."
         ConvertTo-SimTestJson -InputObject $steps.StopNoForce | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = $refusal })
         ConvertTo-SimTestJson -InputObject $afterRefusal | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ TermService = 'Running'; UmRdpService = 'Running'; RpcSs = 'Running' })
-        ConvertTo-SimTestJson -InputObject $steps.RestartNoForce | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = $refusal })
         ConvertTo-SimTestJson -InputObject $steps.StopForce | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = @{ TermService = 'Stopped'; UmRdpService = 'Stopped'; RpcSs = 'Running' } })
         # Stopping a stopped service (no running dependents) is a no-op.
         ConvertTo-SimTestJson -InputObject $steps.StopAgain | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $true; Value = $null })
     }
 
-    It 'starting does not start dependents; Restart -Force restarts the dependents it stopped' {
+    It 'starting does not start dependents; Stop -Force stops the dependents of dependents too' {
         ConvertTo-SimTestJson -InputObject $steps.Start.Value | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ TermService = 'Running'; UmRdpService = 'Stopped'; RpcSs = 'Running' })
         ConvertTo-SimTestJson -InputObject $steps.StartUm.Value | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ TermService = 'Running'; UmRdpService = 'Running'; RpcSs = 'Running' })
-        ConvertTo-SimTestJson -InputObject $steps.RestartForce.Value | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ TermService = 'Running'; UmRdpService = 'Running'; RpcSs = 'Running' })
         ConvertTo-SimTestJson -InputObject $steps.StopRpcForce.Value | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{
                 RpcSs             = 'Stopped'
                 TermService       = 'Stopped'
@@ -173,16 +169,6 @@ Describe 'A service that hangs in StopPending (stopPendingSeconds)' {
         ConvertTo-SimTestJson -InputObject $r.After | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ TermService = 'Running'; UmRdpService = 'StopPending' })
         # 30 of its 45 s passed inside the stop; 15 more and it is stopped.
         $r.Wait | Should -BeExactly $true
-    }
-
-    It 'Restart-RdsService asks for the start at once: it fails while the service is StopPending' {
-        $r = Invoke-SimTestStopPending -Name 'restart-pending' -StopPendingSeconds 5 -Body {
-            param($steps)
-            $steps.Restart = Invoke-SimTestStep { Restart-RdsService -Name 'TermService' -Force }
-            $steps.After = Get-SimTestServiceStatus -Name 'TermService', 'UmRdpService'
-        }
-        ConvertTo-SimTestJson -InputObject $r.Restart | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ Ok = $false; Error = "Cannot start service TermService on computer '.'." })
-        ConvertTo-SimTestJson -InputObject $r.After | Should -BeExactly (ConvertTo-SimTestJson -InputObject @{ TermService = 'StopPending'; UmRdpService = 'Stopped' })
     }
 
     It 'a reboot ends a StopPending service; a negative or fractional stopPendingSeconds is refused when loading' {

@@ -7,8 +7,7 @@
 # that edits Start directly is seen by Get-RdsService; the services table of the state file
 # is written there when the state is loaded and refreshed from there when it is saved.
 # Stopping a service with running dependents needs -Force (which stops them first);
-# starting a service starts what it depends on; a Disabled service cannot start;
-# Restart-RdsService restarts the dependents it had to stop (as Restart-Service does).
+# starting a service starts what it depends on; a Disabled service cannot start.
 # Start and stop are requests, as ServiceController.Start/Stop on Windows: a service with
 # stopPendingSeconds stays StopPending for that long (simulated time: Wait-RdsServiceStatus
 # lets it pass, up to its timeout), and a StopPending service can neither start nor take
@@ -208,7 +207,7 @@ function Get-RdsSimStartFailure {
 function Stop-RdsSimServiceInternal {
     <#
     .SYNOPSIS
-    Asks a service to stop (with -Force its running dependents first, deepest first, 30 s each); returns the services asked to stop.
+    Asks a service to stop (with -Force its running dependents first, deepest first, 30 s each).
     .DESCRIPTION
     A service with stopPendingSeconds goes to StopPending for that long; one without stops at
     once. A dependent that needs more than 30 s stays StopPending and the stop throws what
@@ -227,8 +226,7 @@ function Stop-RdsSimServiceInternal {
         [Parameter(Mandatory = $true)] [hashtable] $Service,
         [switch] $Force
     )
-    $stopped = [System.Collections.Generic.List[hashtable]]::new()
-    if ($Service.Status -eq 'Stopped') { return , $stopped }
+    if ($Service.Status -eq 'Stopped') { return }
     if ($Service.Status -eq 'StopPending') { throw ('Cannot stop ' + $Service.Name + " service on computer '.'.") }
     $running = [System.Collections.Generic.List[hashtable]]::new()
     foreach ($dependent in (Get-RdsSimDependentService -State $State -Service $Service)) {
@@ -238,7 +236,7 @@ function Stop-RdsSimServiceInternal {
         throw ("Cannot stop service '" + (Get-RdsSimServiceLabel -Service $Service) + "' because it has dependent services. It can only be stopped if the Force flag is set.")
     }
     foreach ($dependent in $running) {
-        $stopped.AddRange((Stop-RdsSimServiceInternal -State $State -Service $dependent -Force))
+        Stop-RdsSimServiceInternal -State $State -Service $dependent -Force
         if (-not (Wait-RdsSimServiceStop -Service $dependent -Seconds 30)) {
             throw 'Time out has expired and the operation has not been completed.'
         }
@@ -248,8 +246,6 @@ function Stop-RdsSimServiceInternal {
         $Service.Status = 'StopPending'
         $Service.PendingSeconds = $Service.StopPendingSeconds
     }
-    $stopped.Add($Service)
-    return , $stopped
 }
 
 function Wait-RdsSimServiceStop {
@@ -373,34 +369,7 @@ function Stop-RdsService {
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Stop-RdsService' -Name $Name -Mutating
     $service = Get-RdsSimExistingService -State $state -Name $Name
-    [void](Stop-RdsSimServiceInternal -State $state -Service $service -Force:$Force)
-}
-
-function Restart-RdsService {
-    <#
-    .SYNOPSIS
-    Asks for a stop (with -Force of its running dependents too) and at once for the start of the service and of the dependents it stopped; the start fails while the service is StopPending.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Force
-    Restarts even when dependent services must stop.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [switch] $Force
-    )
-    $state = Get-RdsSimState
-    Register-RdsSimCall -Call 'Restart-RdsService' -Name $Name -Mutating
-    $service = Get-RdsSimExistingService -State $state -Name $Name
-    $stopped = Stop-RdsSimServiceInternal -State $state -Service $service -Force:$Force
-    $stopped.Reverse()
-    if (-not ($stopped.Contains($service))) { $stopped.Insert(0, $service) }
-    foreach ($member in $stopped) {
-        if (-not (Start-RdsSimServiceInternal -State $state -Service $member -Visiting ([System.Collections.Generic.List[string]]::new()))) {
-            throw (Get-RdsSimStartFailure -Service $member)
-        }
-    }
+    Stop-RdsSimServiceInternal -State $state -Service $service -Force:$Force
 }
 
 function Wait-RdsServiceStatus {

@@ -19,6 +19,15 @@ BeforeAll {
         try { return @{ Days = Get-RdsGracePeriodDays } } catch { return @{ Error = $_.Exception } }
     }
 
+    function Restart-SimTestTermService {
+        # TermService restarted as the runtime does it (Invoke-RdsServiceRestart): the forced stop (UmRdpService first), the wait until it is Stopped, the start of TermService and then of UmRdpService if it ran.
+        $umrdp = [string](Get-RdsService -Name 'UmRdpService').Status
+        Stop-RdsService -Name 'TermService' -Force
+        if (-not (Wait-RdsServiceStatus -Name 'TermService' -Status 'Stopped' -TimeoutSeconds 120)) { throw 'TermService did not stop' }
+        Start-RdsService -Name 'TermService'
+        if ($umrdp -eq 'Running') { Start-RdsService -Name 'UmRdpService' }
+    }
+
     function Write-SimTestGraceState {
         # Writes the built-in host in one state of its grace period (New-RdsSimDefaultState -GracePeriod) as a state file.
         param([string] $Path, [string] $GracePeriod)
@@ -31,12 +40,12 @@ Describe 'Win32_TerminalServiceSetting and reboots' {
         $statePath = Get-SimTestStatePath -Name 'grace.json'
         Initialize-RdsPlatform -Option $statePath
         $initial = Get-RdsGracePeriodDays
-        Restart-RdsService -Name 'TermService' -Force
+        Restart-SimTestTermService
         $restartWithValue = Get-RdsGracePeriodDays
         Open-SimTestGracePeriod
         Remove-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
         $deletedNoRestart = Get-RdsGracePeriodDays
-        Restart-RdsService -Name 'TermService' -Force
+        Restart-SimTestTermService
         $deletedRestarted = Get-RdsGracePeriodDays
         Complete-RdsPlatform
         $state = Read-SimTestState -Path $statePath
@@ -55,9 +64,9 @@ Describe 'Win32_TerminalServiceSetting and reboots' {
         Open-SimTestGracePeriod
         Remove-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
         $gone = Get-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
-        Restart-RdsService -Name 'TermService' -Force
+        Restart-SimTestTermService
         $fresh = Get-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
-        Restart-RdsService -Name 'TermService' -Force
+        Restart-SimTestTermService
         $kept = Get-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
         $days = Get-RdsGracePeriodDays
         Complete-RdsPlatform
@@ -80,7 +89,7 @@ Describe 'Win32_TerminalServiceSetting and reboots' {
         $before = Test-RdsRegistryKey -Path $SimGracePeriodPath -View 'Default'
         Start-RdsService -Name 'TermService'
         $runningStart = Test-RdsRegistryKey -Path $SimGracePeriodPath -View 'Default'
-        Restart-RdsService -Name 'TermService' -Force
+        Restart-SimTestTermService
         $after = Test-RdsRegistryKey -Path $SimGracePeriodPath -View 'Default'
         $sddl = Get-RdsRegistrySddl -Path $SimGracePeriodPath -View 'Default'
         $names = @(Get-RdsRegistryValueName -Path $SimGracePeriodPath -View 'Default')
@@ -117,7 +126,7 @@ Describe 'Win32_TerminalServiceSetting and reboots' {
         Write-SimTestState -Path $statePath -State $state
         Initialize-RdsPlatform -Option $statePath
         $expired = Get-SimTestGraceRead
-        Restart-RdsService -Name 'TermService' -Force
+        Restart-SimTestTermService
         $restartedWithValue = Get-SimTestGraceRead
         Open-SimTestGracePeriod
         Remove-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
@@ -142,12 +151,12 @@ Describe 'Win32_TerminalServiceSetting and reboots' {
         $old = Get-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
         Open-SimTestGracePeriod
         Remove-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
-        Restart-RdsService -Name 'TermService' -Force
+        Restart-SimTestTermService
         $reset = Get-SimTestGraceRead
         # A rollback (or reg import) writes the old blob back over the fresh one.
         Set-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -Type 'Binary' -Data $old.Data -View 'Default'
         $beforeRestart = Get-SimTestGraceRead
-        Restart-RdsService -Name 'TermService' -Force
+        Restart-SimTestTermService
         $afterRestart = Get-SimTestGraceRead
         Complete-RdsPlatform
 

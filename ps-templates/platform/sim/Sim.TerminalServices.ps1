@@ -5,7 +5,7 @@
 # Win32_TerminalServiceSetting reads the registry (policy key first, as Windows does), except
 # GetGracePeriodDays, which returns the value TermService read when it last started
 # (DOMAIN.md): deleting the L$RTMTIMEBOMB value resets the days to 120 only after TermService
-# restarts (Restart-RdsService, Start-RdsService, or a simulated reboot). A TermService start
+# restarts (Start-RdsService, a dependent's start, or a simulated reboot). A TermService start
 # without the value writes a fresh one (DOMAIN.md, "The timebomb comes back"), creating the
 # GracePeriod key when it is missing. After expiry GetGracePeriodDays throws what
 # Invoke-CimMethod throws on Server 2022: a CimException with error_Code 0x80070002, no HResult

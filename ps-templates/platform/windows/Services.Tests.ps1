@@ -98,7 +98,7 @@ Describe 'Wait-RdsServiceStatus: ServiceController.WaitForStatus with the caller
     }
 }
 
-Describe 'Start-, Stop- and Restart-RdsService pass the request and do not wait' {
+Describe 'Start- and Stop-RdsService pass the request and do not wait' {
     It 'Stop: one ServiceController.Stop, no wait; the service may still be StopPending afterwards' {
         $term = New-TestService -Name 'TermService' -Status 'Running' -AfterStop 'StopPending'
         Set-TestServices -Service $term
@@ -135,18 +135,6 @@ Describe 'Start-, Stop- and Restart-RdsService pass the request and do not wait'
         Start-RdsService -Name 'TermService'
         Start-RdsService -Name 'TermService'
         @($term.Calls) | Should -BeExactly @('Start')
-    }
-
-    It 'Restart: the stop, the start, and the start of the dependents that ran, without a wait in between' {
-        $umrdp = New-TestService -Name 'UmRdpService' -Status 'Running'
-        $stopped = New-TestService -Name 'Other' -Status 'Stopped'
-        $term = New-TestService -Name 'TermService' -Status 'Running' -DependentServices @($umrdp, $stopped)
-        $term | Add-Member -MemberType ScriptMethod -Name Stop -Force -Value { $this.Calls.Add('Stop'); $this.Status = $this.AfterStop; foreach ($d in $this.DependentServices) { $d.Status = [System.ServiceProcess.ServiceControllerStatus]::Stopped } }
-        Set-TestServices -Service $term, $umrdp, $stopped
-        Restart-RdsService -Name 'TermService' -Force
-        @($term.Calls) | Should -BeExactly @('Stop', 'Start')
-        @($umrdp.Calls) | Should -BeExactly @('Start')
-        @($stopped.Calls) | Should -BeNullOrEmpty
     }
 }
 

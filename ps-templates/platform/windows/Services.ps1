@@ -189,34 +189,6 @@ function Stop-RdsService {
     $service.Stop()
 }
 
-function Restart-RdsService {
-    <#
-    .SYNOPSIS
-    Asks for a stop (with -Force of the running dependents too) and at once for the start of the service and of the dependents it stopped, without waiting.
-    .DESCRIPTION
-    Not Restart-Service, which waits without a time limit on StopPending. Without a wait between
-    the requests the start fails for a service that does not stop at once: the runtime restarts
-    with Stop-RdsService, Wait-RdsServiceStatus and Start-RdsService (Invoke-RdsServiceRestart)
-    and does not call this.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Force
-    Restarts even when dependent services must stop.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [switch] $Force
-    )
-    $service = Get-RdsExistingService -Name $Name
-    $running = @($service.DependentServices | Where-Object { [string]$_.Status -eq 'Running' })
-    Stop-RdsService -Name $Name -Force:$Force
-    Start-RdsService -Name $Name
-    foreach ($dependent in $running) {
-        Start-RdsService -Name ([string]$dependent.Name)
-    }
-}
-
 function Wait-RdsServiceStatus {
     <#
     .SYNOPSIS

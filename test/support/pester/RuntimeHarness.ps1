@@ -334,13 +334,6 @@ function Stop-RdsService {
     $RdsFakeHost.Services[$Name].Status = 'Stopped'
 }
 
-# Ends running, for the same reason as Set-RdsServiceStartMode.
-function Restart-RdsService {
-    [CmdletBinding()]
-    param([string] $Name, [switch] $Force)
-    $RdsFakeHost.Services[$Name].Status = 'Running'
-}
-
 # The fake's services change at once: they are in the status asked for, or never get there.
 function Wait-RdsServiceStatus {
     [CmdletBinding()]
