@@ -95,6 +95,26 @@ Describe 'Folder security' {
         @($saved.callLog) | Should -HaveCount 0
     }
 
+    It 'a folder created while the run holds the lock is saved at once: a run killed after it leaves the folder protected for the next run' {
+        $statePath = New-SimTestHost -Name 'killed'
+        $folder = Join-Path $TestDrive 'killed/backups/rdsh01'
+        $null = Lock-RdsHost -Name 'rdsplan'
+        New-RdsProtectedDirectory -Path $folder
+        # What a kill at this point leaves: the state file as it is now, never unlocked or completed.
+        $killed = [System.IO.File]::ReadAllText($statePath)
+        $saved = Read-SimTestState -Path $statePath
+        Unlock-RdsHost -Name 'rdsplan'
+        Complete-RdsPlatform
+        [System.IO.File]::WriteAllText($statePath, $killed)
+        Initialize-RdsPlatform -Option $statePath
+        $next = Get-RdsDirectorySecurity -Path $folder
+        Complete-RdsPlatform
+
+        $saved.folders[$folder].sddl | Should -BeExactly $Protected
+        $next.Owner | Should -BeExactly 'S-1-5-32-544'
+        @($next.Access | ForEach-Object { $_.Sid }) -join ',' | Should -BeExactly 'S-1-5-18,S-1-5-32-544'
+    }
+
     It 'an existing folder is left as it is, also one another account owns' {
         $folder = Join-Path $TestDrive 'theirs'
         [void][System.IO.Directory]::CreateDirectory($folder)

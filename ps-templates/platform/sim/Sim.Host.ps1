@@ -141,7 +141,8 @@ function New-RdsProtectedDirectory {
     .DESCRIPTION
     As Directory.CreateDirectory(path, DirectorySecurity) on Windows: the owner Administrators
     must be a group of the token (an elevated token), else "The security identifier is not
-    allowed to be the owner of this object." Each folder created is recorded in "folders".
+    allowed to be the owner of this object." Each folder created is recorded in "folders", and
+    saved at once when the run holds the host lock.
     .PARAMETER Path
     The folder.
     #>
@@ -162,4 +163,7 @@ function New-RdsProtectedDirectory {
         [void][System.IO.Directory]::CreateDirectory($folder)
         $state.Folders[$folder] = $script:RdsSimProtectedFolderSddl
     }
+    # On Windows the DACL is the folder's own from its creation on: a run killed before it saves
+    # must not leave a real folder that every later run reads as made by someone else and refuses.
+    if ($state.LockHeld) { Save-RdsSimState -State $state }
 }

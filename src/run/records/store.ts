@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, writeSync, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { folderAclFor, runProgram, type WindowsFolderAcl } from './windows-acl.js';
 
 /**
  * The only way run records and their folders are created, written and read. Records are the
@@ -8,7 +9,10 @@ import { dirname, join } from 'node:path';
  * take bits away), created exclusively (O_EXCL: nothing planted beforehand is reused), never
  * through a symlink (O_NOFOLLOW, lstat), and a folder owned by another user or writable by
  * others is refused, because whoever can write there can forge what undo will run.
- * Windows has no O_NOFOLLOW or POSIX owner here; there the protected DACL is still to do.
+ * Windows has no O_NOFOLLOW or POSIX owner: there every records folder rdsplan creates gets a
+ * protected DACL (SYSTEM, Administrators, and the user unless elevated; windows-acl.ts)
+ * before anything is written into it, what is created inside inherits it, and a folder found
+ * on disk is read back (owner, protection, who may write) before it is trusted.
  */
 export class RecordStoreError extends Error {
   override name = 'RecordStoreError';
@@ -16,6 +20,12 @@ export class RecordStoreError extends Error {
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const POSIX = process.platform !== 'win32';
+
+/** What guards a records folder beyond the checks here: the DACL on Windows, nothing (null) on POSIX. */
+export type FolderAcl = WindowsFolderAcl | null;
+
+/** This process's: tests pass folderAclFor('win32', fake runner) instead. */
+export const hostFolderAcl: FolderAcl = folderAclFor(process.platform, runProgram, process.env);
 
 /** The low-level file calls, replaceable in tests to inject a full disk. */
 export interface FileOps {
@@ -49,36 +59,75 @@ function lstatOrNull(path: string): Stats | null {
 }
 
 /** A folder records live in: created private when missing, refused when it cannot be trusted. */
-export function ensurePrivateFolder(path: string): void {
+export function ensurePrivateFolder(path: string, acl: FolderAcl = hostFolderAcl): void {
   const found = lstatOrNull(path);
   if (!found) {
     mkdirSync(dirname(path), { recursive: true });
+    let created = false;
     try {
       mkdirSync(path, { mode: 0o700 });
+      created = true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+    if (created && acl) {
+      secureNewFolder(path, acl);
+      return;
+    }
   }
-  assertTrustedFolder(path);
+  assertTrustedFolder(path, acl);
 }
 
-export function assertTrustedFolder(path: string): void {
+/** Several such folders, parents first; on Windows the ones already there are read in one go. */
+export function ensurePrivateFolders(paths: readonly string[], acl: FolderAcl = hostFolderAcl): void {
+  checkFoldersAhead(paths.filter((path) => lstatOrNull(path)?.isDirectory() === true), acl);
+  for (const path of paths) ensurePrivateFolder(path, acl);
+}
+
+export function assertTrustedFolder(path: string, acl: FolderAcl = hostFolderAcl): void {
   const stats = lstatOrNull(path);
   if (!stats) throw new RecordStoreError(`${path} does not exist`);
-  const reason = untrustedReason(stats, 'folder');
+  const reason = untrustedReason(stats, 'folder') ?? acl?.check([path]).get(path) ?? null;
   if (reason) throw new RecordStoreError(`${path} ${reason}; run records are kept only in folders private to the user running rdsplan`);
 }
 
+/** Reads the folders' DACLs in one go on Windows, so that checking each one next costs nothing (nothing on POSIX). */
+export function checkFoldersAhead(paths: readonly string[], acl: FolderAcl = hostFolderAcl): void {
+  acl?.check(paths);
+}
+
+/**
+ * A folder this process just created, before anything is written into it: protected, then
+ * read back like any other (icacls's exit code is not the proof). When either fails it is
+ * removed again (it is empty) and nothing is written.
+ */
+function secureNewFolder(path: string, acl: WindowsFolderAcl): void {
+  try {
+    const failure = acl.protect(path);
+    if (failure) throw new RecordStoreError(`${path} could not be protected: ${failure}; nothing was written into it`);
+    assertTrustedFolder(path, acl);
+  } catch (error) {
+    try {
+      rmdirSync(path);
+    } catch {
+      // the error that made it unusable is the one to report
+    }
+    throw error;
+  }
+}
+
 /** A new folder with a random part in its name, created exclusively (never an existing one). */
-export function createUniqueFolder(parent: string, prefix: string): string {
+export function createUniqueFolder(parent: string, prefix: string, acl: FolderAcl = hostFolderAcl): string {
   for (let attempt = 0; ; attempt++) {
     const path = join(parent, `${prefix}-${randomBytes(4).toString('hex')}`);
     try {
       mkdirSync(path, { mode: 0o700 });
-      return path;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 8) throw error;
+      continue;
     }
+    if (acl) secureNewFolder(path, acl);
+    return path;
   }
 }
 

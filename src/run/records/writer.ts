@@ -1,11 +1,11 @@
-import { closeSync, fsyncSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../render/hash.js';
 import type { HostRun } from '../host-run.js';
 import type { RunEvent } from '../protocol.js';
 import { finalRecord, intentRecord, type JournalEntry, type RecordIntent, type RunRecord } from '../record.js';
 import { buildManifest } from './manifest.js';
-import { createFile, createUniqueFolder, ensurePrivateFolder, realFileOps, replaceFile, writeNewFile, type FileOps } from './store.js';
+import { createFile, createUniqueFolder, ensurePrivateFolders, hostFolderAcl, realFileOps, replaceFile, writeNewFile, type FileOps, type FolderAcl } from './store.js';
 
 /**
  * Writes one host's run record as the run happens: the intent before PowerShell starts (plan
@@ -19,10 +19,8 @@ import { createFile, createUniqueFolder, ensurePrivateFolder, realFileOps, repla
 export const RECORD_FILES = { record: 'record.json', plan: 'plan.json', script: 'script.ps1', events: 'events.jsonl', journal: 'journal.jsonl', stderr: 'stderr.log' } as const;
 
 /** The records root's own folders, created private or refused. */
-export function ensureRecordsRoot(root: string): void {
-  ensurePrivateFolder(root);
-  ensurePrivateFolder(join(root, 'runs'));
-  ensurePrivateFolder(join(root, 'backups'));
+export function ensureRecordsRoot(root: string, acl: FolderAcl = hostFolderAcl): void {
+  ensurePrivateFolders([root, join(root, 'runs'), join(root, 'backups')], acl);
 }
 
 function folderPrefix(startedAt: Date, planName: string, host: string): string {
@@ -36,6 +34,8 @@ export class RecordWriter {
   /** The first write that failed (a full disk): the record is incomplete from then on. */
   failure: Error | undefined;
   private closed = false;
+  /** Bytes each appended file holds in whole lines: what a failed append is cut back to. */
+  private readonly lengths = new Map<number, number>();
 
   private constructor(
     readonly dir: string,
@@ -46,15 +46,24 @@ export class RecordWriter {
     this.fds = { events: createFile(join(dir, RECORD_FILES.events)), journal: createFile(join(dir, RECORD_FILES.journal)), stderr: createFile(join(dir, RECORD_FILES.stderr)) };
   }
 
-  /** Creates the run folder and its intent; throws (nothing has run yet) when it cannot. */
-  static begin(root: string, intent: Omit<RecordIntent, 'plan'> & { plan: Omit<RecordIntent['plan'], 'bytesSha256'> }, planBytes: Uint8Array, scriptBytes: Uint8Array, ops: FileOps = realFileOps): RecordWriter {
-    ensureRecordsRoot(root);
-    const dir = createUniqueFolder(join(root, 'runs'), folderPrefix(intent.startedAt, intent.plan.name, intent.host));
-    const record = intentRecord({ ...intent, plan: { ...intent.plan, bytesSha256: sha256Hex(planBytes) } });
-    writeNewFile(join(dir, RECORD_FILES.plan), planBytes, ops);
-    writeNewFile(join(dir, RECORD_FILES.script), scriptBytes, ops);
-    writeNewFile(join(dir, RECORD_FILES.record), `${JSON.stringify(record, null, 2)}\n`, ops);
-    return new RecordWriter(dir, record, ops);
+  /**
+   * Creates the run folder and its intent; throws (nothing has run yet) when it cannot, and
+   * then leaves no folder behind: a half-written intent (a 0-byte plan.json or record.json on
+   * a full disk) is no record of anything.
+   */
+  static begin(root: string, intent: Omit<RecordIntent, 'plan'> & { plan: Omit<RecordIntent['plan'], 'bytesSha256'> }, planBytes: Uint8Array, scriptBytes: Uint8Array, ops: FileOps = realFileOps, acl: FolderAcl = hostFolderAcl): RecordWriter {
+    ensureRecordsRoot(root, acl);
+    const dir = createUniqueFolder(join(root, 'runs'), folderPrefix(intent.startedAt, intent.plan.name, intent.host), acl);
+    try {
+      const record = intentRecord({ ...intent, plan: { ...intent.plan, bytesSha256: sha256Hex(planBytes) } });
+      writeNewFile(join(dir, RECORD_FILES.plan), planBytes, ops);
+      writeNewFile(join(dir, RECORD_FILES.script), scriptBytes, ops);
+      writeNewFile(join(dir, RECORD_FILES.record), `${JSON.stringify(record, null, 2)}\n`, ops);
+      return new RecordWriter(dir, record, ops);
+    } catch (error) {
+      removeFolder(dir);
+      throw error;
+    }
   }
 
   get scriptPath(): string {
@@ -63,11 +72,26 @@ export class RecordWriter {
 
   private append(fd: number, text: string): void {
     if (this.failure || this.closed) return;
+    const data = Buffer.from(text, 'utf8');
+    const length = this.lengths.get(fd) ?? 0;
     try {
-      this.ops.write(fd, Buffer.from(text, 'utf8'));
+      this.ops.write(fd, data);
+      this.lengths.set(fd, length + data.length);
     } catch (error) {
       this.failure = error as Error;
+      // A full disk takes part of a line before it refuses the rest: a torn last journal line
+      // would make undo refuse the whole journal, so the file is cut back to its whole lines.
+      try {
+        ftruncateSync(fd, length);
+      } catch {
+        // the write's own error is the one reported
+      }
     }
+  }
+
+  /** Why this record can no longer be written (a full disk), naming its folder; undefined while it can. */
+  get failureMessage(): string | undefined {
+    return this.failure ? `the run record in ${this.dir} could not be written (${this.failure.message})` : undefined;
   }
 
   /** One protocol event as it arrived; a change with an undo goes to the journal too. */
@@ -84,21 +108,27 @@ export class RecordWriter {
    */
   finalize(run: HostRun, endedAt: Date, stderr: string, interrupted?: string): string | undefined {
     this.append(this.fds.stderr, stderr);
-    const reason = interrupted ?? (this.failure ? `the run record could not be written: ${this.failure.message}` : undefined);
     try {
       for (const fd of Object.values(this.fds)) fsyncSync(fd);
     } catch {
       // reported through the manifest or the replace below
     }
     this.close();
-    if (this.failure) return `the run record in ${this.dir} could not be written (${this.failure.message}); it stays marked incomplete`;
+    // The failure that stopped the run is its interruption already: said once, not twice.
+    if (this.failure) return interrupted === this.failureMessage ? undefined : `${this.failureMessage}; it stays marked incomplete`;
     try {
       const manifest = buildManifest(this.dir, run.steps.flatMap((s) => (s.backup ? [{ stepId: s.stepId, ...s.backup }] : [])));
-      replaceFile(join(this.dir, RECORD_FILES.record), `${JSON.stringify(finalRecord(this.intent, run, endedAt, manifest, reason), null, 2)}\n`, this.ops);
+      replaceFile(join(this.dir, RECORD_FILES.record), `${JSON.stringify(finalRecord(this.intent, run, endedAt, manifest, interrupted), null, 2)}\n`, this.ops);
       return undefined;
     } catch (error) {
       return `the run record in ${this.dir} could not be finalized (${(error as Error).message}); it stays marked incomplete`;
     }
+  }
+
+  /** A record of a run that never started (another host's intent failed): closed and removed. */
+  discard(): void {
+    this.close();
+    removeFolder(this.dir);
   }
 
   close(): void {
@@ -111,6 +141,15 @@ export class RecordWriter {
         // already closed
       }
     }
+  }
+}
+
+/** Removes a run folder this process created (exclusively, private): only ever one whose run never started. */
+function removeFolder(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // the error that made the intent fail is the one to report
   }
 }
 
