@@ -21,7 +21,7 @@ BeforeAll {
     $MutatingPlatformCommands = @(
         'Set-RdsRegistryValue', 'Remove-RdsRegistryValue', 'New-RdsRegistryKey', 'Remove-RdsRegistryKey', 'Export-RdsRegistryKey',
         'Set-RdsRegistrySddl', 'Set-RdsRegistryOwner', 'Add-RdsRegistryAccessRule', 'Enable-RdsPrivilege',
-        'Set-RdsServiceStartMode', 'Start-RdsService', 'Stop-RdsService', 'Restart-RdsService',
+        'Set-RdsServiceStartMode', 'Start-RdsService', 'Stop-RdsService',
         'Set-RdsSpecifiedLicenseServer', 'Set-RdsLicensingType', 'Restart-RdsHost', 'New-RdsProtectedDirectory'
     )
 
@@ -137,7 +137,8 @@ Describe 'a plan run' {
 
         It 'every event line is one compact ASCII JSON object' {
             $r = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps
-            $r.EventLines.Count | Should -Be 8
+            # start, 6 steps, the state 3 changed steps left, summary
+            $r.EventLines.Count | Should -Be 11
             foreach ($line in $r.EventLines) {
                 $line | Should -MatchExactly '\A[\x20-\x7e]*\z'
                 $line | Should -Not -BeLike '*": *'
@@ -522,6 +523,52 @@ Describe 'a plan run' {
             $r.Steps[2].message | Should -BeExactly 'key absent, nothing to export'
             $fake.Keys[$GP].Sddl | Should -BeExactly $owned
             Should -Invoke Enable-RdsPrivilege -Times 0 -Exactly
+        }
+    }
+
+    Context 'the state a run leaves and an undo reads' {
+        It 'an apply ends with the state each step it changed left, read through the step''s Test, once per step, before the summary' {
+            $fake = New-GraceHost
+            $r = Invoke-RdsTestPlan -FakeHost $fake -Steps $GraceSteps
+            $r.ExitCode | Should -Be 0
+            Get-RdsTestSchemaViolation -Result $r | Should -BeNullOrEmpty
+            $states = @($r.Events | Where-Object { $_['event'] -eq 'state' })
+            @($states | ForEach-Object { [string]$_['stepId'] }) | Should -BeExactly @('grace.own', 'grace.delete', 'grace.restore')
+            # takeOwnership and restoreSecurity both read the key's security: as restored at the end, not as taken.
+            $states[0]['state']['Sddl'] | Should -BeExactly $ORIGINAL_SDDL
+            $states[2]['state']['Sddl'] | Should -BeExactly $ORIGINAL_SDDL
+            ConvertTo-RdsTestJson $states[1]['state'] | Should -BeExactly (ConvertTo-RdsTestJson @{ Values = @() })
+            $last = [array]::IndexOf($r.Events, $states[-1])
+            $r.Events[$last + 1]['event'] | Should -BeExactly 'summary'
+        }
+
+        It 'a check, and an apply that rolled back, leave no state to compare with' {
+            $check = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps -CheckMode
+            @($check.Events | Where-Object { $_['event'] -eq 'state' }) | Should -BeNullOrEmpty
+            Mock Start-RdsService { throw 'the service did not start' }
+            $rolledBack = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps
+            $rolledBack.Summary.status | Should -BeExactly 'rolledBack'
+            @($rolledBack.Events | Where-Object { $_['event'] -eq 'state' }) | Should -BeNullOrEmpty
+        }
+
+        It 'an undo script reads each step first, in check mode too; a state it cannot read is the event''s message, and the run goes on' {
+            $fake = New-RdsFakeHost
+            $fake.Services['A'] = @{ StartMode = 'Disabled'; Status = 'Stopped' }
+            $read = @(
+                'Write-RdsStepState -Context $RdsContext -StepId ''mode'' -Action ''service.setStartMode'' -Parameters @{ Name = ''A''; StartMode = ''Disabled'' }'
+                'Write-RdsStepState -Context $RdsContext -StepId ''gone'' -Action ''service.setStartMode'' -Parameters @{ Name = ''NoSuchService''; StartMode = ''Disabled'' }'
+            )
+            $undo = New-RdsTestUndoStep -StepId 'mode' -Action 'service.setStartMode' -Entry @{ Name = 'A'; StartMode = 'Manual' }
+            foreach ($check in @($true, $false)) {
+                $r = Invoke-RdsTestPlan -FakeHost $fake -OnError 'continue' -ContextArgument '-Undo' -CheckMode:$check -Steps ($read + $undo)
+                Get-RdsTestSchemaViolation -Result $r | Should -BeNullOrEmpty
+                $states = @($r.Events | Where-Object { $_['event'] -eq 'state' })
+                ConvertTo-RdsTestJson $states[0]['state'] | Should -BeExactly (ConvertTo-RdsTestJson @{ StartMode = 'Disabled'; Status = 'Stopped' })
+                $states[1].Contains('state') | Should -BeFalse
+                $states[1]['message'] | Should -Match '^cannot read the current state: .*NoSuchService'
+                $r.ExitCode | Should -Be 0
+            }
+            $fake.Services['A'].StartMode | Should -BeExactly 'Manual'
         }
     }
 

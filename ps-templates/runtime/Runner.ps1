@@ -800,7 +800,7 @@ function Invoke-RdsStepChange {
     $undo = Get-RdsResultField -Result $set -Key 'Undo'
     if ($null -ne $undo) {
         $Fields['undo'] = $undo
-        $journalEntry = @{ StepId = $StepId; Action = $Action; Entry = $undo; Before = $Fields['before']; After = $Fields['after'] }
+        $journalEntry = @{ StepId = $StepId; Action = $Action; Entry = $undo; Before = $Fields['before']; After = $Fields['after']; Parameters = $Parameters }
         $Context.Journal.Add($journalEntry)
         if ($Context.Mode -eq 'apply') {
             $line = ConvertTo-RdsJson -InputObject ([ordered]@{ runId = $Context.RunId; stepId = $StepId; action = $Action; time = Get-RdsUtcTimestamp; undo = $undo })
@@ -1108,6 +1108,59 @@ function Invoke-RdsUndoStep {
     Write-RdsStepEvent -Context $Context -StepId $StepId -Action $Action -Status $status -Fields $fields -DurationMs ([long]$watch.ElapsedMilliseconds)
 }
 
+# Reports what a step's Test reads on the host now, as a 'state' event; a read failure is the event's message, never the run's.
+function Write-RdsStepState {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context,
+        [Parameter(Mandatory = $true)] [string] $StepId,
+        [Parameter(Mandatory = $true)] [string] $Action,
+        [Parameter(Mandatory = $true)] [hashtable] $Parameters
+    )
+    $event = [ordered]@{
+        event  = 'state'
+        runId  = $Context.RunId
+        host   = $Context.HostName
+        time   = Get-RdsUtcTimestamp
+        stepId = $StepId
+        action = $Action
+    }
+    # The same read whether the run's own steps ran before it or not: an apply's last read and
+    # an undo's first must compare equal on a host nobody touched in between.
+    $read = $Context.Clone()
+    $read.Steps = [ordered]@{}
+    $read.StepState = @{}
+    $read.Mode = 'check'
+    $read.CurrentStepId = $StepId
+    try {
+        if (-not $script:RdsActionTable.ContainsKey($Action)) {
+            throw "action '$Action' is not part of this script"
+        }
+        $definition = $script:RdsActionTable[$Action]
+        $test = Get-RdsResultObject -Output @(& $definition.Test -Parameters $Parameters -Context $read) -What "$Action Test"
+        $event['state'] = Get-RdsResultField -Result $test -Key 'Before'
+    }
+    catch {
+        $event['message'] = 'cannot read the current state: ' + (Get-RdsExceptionMessage -ErrorRecord $_)
+    }
+    Write-RdsEvent -Event $event
+}
+
+# The state an apply left behind, once per step it changed and did not undo: what a later undo compares the host with.
+function Write-RdsLeftState {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Context
+    )
+    if ($Context.Mode -ne 'apply') { return }
+    $done = @{}
+    foreach ($entry in $Context.Journal) {
+        if ($done.ContainsKey($entry.StepId)) { continue }
+        $done[$entry.StepId] = $true
+        Write-RdsStepState -Context $Context -StepId $entry.StepId -Action $entry.Action -Parameters $entry.Parameters
+    }
+}
+
 function Add-RdsJournalMarker {
     <#
     .SYNOPSIS
@@ -1245,6 +1298,7 @@ function Complete-RdsPlan {
                 Close-RdsDeferredStep -Context $Context -StepId ([string]$deferredId)
             }
             Invoke-RdsFinalizer -Context $Context
+            Write-RdsLeftState -Context $Context
         }
         catch {
             $Context.Failed = $true

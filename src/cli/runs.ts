@@ -47,6 +47,7 @@ function recordText(r: RunRecord, markdown: boolean): string {
     `- from ${r.startedAt} to ${r.endedAt}`,
     ...(r.complete === false ? [`- INCOMPLETE: ${r.interrupted ?? 'rdsplan ended before the run was finalized'}`] : []),
     ...(r.undoOf ? [`- undo of run ${r.undoOf.runId} (${r.undoOf.record})`] : []),
+    ...(r.forced ? [`- forced (--force): ${r.forced.reason}; past ${r.forced.overrode.join('; ') || 'no refusal'}`] : []),
     ...(r.approval ? [`- approved by ${r.approval.how === 'token' ? '--approve' : 'typed confirmation'}: ${r.approval.token}`] : []),
     ...(r.error ? [`- error: ${r.error}`] : []),
     ...(r.summary?.message ? [`- ${r.summary.message}`] : []),

@@ -23,7 +23,7 @@ export function addEvent(run: HostRun, event: RunEvent, line?: string): void {
   run.lines.push(line ?? `@@rdsplan ${JSON.stringify(event)}`);
   if (event.event === 'start') run.start = event;
   else if (event.event === 'step') run.steps.push(event);
-  else run.summary = event;
+  else if (event.event === 'summary') run.summary = event;
 }
 
 /** Adds a reason the host's run failed; earlier reasons stay first. */

@@ -38,6 +38,19 @@ export interface StepEvent extends EventBase {
   durationMs: number;
 }
 
+/**
+ * What a step's Test reads on the host at that moment: at the end of an apply for each step it
+ * changed (the state the run left), at the start of an undo (the state the undo would overwrite).
+ * `message` instead of `state` when it could not be read.
+ */
+export interface StateEvent extends EventBase {
+  event: 'state';
+  stepId: string;
+  action: string;
+  state?: unknown;
+  message?: string;
+}
+
 export interface SummaryEvent extends EventBase {
   event: 'summary';
   status: 'succeeded' | 'failed' | 'rolledBack' | 'refused';
@@ -50,7 +63,7 @@ export interface SummaryEvent extends EventBase {
   durationMs: number;
 }
 
-export type RunEvent = StartEvent | StepEvent | SummaryEvent;
+export type RunEvent = StartEvent | StepEvent | StateEvent | SummaryEvent;
 
 const STATUSES = new Set(['changed', 'unchanged', 'wouldChange', 'skipped', 'failed', 'rolledBack']);
 
@@ -75,6 +88,7 @@ export function parseProtocolLine(line: string): RunEvent | null {
     typeof event.host === 'string' &&
     (event.event === 'start' ||
       (event.event === 'step' && typeof event.stepId === 'string' && STATUSES.has(String(event.status))) ||
+      (event.event === 'state' && typeof event.stepId === 'string' && typeof event.action === 'string') ||
       (event.event === 'summary' && typeof event.status === 'string'));
   if (!ok) throw new Error(`protocol event without the required fields: ${text.slice(0, 120)}`);
   // A message quotes PowerShell's error text, which may carry colour codes JSON-escaped.

@@ -6,7 +6,7 @@ import type { RenderedScript } from '../render/script.js';
 import type { HostRun, Mode } from './host-run.js';
 import { hostExitCode } from './host-run.js';
 import type { StepEvent } from './protocol.js';
-import { assertTrustedFolder, readTrustedFile } from './records/store.js';
+import { assertTrustedFolder, checkFoldersAhead, hostFolderAcl, readTrustedFile, type FolderAcl } from './records/store.js';
 
 /**
  * The run record an auditor reads and `undo` trusts: one folder per host and run, holding the
@@ -50,6 +50,8 @@ export interface RunRecord {
   targets?: string[];
   /** An undo run: the run it reversed. */
   undoOf?: { runId: string; record: string };
+  /** An undo run past a refusal (`--force --reason`): the reason given and what it overrode. */
+  forced?: { reason: string; overrode: string[] };
   ranBy: { user: string; machine: string; remoteUser?: string };
   startedAt: string;
   endedAt: string;
@@ -74,6 +76,7 @@ export interface RecordIntent {
   approval?: RunRecord['approval'];
   targets: string[];
   undoOf?: RunRecord['undoOf'];
+  forced?: RunRecord['forced'];
   startedAt: Date;
   simulatedState?: string;
 }
@@ -93,6 +96,7 @@ export function intentRecord(intent: RecordIntent): RunRecord {
     ...(intent.approval ? { approvedToken: intent.approval.token, approval: intent.approval } : {}),
     targets: intent.targets,
     ...(intent.undoOf ? { undoOf: intent.undoOf } : {}),
+    ...(intent.forced ? { forced: intent.forced } : {}),
     ranBy: { user: userInfo().username, machine: hostname() },
     startedAt: intent.startedAt.toISOString(),
     endedAt: '',
@@ -129,14 +133,14 @@ export function finalRecord(intent: RunRecord, run: HostRun, endedAt: Date, mani
   };
 }
 
-export function readRunRecord(dir: string): RunRecord {
-  assertTrustedFolder(dir);
+export function readRunRecord(dir: string, acl: FolderAcl = hostFolderAcl): RunRecord {
+  assertTrustedFolder(dir, acl);
   const record = JSON.parse(readTrustedFile(join(dir, 'record.json')).toString('utf8')) as RunRecord;
   if (record.formatVersion !== RECORD_FORMAT_VERSION && record.formatVersion !== 1) throw new Error(`${dir}: run record format ${String(record.formatVersion)} is not supported`);
   return record;
 }
 
-export function listRunRecords(root: string): string[] {
+export function listRunRecords(root: string, acl: FolderAcl = hostFolderAcl): string[] {
   const runs = join(root, 'runs');
   let entries;
   try {
@@ -146,9 +150,12 @@ export function listRunRecords(root: string): string[] {
     throw error;
   }
   // A planted runs/ (a symlink, another user's folder) is refused, not listed.
-  assertTrustedFolder(runs);
-  return entries
+  assertTrustedFolder(runs, acl);
+  const dirs = entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => join(runs, entry.name))
     .sort();
+  // Each is read next (readRunRecord): on Windows one PowerShell for all, not one per record.
+  checkFoldersAhead(dirs, acl);
+  return dirs;
 }

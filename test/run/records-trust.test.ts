@@ -118,6 +118,40 @@ describe('undo verifies the record before anything runs', () => {
     expect(stale.stderr).toContain('a later run changed localhost since');
   });
 
+  test('a host changed by hand since the run: refused (exit 4) naming the step, shown by --dry-run, undone only with --force --reason, which the undo record keeps', async () => {
+    const plan = example('disable-licensing-service');
+    const { state, records, record } = await appliedRun(plan);
+    // Somebody sets the licensing service back to Manual by hand after the run disabled it (sc config writes the Start value).
+    editJson(state, (host) => {
+      host.services.TermServLicensing.startMode = 'Manual';
+      host.registry['HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermServLicensing'].values.find((v: { name: string }) => v.name === 'Start').data = 3;
+    });
+    const before = hostSections(state);
+    const dry = await rdsplan(['undo', record, '--dry-run', '--simulate', state]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('lic03.contoso.com changed since the run:\n  drift: step licensing.stop: ');
+    expect(dry.stdout).toContain('\n  drift: step licensing.start-mode: now {"StartMode":"Manual","Status":"Stopped"}, the run left {"StartMode":"Disabled","Status":"Stopped"}');
+    expect(dry.stdout).toContain('undo would be refused');
+    const token = /^approval token: (\S+)$/m.exec(dry.stdout)![1]!;
+    const refused = await rdsplan(['undo', record, '--simulate', state, '--approve', token]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/^rdsplan: refused: .*lic03\.contoso\.com changed since run .* left it, and undoing would overwrite that: step licensing\.stop: now .*; nothing was run\n$/);
+    expect(hostSections(state)).toEqual(before);
+    expect(recordDirs(records)).toHaveLength(1);
+    const forced = await rdsplan(['undo', record, '--simulate', state, '--approve', token, '--force', '--reason', 'CHG0012399: back out the retirement']);
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(state), 'utf8')).services.TermServLicensing).toMatchObject({ startMode: 'Automatic', status: 'Running' });
+    const undoRecord = JSON.parse(readFileSync(join(recordDirs(records).find((d) => d !== record)!, 'record.json'), 'utf8'));
+    expect(undoRecord.forced).toEqual({ reason: 'CHG0012399: back out the retirement', overrode: [expect.stringMatching(/^drift: step licensing\.stop: /), expect.stringMatching(/^drift: step licensing\.start-mode: /)] });
+  });
+
+  test('a host nobody touched since a grace-period reset (Windows wrote a fresh timebomb at the restart) is as the run left it', async () => {
+    const { state, record } = await appliedRun();
+    const dry = await rdsplan(['undo', record, '--dry-run', '--simulate', state]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('localhost is as the run left it (3 of 3 step(s) compared)');
+  });
+
   test('an undo without its approval token is refused on a pipe (exit 4), nothing run', async () => {
     const { state, record } = await appliedRun();
     const before = hostSections(state);

@@ -123,11 +123,12 @@ describe('run records', () => {
     expect(record.journal.map((e: any) => e.stepId)).toEqual(['grace.own', 'grace.delete', 'grace.restore']);
   });
 
-  test('the raw results stream: start, one line per step, summary, as the script printed them', () => {
+  test('the raw results stream: start, one line per step, the state each changed step left, summary, as the script printed them', () => {
     const lines = readFileSync(join(recordDir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean);
     expect(lines.every((l) => l.startsWith('@@rdsplan {'))).toBe(true);
     const events = lines.map((l) => JSON.parse(l.slice('@@rdsplan '.length)));
-    expect(events.map((e) => e.event)).toEqual(['start', ...record.steps.map(() => 'step'), 'summary']);
+    expect(events.map((e) => e.event)).toEqual(['start', ...record.steps.map(() => 'step'), ...record.journal.map(() => 'state'), 'summary']);
+    expect(events.filter((e) => e.event === 'state').map((e) => e.stepId)).toEqual(record.journal.map((e: any) => e.stepId));
     expect(events[0]).toMatchObject({ runId: record.runId, mode: 'apply', plan: 'reset-grace-period-rdsh01' });
     expect(events.at(-1)).toEqual(record.summary);
     // Verbatim: the script's compact ASCII JSON, not a re-serialization.

@@ -25,6 +25,7 @@ export interface RecordedRunOptions extends Omit<RunPlanOptions, 'render' | 'onH
   approval: NonNullable<RunRecord['approval']>;
   recordsRoot: string;
   undoOf?: RunRecord['undoOf'];
+  forced?: RunRecord['forced'];
   /** Tests inject a full disk here. */
   fileOps?: FileOps;
 }
@@ -67,6 +68,7 @@ export class RunRecords {
             approval: options.approval,
             targets,
             ...(options.undoOf ? { undoOf: options.undoOf } : {}),
+            ...(options.forced ? { forced: options.forced } : {}),
             startedAt,
             ...(options.simulate ? { simulatedState: stateFileFor(options.simulate, target, options.targets.length === 1) } : {}),
           },
@@ -77,7 +79,8 @@ export class RunRecords {
         writers.set(target.computerName.toLowerCase(), writer);
       }
     } catch (error) {
-      for (const writer of writers.values()) writer.close();
+      // Nothing has run: the other hosts' intents are no records of anything either.
+      for (const writer of writers.values()) writer.discard();
       throw new RecordIntentError(`cannot write the run record under ${options.recordsRoot}: ${(error as Error).message}; nothing was run`);
     }
     return new RunRecords(writers);
@@ -96,7 +99,7 @@ export class RunRecords {
   event(run: HostRun, event: RunEvent, line: string): string | undefined {
     const writer = this.writers.get(run.host.toLowerCase());
     writer?.event(event, line);
-    return writer?.failure ? `the run record could not be written: ${writer.failure.message}` : undefined;
+    return writer?.failureMessage;
   }
 
   /** Finalizes every host's record; the problems of those that stay incomplete. */

@@ -8,6 +8,7 @@ import { renderScript } from '../../render/script.js';
 import { scriptSha256 } from '../../render/hash.js';
 import { TOOL_VERSION } from '../../version.js';
 import { listRunRecords, readRunRecord, RECORD_FORMAT_VERSION, type JournalEntry, type RunRecord } from '../record.js';
+import { statesInEvents, type StepState } from './drift.js';
 import { journalEntryProblem } from './journal-check.js';
 import { manifestMismatches } from './manifest.js';
 import { readTrustedFile } from './store.js';
@@ -21,7 +22,8 @@ import { parseJournal, RECORD_FILES } from './writer.js';
  * host is a target of that plan and a plain name, each journal entry touches only what its
  * plan step named, the backups are inside the run's own backup folder and unchanged, the
  * run was not undone already, and no later apply of the plan on the host changed it since
- * (unless forced with a reason). Nothing the record says is used as a path unchecked; a
+ * (unless forced with a reason). Whether the host itself still is as the run left it needs
+ * the host: the undo command reads it (./drift.ts). Nothing the record says is used as a path unchecked; a
  * simulated run's state file is never taken from the record.
  */
 export class UndoRefusedError extends Error {
@@ -36,9 +38,15 @@ export interface VerifiedUndo {
   planBytes: Buffer;
   /** Newest change last, as made (the undo script reverses it). */
   journal: JournalEntry[];
+  /** The plan steps the journal names, in journal order, once each: what the drift check reads. */
+  steps: Plan['steps'];
+  /** The state the run left per step (its `state` events), to compare the host with. */
+  left: Map<string, StepState>;
   /** The folder the undo script keeps its own backups and journal in. */
   backupDirectory: string;
   warnings: string[];
+  /** The refusals --force went past (a later run that changed the host). */
+  overridden: string[];
 }
 
 export interface UndoCheckOptions {
@@ -116,6 +124,9 @@ export function verifyForUndo(dirArg: string, options: UndoCheckOptions = {}): V
   const problems = journal.map((entry) => journalEntryProblem(entry, plan.steps)).filter((p): p is string => p !== null);
   if (problems.length > 0) refuse(dir, `the journal names changes the plan did not make: ${problems.join('; ')}`);
 
+  const steps = [...new Set(journal.map((entry) => entry.stepId))].map((id) => plan.steps.find((step) => step.id === id)!);
+  const left = statesInEvents(read(RECORD_FILES.events).toString('utf8'), record.runId);
+
   const simulated = record.script.platform === 'sim';
   if (simulated && options.simulate === undefined) refuse(dir, 'the run was simulated: name the state file to undo it on with --simulate (a record never chooses the file written)');
   const backupDirectory = simulated || options.simulate !== undefined ? join(recordsRoot, 'backups', record.host) : plan.options.backupDirectory;
@@ -137,9 +148,10 @@ export function verifyForUndo(dirArg: string, options: UndoCheckOptions = {}): V
   const later = laterRuns(recordsRoot, dir, record);
   if (later.undone) refuse(dir, `run ${record.runId} on ${record.host} was undone already by ${later.undone}`);
   if (later.changed && !options.force) refuse(dir, `a later run changed ${record.host} since (${later.changed}); undoing would restore stale values. Review that run; to undo anyway give --force --reason "<why>"`);
-  if (later.changed && options.force) warnings.push(`forced past the later run ${later.changed}: ${options.force.reason}`);
+  const overridden = later.changed ? [`the later run ${later.changed}`] : [];
+  if (later.changed) warnings.push(`forced past the later run ${later.changed}: ${options.force!.reason}`);
 
-  return { dir, recordsRoot, record, plan, planBytes, journal, backupDirectory, warnings };
+  return { dir, recordsRoot, record, plan, planBytes, journal, steps, left, backupDirectory, warnings, overridden };
 }
 
 /** The undo run that reversed this one, and the first later apply that changed its host. */
