@@ -72,6 +72,16 @@ export interface PrimitiveAction<P extends Params = Params> extends ActionBase {
   internal?: boolean;
   /** Handlers default to running only after a change (the step's `always` overrides). */
   handler?: boolean;
+  /**
+   * False when the step's 'changed' is no change of the host (a backup file written, a value
+   * read): a check of it is not a pending change, and it does not trigger handlers.
+   */
+  changesHost: boolean;
+  /**
+   * True when the step only prepares for the steps that depend on it (ownership, a backup): it
+   * is carried out only once a dependent needs a change, so a host in desired state is untouched.
+   */
+  deferrable: boolean;
   normalize(step: PlanStep): P;
   effects(params: P): KeyEffect[];
   describe(params: P): string;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Target } from '../plan/types.js';
-import { NO_HOST_CHANGE_ACTIONS, type HostRun } from '../run/host-run.js';
+import { changesHost, type HostRun } from '../run/host-run.js';
 import { terminalSafe } from './terminal-safe.js';
 
 /**
@@ -40,7 +40,7 @@ export function staleness(saved: SavedCheck, token: string, fresh: HostRun[], ta
     for (const old of then.steps) {
       const now = nowById.get(key(old.stepId));
       // A backup's or a read's status says whether its file exists, not how the host is.
-      const statusCounts = !now || !NO_HOST_CHANGE_ACTIONS.has(now.action);
+      const statusCounts = !now || changesHost(now.action);
       if (!now || (statusCounts && old.status !== now.status) || JSON.stringify(old.before) !== JSON.stringify(now.before)) {
         return `${name} changed since the reviewed check: step ${terminalSafe(old.stepId)} was ${old.status} ${shown(old.before)}, now ${now ? `${now.status} ${shown(now.before)}` : 'absent'}`;
       }

@@ -1,3 +1,4 @@
+import { findAction } from '../actions/index.js';
 import type { RunEvent, StartEvent, StepEvent, SummaryEvent } from './protocol.js';
 
 /** Everything one host reported in one run, and how the process ended. */
@@ -34,12 +35,14 @@ export function addHostError(run: HostRun, sentence: string): void {
 export type Mode = 'check' | 'apply' | 'undo';
 
 /**
- * Actions that change nothing on the host (a backup file, a read): their `wouldChange` in a
- * check is not a pending change, so a host in the desired state checks 0 although its plan
- * would still write a backup. Mirrors `Register-RdsAction … -NoHostChange` in
- * ps-templates/actions (test/run/exit-codes.test.ts keeps the two in step).
+ * Whether a step's change is a change of the host: a backup file or a read is not, so a host in
+ * the desired state checks 0 although its plan would still write a backup. The action's
+ * definition says (`changesHost`); an action this tool does not know counts as a change.
  */
-export const NO_HOST_CHANGE_ACTIONS: ReadonlySet<string> = new Set(['registry.export', 'rds.getGracePeriodDays']);
+export function changesHost(action: string): boolean {
+  const definition = findAction(action);
+  return definition?.kind !== 'primitive' || definition.changesHost;
+}
 
 /** The exit code of a host whose PowerShell was not elevated (summary reason `notElevated`). */
 export const NOT_ELEVATED_EXIT = 5;
@@ -49,7 +52,7 @@ export function hostExitCode(run: HostRun, mode: Mode): number {
   if (!run.summary || run.error) return 1;
   if (run.summary.status === 'refused') return run.summary.reason === 'notElevated' ? NOT_ELEVATED_EXIT : 4;
   if (run.summary.status !== 'succeeded' || run.steps.some((s) => s.status === 'failed')) return 1;
-  if (mode === 'check' && run.steps.some((s) => s.status === 'wouldChange' && !NO_HOST_CHANGE_ACTIONS.has(s.action))) return 3;
+  if (mode === 'check' && run.steps.some((s) => s.status === 'wouldChange' && changesHost(s.action))) return 3;
   return 0;
 }
 

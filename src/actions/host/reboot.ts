@@ -5,6 +5,8 @@ type Params = { delaySeconds: number };
 
 export const hostReboot: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: false,
   name: 'host.reboot',
   summary: 'Reboot the host at the end of the run; runs only after an earlier change unless always is true.',
   handler: true,

@@ -6,6 +6,8 @@ type Params = { restartStep?: string; minimumDaysLeft?: number };
 /** The read-back after a grace-period reset; emitted by the preset. */
 export const rdsGetGracePeriodDays: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: false,
+  deferrable: false,
   internal: true,
   name: 'rds.getGracePeriodDays',
   summary: 'Read the grace days left (Win32_TerminalServiceSetting.GetGracePeriodDays).',

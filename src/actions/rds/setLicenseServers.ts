@@ -7,6 +7,8 @@ export const POLICY_KEY = 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Term
 
 export const rdsSetLicenseServers: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: false,
   name: 'rds.setLicenseServers',
   summary: 'Point the session host at its license servers (WMI SetSpecifiedLicenseServerList, or the policy value).',
   schema: {

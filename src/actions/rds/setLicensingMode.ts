@@ -8,6 +8,8 @@ export const LICENSING_TYPE = { PerDevice: 2, PerUser: 4 } as const;
 
 export const rdsSetLicensingMode: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: false,
   name: 'rds.setLicensingMode',
   summary: 'Set the RD licensing mode (WMI ChangeMode, or the policy LicensingMode value).',
   schema: {

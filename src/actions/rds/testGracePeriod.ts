@@ -20,6 +20,8 @@ type Params = { minimumDaysLeft: number };
  */
 export const rdsTestGracePeriod: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: false,
   internal: true,
   name: 'rds.testGracePeriod',
   summary: 'Decide whether a grace-period reset is due (Win32_TerminalServiceSetting.GetGracePeriodDays below a threshold).',

@@ -6,6 +6,8 @@ type Params = { path: string; view: '64' | '32' | 'Default'; recurse: boolean };
 
 export const registryDeleteKey: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: false,
   name: 'registry.deleteKey',
   summary: 'Delete a key (with its subkeys when recurse is true).',
   schema: { properties: { ...keySchemaProperties, recurse: { type: 'boolean' } }, required: ['path'] },

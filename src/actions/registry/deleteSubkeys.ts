@@ -7,6 +7,8 @@ type Params = { path: string; view: '64' | '32' | 'Default'; namePattern: string
 
 export const registryDeleteSubkeys: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: false,
   name: 'registry.deleteSubkeys',
   summary: 'Delete the subkeys of a key (all, or those matching a wildcard), keeping the key itself and its values.',
   schema: { properties: { ...keySchemaProperties, namePattern: wildcard }, required: ['path'] },

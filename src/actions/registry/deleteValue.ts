@@ -7,6 +7,8 @@ type Params = { path: string; view: '64' | '32' | 'Default'; name?: string; name
 
 export const registryDeleteValue: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: false,
   name: 'registry.deleteValue',
   summary: 'Delete one value, or every value whose name matches a wildcard; the key stays.',
   schema: {

@@ -7,6 +7,8 @@ type Params = { path: string; view: '64' | '32' | 'Default'; file?: string; outs
 
 export const registryExport: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: false,
+  deferrable: true,
   name: 'registry.export',
   summary: 'Back up a key with reg.exe export, plus its security descriptor (SDDL) beside it.',
   schema: {

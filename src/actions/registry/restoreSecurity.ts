@@ -8,6 +8,8 @@ type Params = { path: string; view: '64' | '32' | 'Default'; fromStep: string };
 /** Emitted after a takeOwnership step's work is done; never written in a plan by hand. */
 export const registryRestoreSecurity: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: false,
   internal: true,
   name: 'registry.restoreSecurity',
   summary: 'Restore the owner and ACL that a takeOwnership step saved.',

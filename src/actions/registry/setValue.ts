@@ -8,6 +8,8 @@ type Params = { path: string; view: '64' | '32' | 'Default'; name: string; type:
 
 export const registrySetValue: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: false,
   name: 'registry.setValue',
   summary: 'Set a registry value (creating the key if missing); the previous value is journalled for rollback.',
   schema: {

@@ -11,6 +11,8 @@ type Params = { path: string; view: '64' | '32' | 'Default'; owner: string; gran
 
 export const registryTakeOwnership: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: true,
   name: 'registry.takeOwnership',
   summary: 'Take ownership of a locked key and grant access, saving its original SDDL for restoring.',
   schema: {

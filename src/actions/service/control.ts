@@ -23,6 +23,8 @@ export function defineServiceControl(verb: Verb): PrimitiveAction<Params> {
   const words = WORDS[verb];
   return {
     kind: 'primitive',
+    changesHost: true,
+    deferrable: false,
     name: `service.${verb}`,
     summary: words.summary,
     handler: verb === 'restart',

@@ -6,6 +6,8 @@ type Params = { name: string; startMode: (typeof START_MODES)[number] };
 
 export const serviceSetStartMode: PrimitiveAction<Params> = {
   kind: 'primitive',
+  changesHost: true,
+  deferrable: false,
   name: 'service.setStartMode',
   summary: 'Set a service\'s start mode (delayed start through sc.exe, which Windows PowerShell 5.1 needs).',
   schema: { properties: { name: serviceName, startMode: { enum: START_MODES, description: 'a start mode' } }, required: ['name', 'startMode'] },
