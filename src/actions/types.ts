@@ -10,18 +10,30 @@ export interface KeyRef {
   view: RegistryView;
 }
 
-export type RiskClass = 'read-only' | 'backup' | 'configuration' | 'destructive' | 'ownership' | 'service' | 'service-restart' | 'reboot';
+export const RISK_CLASSES = ['read-only', 'backup', 'configuration', 'destructive', 'ownership', 'service', 'service-restart', 'reboot'] as const;
+export type RiskClass = (typeof RISK_CLASSES)[number];
 
 export interface Risk {
   class: RiskClass;
   text: string;
 }
 
-/** How a step touches a registry key; the policy rules reason over these. */
+/**
+ * How a step touches a registry key; the policy rules reason over these, never over action
+ * names. The three deletions differ in what they may reach: deleteValues leaves the key and
+ * its subkeys, so it is allowed on a top-level key; deleteKey and deleteSubkeys are not.
+ */
 export interface KeyEffect {
   key: KeyRef;
-  effect: 'export' | 'destroy' | 'own' | 'restore' | 'write';
+  effect: 'export' | 'deleteKey' | 'deleteSubkeys' | 'deleteValues' | 'own' | 'restore' | 'write';
+  /** The value a write overwrites when it exists: without an export only the journal keeps it. */
+  value?: string;
 }
+
+export const DELETIONS: ReadonlySet<KeyEffect['effect']> = new Set(['deleteKey', 'deleteSubkeys', 'deleteValues']);
+
+/** A journal entry's undo data: read from a file, so untrusted until an action's journal check passes. */
+export type JournalFields = Record<string, unknown>;
 
 export type ParamValue = string | number | boolean | null | ParamValue[] | { [key: string]: ParamValue };
 export type Params = { [key: string]: ParamValue };
@@ -82,8 +94,23 @@ export interface PrimitiveAction<P extends Params = Params> extends ActionBase {
    * is carried out only once a dependent needs a change, so a host in desired state is untouched.
    */
   deferrable: boolean;
+  /** The step may opt out of the backup rule with `backup: { skip, reason }`. */
+  backupOptOut?: boolean;
+  /** The parameter naming the backup file this step writes (the export-file rule checks it). */
+  backupFile?: keyof P & string;
+  /** A valid plan step's parameters (without id and action), for the catalogue tests. */
+  example: Record<string, unknown>;
+  /** The JSON Schema of the normalised parameters, as the review shows them. */
+  parameters: Record<string, unknown>;
   normalize(step: PlanStep): P;
   effects(params: P): KeyEffect[];
+  /** Steps this one brings with it at the end of the plan (takeOwnership's restore). */
+  companions?(step: PrimitiveStep<P>): PrimitiveStep[];
+  /**
+   * Why a journal entry may not be handed to this action's undo (null when it matches the
+   * step); absent when the action journals nothing to undo.
+   */
+  journal?(entry: JournalFields, step: PrimitiveStep<P>): string | null;
   describe(params: P): string;
   risks(params: P): Risk[];
   privileges(params: P): string[];

@@ -1,9 +1,9 @@
-import { findAction, isPreset, primitive } from '../actions/index.js';
+import { findAction, isPreset } from '../actions/index.js';
 import type { PlanStep, PrimitiveStep } from '../actions/types.js';
 
 /**
- * Presets become primitive steps; a primitive takeOwnership that restores "afterPlan" gets
- * its restore step at the end of the plan. A dependency on a preset means a dependency on
+ * Presets become primitive steps; the companions a primitive brings (takeOwnership's restore)
+ * go to the end of the plan. A dependency on a preset means a dependency on
  * every step it expanded into. Input must have passed the schema.
  */
 export function expandSteps(planSteps: PlanStep[]): PrimitiveStep[] {
@@ -20,28 +20,18 @@ export function expandSteps(planSteps: PlanStep[]): PrimitiveStep[] {
       expanded.push(...parts);
       return;
     }
-    const params = action.normalize(step);
-    expanded.push({
+    const expandedStep: PrimitiveStep = {
       id: step.id,
       action: action.name,
-      params,
+      params: action.normalize(step),
       ...(step.description !== undefined ? { description: step.description } : {}),
       dependsOn: [...(step.dependsOn ?? [])],
       runWhen: action.handler && step.always !== true ? 'changed' : 'always',
       ...(step.backup ? { backup: step.backup } : {}),
       pointer,
-    });
-    if (action.name === 'registry.takeOwnership' && params.restore === 'afterPlan') {
-      const restore = primitive('registry.restoreSecurity');
-      trailing.push({
-        id: `${step.id}.restore`,
-        action: restore.name,
-        params: restore.normalize({ id: `${step.id}.restore`, action: restore.name, path: params.path, view: params.view === 'Default' ? undefined : params.view, fromStep: step.id }),
-        dependsOn: [step.id],
-        runWhen: 'always',
-        pointer,
-      });
-    }
+    };
+    expanded.push(expandedStep);
+    trailing.push(...(action.companions?.(expandedStep) ?? []));
   });
 
   return [...expanded, ...trailing].map((step) => ({

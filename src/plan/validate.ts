@@ -1,5 +1,5 @@
 import type { PlanStep, PrimitiveStep } from '../actions/types.js';
-import { planSha256 } from '../render/hash.js';
+import { planSha256 } from '../shared/hash.js';
 import { byPosition, hasErrors, type Diagnostic } from './diagnostics.js';
 import { expandSteps } from './expand.js';
 import { loadPlanBytes, type LoadedPlan } from './load.js';

@@ -1,7 +1,7 @@
 import type { PrimitiveStep } from '../actions/types.js';
 import type { Plan } from '../plan/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { approvalToken, scriptSha256 } from './hash.js';
+import { approvalToken, scriptSha256 } from '../shared/hash.js';
 import { formatHeader, type ScriptHeader } from './header.js';
 import { PLAIN_OUTPUT_STATEMENT } from './plain-output.js';
 import { stringsIn, toHashtable, toPowerShell } from './literals.js';

@@ -3,7 +3,7 @@
  * and approved, does it parse, will it run on Windows PowerShell 5.1 (no 7-only constructs,
  * none of the known 5.1 pitfalls), and did every plan value arrive as an intact literal?
  */
-import { approvalToken } from '../render/hash.js';
+import { approvalToken } from '../shared/hash.js';
 import { splitScript } from '../render/header.js';
 import { findPowerShell, type FoundPowerShell } from '../run/find-powershell.js';
 import { finding, type Finding, type VerifyReport } from './findings.js';

@@ -1,15 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { planActions } from '../../src/actions/index.js';
 import { buildPlanSchema } from '../../src/plan/schema/plan-schema.js';
 import { validatePlanFile } from '../../src/plan/validate.js';
 
 describe('schemas/plan.schema.json', () => {
-  test('is exactly the schema assembled from the action catalogue (run `npm run schema:write` after changing an action)', () => {
-    const committed = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8'));
-    expect(committed).toEqual(buildPlanSchema());
-  });
-
   test('names every public action and no internal one', () => {
     const schema = buildPlanSchema() as any;
     const names = schema.properties.steps.items.oneOf.map((branch: any) => branch.properties.action.const);

@@ -1,4 +1,5 @@
-import { always } from '../../plan/schema/fragments.js';
+import { always } from '../../shared/schema-fragments.js';
+import { parametersSchema } from '../../shared/review-fragments.js';
 import type { PrimitiveAction } from '../types.js';
 
 type Params = { delaySeconds: number };
@@ -11,6 +12,8 @@ export const hostReboot: PrimitiveAction<Params> = {
   summary: 'Reboot the host at the end of the run; runs only after an earlier change unless always is true.',
   handler: true,
   schema: { properties: { delaySeconds: { type: 'integer', minimum: 0, maximum: 86400 }, always }, required: [] },
+  example: { delaySeconds: 30 },
+  parameters: parametersSchema({ delaySeconds: { type: 'integer', minimum: 0 } }, ['delaySeconds']),
   normalize: (step) => ({ delaySeconds: typeof step.delaySeconds === 'number' ? step.delaySeconds : 0 }),
   effects: () => [],
   describe: (p) => `Reboot the host ${p.delaySeconds > 0 ? `${p.delaySeconds} seconds after` : 'right after'} the run completes (never in the middle of the plan, never after a failure).`,

@@ -1,4 +1,4 @@
-import { always } from '../../plan/schema/fragments.js';
+import { always } from '../../shared/schema-fragments.js';
 import { registryDeleteValue } from '../registry/deleteValue.js';
 import { registryExport } from '../registry/export.js';
 import { registryRestoreSecurity } from '../registry/restoreSecurity.js';

@@ -1,4 +1,5 @@
-import { scriptText } from '../../plan/schema/fragments.js';
+import { scriptText } from '../../shared/schema-fragments.js';
+import { parametersSchema } from '../../shared/review-fragments.js';
 import type { PrimitiveAction } from '../types.js';
 
 type Params = { restartStep?: string; minimumDaysLeft?: number };
@@ -12,6 +13,14 @@ export const rdsGetGracePeriodDays: PrimitiveAction<Params> = {
   name: 'rds.getGracePeriodDays',
   summary: 'Read the grace days left (Win32_TerminalServiceSetting.GetGracePeriodDays).',
   schema: { properties: { restartStep: scriptText, minimumDaysLeft: { type: 'integer', minimum: 1, maximum: 120 } }, required: [] },
+  example: { restartStep: 'reset.restart', minimumDaysLeft: 30 },
+  parameters: parametersSchema(
+    {
+      restartStep: { type: 'string', description: 'the TermService restart step: after it changed something the read is retried for a bounded time' },
+      minimumDaysLeft: { type: 'integer', minimum: 1, maximum: 120, description: 'fewer days after the restart is a warning (the reset did not take)' },
+    },
+    [],
+  ),
   normalize: (step) => ({
     ...(typeof step.restartStep === 'string' ? { restartStep: step.restartStep } : {}),
     ...(typeof step.minimumDaysLeft === 'number' ? { minimumDaysLeft: step.minimumDaysLeft } : {}),

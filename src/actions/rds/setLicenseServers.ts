@@ -1,4 +1,6 @@
-import { hostName } from '../../plan/schema/fragments.js';
+import { hostName } from '../../shared/schema-fragments.js';
+import { parametersSchema } from '../../shared/review-fragments.js';
+import { onlyFields, sameChannel } from '../journal.js';
 import type { PrimitiveAction } from '../types.js';
 
 type Params = { servers: string[]; via: 'wmi' | 'policy' };
@@ -18,6 +20,8 @@ export const rdsSetLicenseServers: PrimitiveAction<Params> = {
     },
     required: ['servers'],
   },
+  example: { servers: ['lic01.contoso.com'], via: 'wmi' },
+  parameters: parametersSchema({ servers: { type: 'array', minItems: 1, items: { type: 'string' } }, via: { enum: ['wmi', 'policy'] } }, ['servers', 'via']),
   normalize: (step) => ({ servers: (step.servers as string[]).slice(), via: step.via === 'policy' ? 'policy' : 'wmi' }),
   effects: (p) => (p.via === 'policy' ? [{ key: { path: POLICY_KEY, view: 'Default' }, effect: 'write' }] : []),
   describe: (p) =>
@@ -30,4 +34,5 @@ export const rdsSetLicenseServers: PrimitiveAction<Params> = {
   ],
   privileges: () => [],
   rollback: () => 'set the previous server list again',
+  journal: (e, step) => onlyFields(e, ['Via', 'Servers', 'Previous']) ?? sameChannel(e, step),
 };

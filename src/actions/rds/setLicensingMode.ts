@@ -1,3 +1,5 @@
+import { parametersSchema } from '../../shared/review-fragments.js';
+import { isObject, onlyFields, sameChannel } from '../journal.js';
 import type { PrimitiveAction } from '../types.js';
 import { POLICY_KEY } from './setLicenseServers.js';
 
@@ -19,6 +21,8 @@ export const rdsSetLicensingMode: PrimitiveAction<Params> = {
     },
     required: ['mode'],
   },
+  example: { mode: 'PerUser', via: 'policy' },
+  parameters: parametersSchema({ mode: { enum: ['PerUser', 'PerDevice'] }, via: { enum: ['wmi', 'policy'] } }, ['mode', 'via']),
   normalize: (step) => ({ mode: step.mode as Params['mode'], via: step.via === 'policy' ? 'policy' : 'wmi' }),
   effects: (p) => (p.via === 'policy' ? [{ key: { path: POLICY_KEY, view: 'Default' }, effect: 'write' }] : []),
   describe: (p) =>
@@ -31,4 +35,8 @@ export const rdsSetLicensingMode: PrimitiveAction<Params> = {
   ],
   privileges: () => [],
   rollback: () => 'set the previous licensing mode again',
+  journal: (e, step) =>
+    onlyFields(e, ['Via', 'LicensingType', 'Previous', 'PreviousLocal']) ??
+    sameChannel(e, step) ??
+    (e.PreviousLocal === undefined || e.PreviousLocal === null || (isObject(e.PreviousLocal) && e.PreviousLocal.Name === 'LicensingMode') ? null : 'PreviousLocal names another value than LicensingMode'),
 };

@@ -1,3 +1,4 @@
+import { parametersSchema } from '../../shared/review-fragments.js';
 import type { PrimitiveAction } from '../types.js';
 
 /** Days left below which rds.resetGracePeriod resets (a freshly reset host has 120). */
@@ -26,6 +27,11 @@ export const rdsTestGracePeriod: PrimitiveAction<Params> = {
   name: 'rds.testGracePeriod',
   summary: 'Decide whether a grace-period reset is due (Win32_TerminalServiceSetting.GetGracePeriodDays below a threshold).',
   schema: { properties: { minimumDaysLeft: minimumDaysLeftSchema }, required: [] },
+  example: { minimumDaysLeft: 30 },
+  parameters: parametersSchema(
+    { minimumDaysLeft: { type: 'integer', minimum: 1, maximum: 120, description: 'a reset is due when fewer days of the grace period are left' } },
+    ['minimumDaysLeft'],
+  ),
   normalize: (step) => ({ minimumDaysLeft: typeof step.minimumDaysLeft === 'number' ? step.minimumDaysLeft : DEFAULT_MINIMUM_DAYS_LEFT }),
   effects: () => [],
   describe: (p) =>

@@ -1,4 +1,5 @@
-import { freeText } from '../../plan/schema/fragments.js';
+import { freeText } from '../../shared/schema-fragments.js';
+import { keyParameters, parametersSchema } from '../../shared/review-fragments.js';
 import type { PrimitiveAction } from '../types.js';
 import { describeKey } from './path.js';
 import { keySchemaProperties, normalizeKeyParams } from './key-params.js';
@@ -9,6 +10,8 @@ export const registryExport: PrimitiveAction<Params> = {
   kind: 'primitive',
   changesHost: false,
   deferrable: true,
+  backupOptOut: true,
+  backupFile: 'file',
   name: 'registry.export',
   summary: 'Back up a key with reg.exe export, plus its security descriptor (SDDL) beside it.',
   schema: {
@@ -24,6 +27,15 @@ export const registryExport: PrimitiveAction<Params> = {
     },
     required: ['path'],
   },
+  example: { path: 'HKLM\\SOFTWARE\\Contoso', file: 'D:\\Archive\\contoso.reg', outsideBackupDirectory: { reason: 'the archive share keeps backups for a year' } },
+  parameters: parametersSchema(
+    {
+      ...keyParameters,
+      file: { type: 'string' },
+      outsideBackupDirectory: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } }, additionalProperties: false },
+    },
+    ['path', 'view'],
+  ),
   normalize: (step) => ({
     ...normalizeKeyParams(step),
     ...(typeof step.file === 'string' ? { file: step.file } : {}),

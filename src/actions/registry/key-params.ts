@@ -1,4 +1,4 @@
-import { registryPath, registryView } from '../../plan/schema/fragments.js';
+import { registryPath, registryView } from '../../shared/schema-fragments.js';
 import type { PlanStep } from '../types.js';
 import { keyRef } from './path.js';
 

@@ -1,5 +1,8 @@
-import { sid } from '../../plan/schema/fragments.js';
+import { sid } from '../../shared/schema-fragments.js';
+import { keyParameters, parametersSchema, sid as sidOut } from '../../shared/review-fragments.js';
+import { onlyFields, sameKey } from '../journal.js';
 import type { PrimitiveAction } from '../types.js';
+import { registryRestoreSecurity } from './restoreSecurity.js';
 import { describeKey } from './path.js';
 import { keySchemaProperties, normalizeKeyParams } from './key-params.js';
 
@@ -13,6 +16,7 @@ export const registryTakeOwnership: PrimitiveAction<Params> = {
   kind: 'primitive',
   changesHost: true,
   deferrable: true,
+  backupOptOut: true,
   name: 'registry.takeOwnership',
   summary: 'Take ownership of a locked key and grant access, saving its original SDDL for restoring.',
   schema: {
@@ -33,6 +37,16 @@ export const registryTakeOwnership: PrimitiveAction<Params> = {
     },
     required: ['path'],
   },
+  example: { path: 'HKLM\\SOFTWARE\\Contoso', restore: 'afterPlan', backup: { skip: true, reason: 'the original ACL is saved and restored by the run' } },
+  parameters: parametersSchema(
+    {
+      ...keyParameters,
+      owner: sidOut,
+      grant: { type: 'array', items: parametersSchema({ identity: sidOut, rights: { type: 'string' } }, ['identity', 'rights']) },
+      restore: { enum: ['afterPlan', 'never'] },
+    },
+    ['path', 'view', 'owner', 'grant', 'restore'],
+  ),
   normalize: (step) => {
     const owner = typeof step.owner === 'string' ? step.owner : ADMINISTRATORS_SID;
     const grant = Array.isArray(step.grant) ? (step.grant as Grant[]).map((g) => ({ identity: g.identity, rights: g.rights })) : [{ identity: owner, rights: 'FullControl' }];
@@ -47,4 +61,14 @@ export const registryTakeOwnership: PrimitiveAction<Params> = {
   ],
   privileges: () => ['SeTakeOwnershipPrivilege', 'SeRestorePrivilege'],
   rollback: () => 'restore the saved SDDL (owner, group and ACL) and compare it on read-back',
+  // "afterPlan" brings the restore to the end of the plan, after every step that needs the access.
+  companions: (step) => {
+    if (step.params.restore !== 'afterPlan') return [];
+    const id = `${step.id}.restore`;
+    const { path, view } = step.params;
+    const params = registryRestoreSecurity.normalize({ id, action: registryRestoreSecurity.name, path, view: view === 'Default' ? undefined : view, fromStep: step.id });
+    return [{ id, action: registryRestoreSecurity.name, params, dependsOn: [step.id], runWhen: 'always', pointer: step.pointer }];
+  },
+  journal: (e, step) =>
+    onlyFields(e, ['Path', 'View', 'Sddl', 'StepId']) ?? sameKey(e, step) ?? (e.StepId === undefined || e.StepId === step.id ? null : `step id ${JSON.stringify(e.StepId)} is not ${step.id}`),
 };

@@ -1,4 +1,4 @@
-import { scriptText } from '../../plan/schema/fragments.js';
+import { scriptText } from '../../shared/schema-fragments.js';
 
 /**
  * Registry value types and the shape of their data in a plan, and the canonical form the

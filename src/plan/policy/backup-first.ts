@@ -1,19 +1,20 @@
 import { primitive } from '../../actions/index.js';
 import { coversKey, describeKey } from '../../actions/registry/path.js';
-import type { KeyRef } from '../../actions/types.js';
+import { DELETIONS, type KeyRef } from '../../actions/types.js';
 import type { PolicyRule } from './types.js';
 
 /**
  * A destructive registry step needs an earlier export of the same key or an ancestor (same
- * view), unless it opts out with a reason. setValue cannot know before the run whether a value
- * exists, so it gets a warning: without an export only the run journal keeps the old data.
+ * view), unless it opts out with a reason. A write that names the value it overwrites cannot
+ * know before the run whether the value exists, so it gets a warning: without an export only
+ * the run journal keeps the old data.
  */
 export const backupFirst: PolicyRule = ({ steps }) => {
   const exported: KeyRef[] = [];
   return steps.flatMap((step) => {
     const effects = primitive(step.action).effects(step.params);
     const findings = effects
-      .filter((e) => e.effect === 'destroy' || e.effect === 'own' || (e.effect === 'write' && step.action === 'registry.setValue'))
+      .filter((e) => DELETIONS.has(e.effect) || e.effect === 'own' || (e.effect === 'write' && e.value !== undefined))
       .filter((e) => !step.backup && !exported.some((done) => coversKey(done, e.key)))
       .map((e) => ({
         pointer: step.pointer,
@@ -21,7 +22,7 @@ export const backupFirst: PolicyRule = ({ steps }) => {
         code: 'policy.backup',
         message:
           e.effect === 'write'
-            ? `no earlier registry.export of ${describeKey(e.key)} or an ancestor: if "${String(step.params.name)}" exists, only the run journal keeps its old data`
+            ? `no earlier registry.export of ${describeKey(e.key)} or an ancestor: if "${e.value}" exists, only the run journal keeps its old data`
             : `step "${step.id}" changes ${describeKey(e.key)} but no earlier registry.export covers it; add one, or "backup": { "skip": true, "reason": "…" }`,
       }));
     for (const e of effects) if (e.effect === 'export') exported.push(e.key);

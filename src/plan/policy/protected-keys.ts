@@ -1,5 +1,6 @@
 import { primitive } from '../../actions/index.js';
 import { segments } from '../../actions/registry/path.js';
+import type { KeyEffect } from '../../actions/types.js';
 import type { PolicyRule } from './types.js';
 
 /**
@@ -8,19 +9,21 @@ import type { PolicyRule } from './types.js';
  */
 const SERVICE_DATABASE = /^HKLM\\SYSTEM\\(?:CurrentControlSet|ControlSet\d{3})\\Services$/i;
 
+/** Deleting values leaves a key and its subkeys, so it is allowed even on a top-level key. */
+const VERB: Partial<Record<KeyEffect['effect'], string>> = { own: 'take ownership of', deleteKey: 'delete', deleteSubkeys: 'delete the subkeys of' };
+const REACHES_BELOW = new Set(Object.keys(VERB));
+
 export const protectedKeys: PolicyRule = ({ steps }) =>
   steps.flatMap((step) =>
     primitive(step.action)
       .effects(step.params)
-      .filter((effect) => effect.effect === 'destroy' || effect.effect === 'own')
+      .filter((effect) => REACHES_BELOW.has(effect.effect))
       .flatMap(({ key, effect }) => {
         const pointer = step.preset ? step.pointer : `${step.pointer}/path`;
-        const depth = segments(key.path).length - 1;
-        const subkeysOnly = step.action === 'registry.deleteSubkeys' || step.action === 'registry.deleteValue';
-        if (depth <= 1 && (effect === 'own' || step.action !== 'registry.deleteValue')) {
-          return [{ pointer, severity: 'error' as const, code: 'policy.protected-key', message: `${key.path} is a hive root or top-level key; no plan may ${effect === 'own' ? 'take ownership of' : subkeysOnly ? 'delete the subkeys of' : 'delete'} it` }];
+        if (segments(key.path).length - 1 <= 1) {
+          return [{ pointer, severity: 'error' as const, code: 'policy.protected-key', message: `${key.path} is a hive root or top-level key; no plan may ${VERB[effect]} it` }];
         }
-        if (SERVICE_DATABASE.test(key.path) && (step.action === 'registry.deleteKey' || step.action === 'registry.deleteSubkeys')) {
+        if (SERVICE_DATABASE.test(key.path) && effect !== 'own') {
           return [{ pointer, severity: 'error' as const, code: 'policy.protected-key', message: `${key.path} is the service database; delete one service's key instead` }];
         }
         return [];

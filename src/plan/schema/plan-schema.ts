@@ -1,7 +1,8 @@
 import { planActions } from '../../actions/index.js';
 import type { ActionDefinition } from '../../actions/types.js';
-import * as fragments from './fragments.js';
-import { backupOptOut, commonStepProperties, freeText, hostName, scriptText } from './fragments.js';
+import { shareFragments } from '../../shared/share-fragments.js';
+import * as fragments from '../../shared/schema-fragments.js';
+import { backupOptOut, commonStepProperties, freeText, hostName, scriptText } from '../../shared/schema-fragments.js';
 
 export const API_VERSION = 'rdsplan/v1';
 export const SCHEMA_ID = 'https://rdsplan.dev/schemas/plan.schema.json';
@@ -67,11 +68,6 @@ export const envelopeProperties = {
 
 export const envelopeRequired = ['apiVersion', 'name', 'targets', 'steps'] as const;
 
-/** Registry actions may opt out of the backup rule (DESIGN.md policy rules). */
-function acceptsBackupOptOut(action: ActionDefinition): boolean {
-  return action.kind === 'primitive' && action.name.startsWith('registry.');
-}
-
 function stepSchema(action: ActionDefinition): Record<string, unknown> {
   return {
     title: action.name,
@@ -81,7 +77,7 @@ function stepSchema(action: ActionDefinition): Record<string, unknown> {
     properties: {
       ...commonStepProperties,
       action: { const: action.name },
-      ...(acceptsBackupOptOut(action) ? { backup: backupOptOut } : {}),
+      ...(action.kind === 'primitive' && action.backupOptOut ? { backup: backupOptOut } : {}),
       ...action.schema.properties,
     },
     additionalProperties: false,
@@ -89,36 +85,9 @@ function stepSchema(action: ActionDefinition): Record<string, unknown> {
   };
 }
 
-/**
- * Fragments used as they are (not spread into a variant) become `$defs` with a `$ref` at each
- * use: the schema says once what a registry path is, and ajv compiles it once, which keeps the
- * precompiled validator — and so a cold start — small.
- */
-function shareFragments(schema: Record<string, unknown>): Record<string, unknown> {
-  const names = new Map<unknown, string>(
-    Object.entries(fragments)
-      .filter(([name, value]) => name !== 'commonStepProperties' && value !== null && typeof value === 'object')
-      .map(([name, value]) => [value, name]),
-  );
-  const used = new Map<string, unknown>();
-  const walk = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(walk);
-    if (node === null || typeof node !== 'object') return node;
-    const name = names.get(node);
-    if (name) {
-      used.set(name, node);
-      return { $ref: `#/$defs/${name}` };
-    }
-    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, walk(value)]));
-  };
-  const shared = walk(schema) as Record<string, unknown>;
-  const defs = Object.fromEntries([...used.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => [name, walk({ ...(value as object) })]));
-  return { ...shared, $defs: defs };
-}
-
 /** The plan schema as written to schemas/plan.schema.json: assembled from the action catalogue. */
 export function buildPlanSchema(): Record<string, unknown> {
-  return shareFragments({
+  return shareFragments(fragments, {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: SCHEMA_ID,
     title: 'rdsplan plan',

@@ -1,6 +1,6 @@
 import { findAction, isPreset, primitive } from '../../actions/index.js';
 import { describeKey } from '../../actions/registry/path.js';
-import type { Params, RegistryView, Risk, RiskClass } from '../../actions/types.js';
+import type { Params, Risk, RiskClass } from '../../actions/types.js';
 import type { Diagnostic } from '../../plan/diagnostics.js';
 import type { Plan, PlanOptions, Target } from '../../plan/types.js';
 import type { RenderedScript } from '../script.js';
@@ -107,13 +107,14 @@ export function buildReview(plan: Plan, script: RenderedScript, warnings: Diagno
     presets,
     steps,
     risks: group(steps.flatMap((s) => s.risks.map((r) => [r.class, s.id] as [RiskClass, string])), RISK_ORDER).map((g) => ({ class: g.key, steps: g.steps })),
-    backups: plan.steps
-      .filter((s) => s.action === 'registry.export')
-      .map((s) => ({
-        stepId: s.id,
-        key: describeKey({ path: String(s.params.path), view: s.params.view as RegistryView }),
-        file: typeof s.params.file === 'string' ? s.params.file : `${plan.options.backupDirectory}\\<run id>\\${s.id}.reg`,
-      })),
+    backups: plan.steps.flatMap((s) => {
+      const action = primitive(s.action);
+      const file = action.backupFile === undefined ? undefined : s.params[action.backupFile];
+      return action
+        .effects(s.params)
+        .filter((e) => e.effect === 'export')
+        .map((e) => ({ stepId: s.id, key: describeKey(e.key), file: typeof file === 'string' ? file : `${plan.options.backupDirectory}\\<run id>\\${s.id}.reg` }));
+    }),
     privileges: group(steps.flatMap((s) => s.privileges.map((p) => [p, s.id] as [string, string]))).map((g) => ({ name: g.key, steps: g.steps })),
     rollback: {
       onError: plan.options.onError,

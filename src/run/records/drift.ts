@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../render/hash.js';
+import { canonicalJson } from '../../shared/hash.js';
 import { parseProtocolLine, type StateEvent } from '../protocol.js';
 
 /**

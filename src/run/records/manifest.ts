@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { sha256Hex } from '../../render/hash.js';
+import { sha256Hex } from '../../shared/hash.js';
 import type { RecordManifest, RunRecord } from '../record.js';
 import { readTrustedFile } from './store.js';
 

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, ftruncateSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256Hex } from '../../render/hash.js';
+import { sha256Hex } from '../../shared/hash.js';
 import type { HostRun } from '../host-run.js';
 import type { RunEvent } from '../protocol.js';
 import { finalRecord, intentRecord, type JournalEntry, type RecordIntent, type RunRecord } from '../record.js';

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { approvalToken, scriptSha256 } from '../../../src/render/hash.js';
+import { approvalToken, scriptSha256 } from '../../../src/shared/hash.js';
 import { buildReview, type Review } from '../../../src/render/review/model.js';
 import type { RenderedScript } from '../../../src/render/script.js';
 import { validatePlanFile, validatePlanText, type ValidationResult } from '../../../src/plan/validate.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { approvalToken, canonicalJson, planSha256, scriptSha256 } from '../../src/render/hash.js';
+import { approvalToken, canonicalJson, planSha256, scriptSha256 } from '../../src/shared/hash.js';
 
 describe('hashes', () => {
   test('canonical JSON sorts keys at every level and keeps array order', () => {
