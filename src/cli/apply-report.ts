@@ -1,32 +1,21 @@
-import { hostExitCode, worstExitCode, type HostRun } from '../run/host-run.js';
-import { EXIT, type Io } from './command.js';
+import { applyExitCode, applyHostExit as exitOf, EXIT, type ApplyOutcome } from '../apply/outcome.js';
+import { terminalSafe } from '../apply/terminal-safe.js';
+import type { Io } from './command.js';
 import { summaryTable } from './run-common.js';
-import { terminalSafe } from './terminal-safe.js';
 
 /**
  * The end of every apply, batch or interactive: the summary (table or JSON) with the record
- * folder of each host (written by the run stage, src/run/records/), and the exit code of the
- * worst host.
+ * folder of each host (written by the run stage, src/run/records/), and the exit code the
+ * stage gives the outcome (src/apply/outcome.ts).
  */
-export interface ApplyReport {
+export interface ApplyReport extends ApplyOutcome {
   io: Io;
-  hosts: HostRun[];
-  /** The record folder of each host, in the order of `hosts`. */
-  records: string[];
-  stderr: string;
-  /** Set when an interactive session died during the apply. */
-  sessionError?: string;
-  /** Set when a signal or a failing record cut the run short. */
-  interrupted?: string;
-  /** Records that stay incomplete because they could not be finalized. */
-  recordProblems: string[];
   json: boolean;
 }
 
 export function reportApply(report: ApplyReport): number {
   const { io, hosts, records, stderr, json } = report;
-  const exitOf = (hostRun: HostRun) => hostExitCode(hostRun, 'apply');
-  const exitCode = report.interrupted || report.recordProblems.length > 0 ? EXIT.failed : worstExitCode(hosts.map(exitOf));
+  const exitCode = applyExitCode(report);
   if (json) {
     io.stdout.write(`${JSON.stringify({ formatVersion: 1, exitCode, hosts: hosts.map((h, i) => ({ host: h.host, exitCode: exitOf(h), summary: h.summary ?? null, error: h.error ?? null, record: records[i] })) }, null, 2)}\n`);
   } else {

@@ -1,11 +1,8 @@
-import { renderScript } from '../render/script.js';
-import { hostExitCode } from '../run/host-run.js';
-import { newRunId } from '../run/run-id.js';
-import { runPlan } from '../run/run-plan.js';
+import { checkHostExit as exitOf, checkPlan } from '../apply/check.js';
+import { requirePowerShell, runSettings } from '../apply/settings.js';
 import { COMMON_FLAGS, type Command } from './command.js';
 import { requirePlan } from './plan-input.js';
-import { describeEvent, progressReporter, requirePowerShell, RUN_FLAGS, runSettings, summaryTable } from './run-common.js';
-import { join } from 'node:path';
+import { describeEvent, progressReporter, RUN_FLAGS, runRequest, summaryTable } from './run-common.js';
 
 export const checkCommand: Command = {
   spec: {
@@ -17,32 +14,19 @@ export const checkCommand: Command = {
   },
   async run({ positionals, flags }, io) {
     const { plan } = requirePlan(positionals[0]!, io);
-    const settings = runSettings(plan, flags, io);
-    const powershell = await requirePowerShell(io);
+    const settings = runSettings(plan, runRequest(flags, io));
+    const powershell = await requirePowerShell(io.env);
     const json = flags.format === 'json';
     const progress = progressReporter(io, settings.targets.length);
-    const runId = newRunId();
-    const result = await runPlan({
-      name: plan.name,
-      render: (platform) => renderScript(plan, { platform }),
-      mode: 'check',
-      targets: settings.targets,
-      powershell,
-      runId,
-      timeoutMs: settings.timeoutMs,
-      throttle: settings.throttle,
-      ...(settings.simulate ? { simulate: settings.simulate, simulatedBackupRoot: join(settings.recordsRoot, 'backups') } : {}),
-      onEvent: (event) => {
-        progress.onEvent(event);
-        const line = json ? null : describeEvent(event);
-        if (line) io.stdout.write(`${line}\n`);
-      },
+    const { runId, run: result, approvalToken } = await checkPlan(plan, settings, powershell, (event) => {
+      progress.onEvent(event);
+      const line = json ? null : describeEvent(event);
+      if (line) io.stdout.write(`${line}\n`);
     });
     progress.done();
-    const exitOf = (run: (typeof result.hosts)[number]) => hostExitCode(run, 'check');
     if (json) {
       const hosts = result.hosts.map((run) => ({ host: run.host, exitCode: exitOf(run), summary: run.summary ?? null, error: run.error ?? null, steps: run.steps }));
-      io.stdout.write(`${JSON.stringify({ formatVersion: 1, plan: { name: plan.name, sha256: plan.sha256 }, approvalToken: renderScript(plan).approvalToken, runId, exitCode: result.exitCode, hosts }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ formatVersion: 1, plan: { name: plan.name, sha256: plan.sha256 }, approvalToken, runId, exitCode: result.exitCode, hosts }, null, 2)}\n`);
     } else {
       io.stdout.write(`\n${summaryTable(result.hosts, exitOf)}`);
     }

@@ -1,16 +1,7 @@
 import type { CommandSpec, ParsedArgs } from './args.js';
 
-/** A failure the user can act on: one message, a documented exit code, no stack trace. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-export const EXIT = { ok: 0, failed: 1, invalid: 2, usage: 2, pending: 3, refused: 4, notElevated: 5 } as const;
+// The stage's failures and the command line's are one kind: main maps each to its message and exit code.
+export { EXIT, StageError as CliError } from '../apply/outcome.js';
 
 export interface Io {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };

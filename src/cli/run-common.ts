@@ -1,13 +1,9 @@
-import { resolve } from 'node:path';
-import type { Plan } from '../plan/types.js';
-import { findPowerShell, PowerShellConfigError, type FoundPowerShell } from '../run/find-powershell.js';
+import type { RunRequest } from '../apply/settings.js';
+import { terminalSafe } from '../apply/terminal-safe.js';
 import type { HostRun } from '../run/host-run.js';
 import type { RunEvent } from '../run/protocol.js';
-import { isStateFolder } from '../run/state-files.js';
-import { selectTargets } from '../run/targets.js';
 import type { FlagSpec, ParsedArgs } from './args.js';
-import { CliError, EXIT, type Io } from './command.js';
-import { terminalSafe } from './terminal-safe.js';
+import type { Io } from './command.js';
 
 /** Flags shared by the commands that run a script on hosts. */
 export const RUN_FLAGS: Record<string, FlagSpec> = {
@@ -19,52 +15,10 @@ export const RUN_FLAGS: Record<string, FlagSpec> = {
   format: { value: true, choices: ['text', 'json'], description: 'output format' },
 };
 
-export async function requirePowerShell(io: Io): Promise<FoundPowerShell> {
-  let found: FoundPowerShell | null;
-  try {
-    found = await findPowerShell(io.env);
-  } catch (error) {
-    if (error instanceof PowerShellConfigError) throw new CliError(error.message, EXIT.failed);
-    throw error;
-  }
-  if (!found) throw new CliError('no PowerShell found: install PowerShell 7 (pwsh) or Windows PowerShell, or set RDSPLAN_POWERSHELL to its path; nothing was run', EXIT.failed);
-  return found;
-}
-
-function positiveInteger(flags: ParsedArgs['flags'], name: string, fallback: number): number {
-  const raw = flags[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new CliError(`--${name} must be a whole number of at least 1, not ${JSON.stringify(raw)}`, EXIT.usage);
-  return value;
-}
-
-export interface RunSettings {
-  targets: Plan['targets'];
-  simulate?: string;
-  timeoutMs: number;
-  throttle: number;
-  recordsRoot: string;
-}
-
-export function runSettings(plan: Plan, flags: ParsedArgs['flags'], io: Io): RunSettings {
-  let targets: Plan['targets'];
-  try {
-    targets = selectTargets(plan.targets, flags.target as string[] | undefined);
-  } catch (error) {
-    throw new CliError((error as Error).message, EXIT.usage);
-  }
-  const records = flags.records as string | undefined;
-  if (typeof flags.simulate === 'string' && targets.length > 1) {
-    if (!isStateFolder(resolve(io.cwd, flags.simulate))) throw new CliError(`--simulate ${flags.simulate} is one state file, but the run has ${targets.length} targets; give a folder holding <host>.json per target`, EXIT.usage);
-  }
-  return {
-    targets,
-    ...(typeof flags.simulate === 'string' ? { simulate: resolve(io.cwd, flags.simulate) } : {}),
-    timeoutMs: positiveInteger(flags, 'timeout', plan.options.timeoutSeconds) * 1000,
-    throttle: positiveInteger(flags, 'throttle', 16),
-    recordsRoot: resolve(io.cwd, records ?? (process.platform === 'win32' ? plan.options.backupDirectory : '.rdsplan')),
-  };
+/** The run flags as the stage takes them (src/apply/settings.ts checks them). */
+export function runRequest(flags: ParsedArgs['flags'], io: Io): RunRequest {
+  const text = (name: string) => (typeof flags[name] === 'string' ? { [name]: flags[name] as string } : {});
+  return { cwd: io.cwd, ...(flags.target !== undefined ? { target: flags.target as string[] } : {}), ...text('simulate'), ...text('timeout'), ...text('throttle'), ...text('records') };
 }
 
 function brief(value: unknown): string {

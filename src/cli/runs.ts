@@ -1,11 +1,7 @@
-import { resolve } from 'node:path';
-import { listRunRecords, readRunRecord, type RunRecord } from '../run/record.js';
-import { CliError, COMMON_FLAGS, EXIT, type Command } from './command.js';
-import { terminalSafe } from './terminal-safe.js';
-
-function recordsRoot(flags: Record<string, unknown>, cwd: string): string {
-  return resolve(cwd, typeof flags.records === 'string' ? flags.records : '.rdsplan');
-}
+import { listRuns, showRun } from '../apply/records.js';
+import { terminalSafe } from '../apply/terminal-safe.js';
+import type { RunRecord } from '../run/record.js';
+import { COMMON_FLAGS, EXIT, type Command } from './command.js';
 
 export const runsCommand: Command = {
   spec: {
@@ -16,21 +12,7 @@ export const runsCommand: Command = {
     positionals: { min: 0, max: 0, name: '' },
   },
   async run({ flags }, io) {
-    let dirs: string[];
-    try {
-      dirs = listRunRecords(recordsRoot(flags, io.cwd));
-    } catch (error) {
-      throw new CliError(`cannot list the run records: ${(error as Error).message}`, EXIT.failed);
-    }
-    const rows = dirs.flatMap((dir) => {
-      try {
-        const r = readRunRecord(dir);
-        const complete = r.formatVersion === 1 || r.complete === true;
-        return [{ dir, runId: r.runId, startedAt: r.startedAt, plan: r.plan.name, host: r.host, mode: r.mode, status: complete ? r.status : 'incomplete', complete, exitCode: r.exitCode, ...(r.undoOf ? { undoOf: r.undoOf.runId } : {}) }];
-      } catch {
-        return [];
-      }
-    });
+    const rows = listRuns(io.cwd, typeof flags.records === 'string' ? flags.records : undefined);
     if (flags.format === 'json') io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else for (const r of rows) io.stdout.write(`${terminalSafe(`${r.startedAt}  ${r.mode.padEnd(5)}  ${r.status.padEnd(10)}  ${r.host}  ${r.plan}  ${r.dir}`)}\n`);
     return EXIT.ok;
@@ -77,12 +59,7 @@ export const showRunCommand: Command = {
     positionals: { min: 1, max: 1, name: 'a run record folder' },
   },
   async run({ positionals, flags }, io) {
-    let record: RunRecord;
-    try {
-      record = readRunRecord(resolve(io.cwd, positionals[0]!));
-    } catch (error) {
-      throw new CliError(`cannot read the run record in ${positionals[0]}: ${(error as Error).message}`, EXIT.failed);
-    }
+    const record = showRun(io.cwd, positionals[0]!);
     io.stdout.write(flags.format === 'json' ? `${JSON.stringify(record, null, 2)}\n` : recordText(record, flags.format === 'markdown'));
     return EXIT.ok;
   },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Target } from '../plan/types.js';
 import { changesHost, type HostRun } from '../run/host-run.js';
+import { EXIT, StageError } from './outcome.js';
 import { terminalSafe } from './terminal-safe.js';
 
 /**
@@ -10,15 +11,22 @@ import { terminalSafe } from './terminal-safe.js';
  * order (none missing, none added), each with the same status and before-state, and the
  * same approval token.
  */
-interface SavedCheck {
+export interface SavedCheck {
   approvalToken: string;
   hosts: { host: string; steps: { stepId: string; status: string; before?: unknown }[] }[];
 }
 
-export function readSavedCheck(file: string): SavedCheck {
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedCheck>;
+/** Reads the file --expect-state names; one that cannot be used is a usage error. */
+export function readExpectedState(file: string): SavedCheck {
+  const unusable = (why: string) => new StageError(`cannot use --expect-state: ${why}`, EXIT.usage);
+  let parsed: Partial<SavedCheck>;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedCheck>;
+  } catch (error) {
+    throw unusable((error as Error).message);
+  }
   if (typeof parsed.approvalToken !== 'string' || !Array.isArray(parsed.hosts) || !parsed.hosts.every((h) => typeof h?.host === 'string' && Array.isArray(h.steps))) {
-    throw new Error(`${file} is not the output of rdsplan check --format json`);
+    throw unusable(`${file} is not the output of rdsplan check --format json`);
   }
   return parsed as SavedCheck;
 }
@@ -26,7 +34,7 @@ export function readSavedCheck(file: string): SavedCheck {
 const shown = (value: unknown) => terminalSafe(JSON.stringify(value) ?? 'undefined');
 
 /** The first difference between the saved check and now, in one sentence; null when none. */
-export function staleness(saved: SavedCheck, token: string, fresh: HostRun[], targets: Target[]): string | null {
+function staleness(saved: SavedCheck, token: string, fresh: HostRun[], targets: Target[]): string | null {
   if (saved.approvalToken !== token) return 'the saved check was made for another plan, script or tool version (its approval token differs)';
   for (const target of targets) {
     const name = target.computerName;
@@ -49,4 +57,10 @@ export function staleness(saved: SavedCheck, token: string, fresh: HostRun[], ta
     if (added) return `${name} changed since the reviewed check: step ${added.stepId} was absent, now ${added.status} ${shown(added.before)}`;
   }
   return null;
+}
+
+/** Refuses the apply when a fresh check differs from the saved one. */
+export function refuseStale(saved: SavedCheck, token: string, fresh: HostRun[], targets: Target[]): void {
+  const stale = staleness(saved, token, fresh, targets);
+  if (stale) throw new StageError(`refused: ${stale}; review and check again. Nothing was run`, EXIT.refused);
 }
