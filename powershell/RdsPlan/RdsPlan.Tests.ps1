@@ -66,17 +66,6 @@ Describe 'RdsPlan module source (static), over the loader and every file of Publ
         $names | Should -Not -Contain 'Invoke-Command'
     }
 
-    It 'node is started in exactly one place, with the call operator and an argument array' {
-        $calls = @([regex]::Matches($code, '&\s*\$\w+[^\n]*') | ForEach-Object { $_.Value })
-        $calls | Should -BeExactly @('& $node @argumentArray 2>&1')
-        $invoked = @($commands | ForEach-Object { $_.Command } | Where-Object { $_.InvocationOperator -eq [System.Management.Automation.Language.TokenKind]::Ampersand })
-        $invoked.Count | Should -Be 1
-        $invoked[0].CommandElements.Count | Should -Be 2
-        $invoked[0].CommandElements[0].VariablePath.UserPath | Should -BeExactly 'node'
-        $invoked[0].CommandElements[1].Splatted | Should -BeTrue
-        $invoked[0].CommandElements[1].VariablePath.UserPath | Should -BeExactly 'argumentArray'
-    }
-
     It 'only the loader dot-sources, once: the files it lists in Private/ and Public/' {
         $dotted = @($commands | Where-Object { $_.Command.InvocationOperator -eq [System.Management.Automation.Language.TokenKind]::Dot })
         @($dotted | ForEach-Object { '{0}: {1}' -f $_.Path, $_.Command.Extent.Text }) | Should -BeExactly @("${RdsPlanModuleSourcePath}: . `$file")
@@ -263,6 +252,18 @@ Describe 'RdsPlan module imported by path' {
 Describe 'the argument array each command hands to node' {
     BeforeAll {
         Push-Location -LiteralPath $TestDrive
+        # Node is started in one place: with that one mocked, a command that starts node another
+        # way (RDSPLAN_NODE or `node` on PATH) runs this one, which leaves its arguments behind.
+        $environmentBefore = Save-RdsPlanEnvironment
+        $pathBefore = $env:PATH
+        $fakeBin = Join-Path $TestDrive 'fake-bin'
+        $null = New-Item -ItemType Directory -Path $fakeBin
+        $nodeStarted = Join-Path $TestDrive 'node-started.txt'
+        $fakeNode = Join-Path $fakeBin 'node'
+        [System.IO.File]::WriteAllText($fakeNode, "#!/bin/sh`nprintf '%s\n' `"`$*`" >> '$nodeStarted'`n")
+        [System.IO.File]::SetUnixFileMode($fakeNode, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        $env:PATH = $fakeBin + [System.IO.Path]::PathSeparator + $env:PATH
+        $env:RDSPLAN_NODE = $fakeNode
         # A CLI that answers every command successfully, so only the arguments are under test.
         Mock -ModuleName RdsPlan Invoke-RdsPlanCli {
             $plans = $ArgumentList.Count - [array]::IndexOf($ArgumentList, '--') - 1
@@ -277,7 +278,18 @@ Describe 'the argument array each command hands to node' {
             [pscustomobject]@{ ExitCode = 0; StdOut = $stdout; StdErr = '' }
         }
     }
+    AfterEach {
+        # Read and removed, so that a stray start fails the test that made it and no later one.
+        $started = $null
+        if (Test-Path -LiteralPath $nodeStarted) {
+            $started = Get-Content -LiteralPath $nodeStarted -Raw
+            Remove-Item -LiteralPath $nodeStarted
+        }
+        $started | Should -BeNullOrEmpty -Because 'node is started only by Invoke-RdsPlanCli'
+    }
     AfterAll {
+        $env:PATH = $pathBefore
+        Restore-RdsPlanEnvironment -SavedEnvironment $environmentBefore
         Pop-Location
     }
 

@@ -7,19 +7,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { runCli } from '../support/cli.js';
-import {
-  approvalToken,
-  example,
-  EXAMPLES,
-  hostSections,
-  rdsplan,
-  readPlan,
-  recordDirs,
-  runEnv,
-  targetNames,
-  tmp,
-} from './run-support.js';
+import { approvalToken, rdsplan, runCli, runEnv } from '../support/cli.js';
+import { recordDirs, tempDir as tmp } from '../support/files.js';
+import { examplePath as example, EXAMPLES, readPlan, targetNames } from '../support/plans.js';
+import { hostSections } from '../support/sim.js';
 
 const EXAMPLE_NAMES = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith('.json'))

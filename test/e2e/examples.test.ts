@@ -6,29 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import {
-  GRACE,
-  GRACE_SDDL,
-  LICENSE_SERVERS_KEY,
-  LICENSING_CORE,
-  MSLICENSING,
-  MSLICENSING_WOW,
-  TIMEBOMB,
-  copyState,
-  defaultState,
-  enabledPrivileges,
-  examplePath,
-  hostView,
-  inPool,
-  keysUnder,
-  renderPlan,
-  runPlan,
-  sha256File,
-  stateKey,
-  stateValue,
-  statuses,
-  type PlanRun,
-} from './harness.js';
+import { sha256File } from '../support/files.js';
+import { examplePath, renderPlan } from '../support/plans.js';
+import { copyState, defaultState, enabledPrivileges, GRACE, GRACE_SDDL, hostView, inPool, keysUnder, LICENSE_SERVERS_KEY, LICENSING_CORE, MSLICENSING, MSLICENSING_WOW, type PlanRun, runPlan, stateKey, stateValue, statuses, TIMEBOMB } from '../support/sim.js';
 
 interface Example {
   name: string;

@@ -4,23 +4,8 @@
  * success. And the sim's grace days follow the timebomb value through a rollback.
  */
 import { describe, beforeAll, expect, test } from '@jest/globals';
-import {
-  GRACE,
-  GRACE_SDDL,
-  MSLICENSING,
-  TIMEBOMB,
-  defaultState,
-  enabledPrivileges,
-  examplePath,
-  hostView,
-  planOf,
-  renderPlan,
-  runPlan,
-  stateKey,
-  stateValue,
-  statuses,
-  type PlanRun,
-} from './harness.js';
+import { examplePath, planOf, renderPlan } from '../support/plans.js';
+import { defaultState, enabledPrivileges, GRACE, GRACE_SDDL, hostView, MSLICENSING, type PlanRun, runPlan, stateKey, stateValue, statuses, TIMEBOMB } from '../support/sim.js';
 
 describe('failures surface with the platform message', () => {
   let start: any;

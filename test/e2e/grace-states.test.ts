@@ -8,7 +8,8 @@
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { addEvent, hostExitCode, newHostRun } from '../../src/run/host-run.js';
-import { GRACE, GRACE_SDDL, TIMEBOMB, copyState, defaultState, examplePath, hostView, planOf, renderPlan, runPlan, stateKey, stateValue, statuses, type PlanRun } from './harness.js';
+import { examplePath, planOf, renderPlan } from '../support/plans.js';
+import { copyState, defaultState, GRACE, GRACE_SDDL, hostView, type PlanRun, runPlan, stateKey, stateValue, statuses, TIMEBOMB } from '../support/sim.js';
 
 /** The exit code `rdsplan check` / `apply` gives this run (0 desired state, 3 changes pending, 1 failed). */
 function exitCode(run: PlanRun, mode: 'check' | 'apply'): number {

@@ -5,29 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, beforeAll, expect, test } from '@jest/globals';
-import {
-  GRACE,
-  GRACE_SDDL,
-  LICENSE_SERVERS_KEY,
-  MSLICENSING,
-  MSLICENSING_WOW,
-  POLICY_KEY,
-  TIMEBOMB,
-  copyState,
-  defaultState,
-  enabledPrivileges,
-  examplePath,
-  hostView,
-  keysUnder,
-  planOf,
-  renderPlan,
-  runPlan,
-  sha256File,
-  stateKey,
-  stateValue,
-  statuses,
-  type PlanRun,
-} from './harness.js';
+import { sha256File } from '../support/files.js';
+import { examplePath, planOf, renderPlan } from '../support/plans.js';
+import { copyState, defaultState, enabledPrivileges, GRACE, GRACE_SDDL, hostView, keysUnder, LICENSE_SERVERS_KEY, MSLICENSING, MSLICENSING_WOW, type PlanRun, POLICY_KEY, runPlan, stateKey, stateValue, statuses, TIMEBOMB } from '../support/sim.js';
 
 const PLAN = planOf('grace-no-restart-and-policy-licensing', [
   { id: 'grace', action: 'rds.resetGracePeriod' },

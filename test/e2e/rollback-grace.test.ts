@@ -4,8 +4,9 @@
  * services, grace days, token privileges).
  */
 import { describe, beforeAll, expect, test } from '@jest/globals';
-import { GRACE, GRACE_SDDL, MSLICENSING, TIMEBOMB, examplePath, renderPlan, stateKey, stateValue, statuses } from './harness.js';
-import { expectRolledBackToStart, faultAtEachCall, type FaultSweep } from './faults.js';
+import { expectRolledBackToStart, faultAtEachCall, type FaultSweep } from '../support/faults.js';
+import { examplePath, renderPlan } from '../support/plans.js';
+import { GRACE, GRACE_SDDL, MSLICENSING, stateKey, stateValue, statuses, TIMEBOMB } from '../support/sim.js';
 
 /** The registry calls of the grace-period reset, in order; the TermService restart comes after them. */
 const REGISTRY_CALLS = [

@@ -5,20 +5,9 @@
  * a fault at each mutating call in turn leaves the simulated host exactly as it was.
  */
 import { describe, beforeAll, expect, test } from '@jest/globals';
-import {
-  LICENSE_SERVERS_KEY,
-  MSLICENSING,
-  RCM,
-  defaultState,
-  enabledPrivileges,
-  hostView,
-  keysUnder,
-  planOf,
-  renderPlan,
-  stateValue,
-  statuses,
-} from './harness.js';
-import { expectRolledBackToStart, faultAtEachCall, type FaultSweep } from './faults.js';
+import { expectRolledBackToStart, faultAtEachCall, type FaultSweep } from '../support/faults.js';
+import { planOf, renderPlan } from '../support/plans.js';
+import { defaultState, enabledPrivileges, hostView, keysUnder, LICENSE_SERVERS_KEY, MSLICENSING, RCM, stateValue, statuses } from '../support/sim.js';
 
 const TS = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server';
 const CONTOSO = 'HKLM\\SOFTWARE\\Contoso\\RdsPlan';

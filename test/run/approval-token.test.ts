@@ -8,13 +8,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { validatePlanText } from '../../src/plan/validate.js';
-import { approvalToken as tokenOf } from '../../src/render/hash.js';
+import { approvalToken as tokenOf } from '../../src/shared/hash.js';
 import { formatHeader } from '../../src/render/header.js';
 import { renderScript, type RenderedScript } from '../../src/render/script.js';
 import { runPlan, scriptApprovalToken } from '../../src/run/run-plan.js';
 import { powershellPath } from '../support/powershell.js';
-import { defaultState } from '../e2e/harness.js';
-import { hostSections, tmp } from '../cli/run-support.js';
+import { tempDir as tmp } from '../support/files.js';
+import { defaultState, hostSections } from '../support/sim.js';
 
 const planFor = (targets: string[]) =>
   validatePlanText(

@@ -12,11 +12,12 @@ import { describe, expect, test } from '@jest/globals';
 import { validatePlanText } from '../../src/plan/validate.js';
 import { renderScript } from '../../src/render/script.js';
 import { runPlan } from '../../src/run/run-plan.js';
-import { runCli } from '../support/cli.js';
+import { approvalToken, runCli, runEnv } from '../support/cli.js';
 import { fakePowerShell } from '../support/fake-powershell.js';
 import { powershellPath } from '../support/powershell.js';
-import { defaultState } from '../e2e/harness.js';
-import { approvalToken, hostSections, recordDirs, runEnv, tmp, writePlan } from '../cli/run-support.js';
+import { recordDirs, tempDir as tmp } from '../support/files.js';
+import { writePlan } from '../support/plans.js';
+import { defaultState, hostSections } from '../support/sim.js';
 
 const HOSTS = Array.from({ length: 20 }, (_, i) => `rdsh${String(i + 1).padStart(2, '0')}.contoso.com`);
 const FAILING = new Set(['rdsh07.contoso.com', 'rdsh13.contoso.com']);

@@ -5,9 +5,10 @@
  */
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { runCli } from '../support/cli.js';
+import { approvalToken, runCli } from '../support/cli.js';
 import { fakePowerShell } from '../support/fake-powershell.js';
-import { approvalToken, example, tmp } from '../cli/run-support.js';
+import { tempDir as tmp } from '../support/files.js';
+import { examplePath as example } from '../support/plans.js';
 
 const PLAN = example('reset-grace-period');
 

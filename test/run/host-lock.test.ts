@@ -6,7 +6,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { approvalToken, example, hostSections, rdsplan, recordDirs, tmp } from '../cli/run-support.js';
+import { approvalToken, rdsplan } from '../support/cli.js';
+import { recordDirs, tempDir as tmp } from '../support/files.js';
+import { examplePath as example } from '../support/plans.js';
+import { hostSections } from '../support/sim.js';
 
 const PLAN = example('reset-grace-period');
 const HELD = /refused: Another rdsplan run holds the host lock \(.*host\.json\.lock\) \(another rdsplan run is in progress on localhost; nothing was changed\)/;

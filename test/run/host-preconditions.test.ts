@@ -8,7 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { approvalToken, example, hostSections, rdsplan, recordDirs, tmp } from '../cli/run-support.js';
+import { approvalToken, rdsplan } from '../support/cli.js';
+import { recordDirs, tempDir as tmp } from '../support/files.js';
+import { examplePath as example } from '../support/plans.js';
+import { hostSections } from '../support/sim.js';
 
 const PLAN = example('reset-grace-period');
 

@@ -14,7 +14,9 @@ import { renderScript } from '../../src/render/script.js';
 import { RecordIntentError, runRecorded } from '../../src/run/records/recorded-run.js';
 import { realFileOps, type FileOps } from '../../src/run/records/store.js';
 import { newRunId } from '../../src/run/run-id.js';
-import { rdsplan, recordDirs, tmp, writePlan } from '../cli/run-support.js';
+import { rdsplan } from '../support/cli.js';
+import { recordDirs, tempDir as tmp } from '../support/files.js';
+import { writePlan } from '../support/plans.js';
 import { fakePowerShell, isGone } from '../support/fake-powershell.js';
 import { powershellPath } from '../support/powershell.js';
 

@@ -10,8 +10,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from '@jest/globals';
-import { approvalToken, example, hostSections, rdsplan, recordDirs, tmp } from '../cli/run-support.js';
-import { runCli } from '../support/cli.js';
+import { recordDirs, tempDir as tmp } from '../support/files.js';
+import { examplePath as example } from '../support/plans.js';
+import { hostSections } from '../support/sim.js';
+import { approvalToken, rdsplan, runCli } from '../support/cli.js';
 import { fakePowerShell, isGone } from '../support/fake-powershell.js';
 import { powershellPath } from '../support/powershell.js';
 

@@ -6,7 +6,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { approvalToken, example, filesUnder, rdsplan, recordDirs, tmp } from '../cli/run-support.js';
+import { approvalToken, rdsplan } from '../support/cli.js';
+import { filesUnder, recordDirs, tempDir as tmp } from '../support/files.js';
+import { examplePath as example } from '../support/plans.js';
 
 const PLAN = example('reset-grace-period');
 

@@ -14,7 +14,8 @@ import { hostFolderAcl, RecordStoreError, realFileOps } from '../../src/run/reco
 import { folderAclFor } from '../../src/run/records/windows-acl.js';
 import { RecordWriter } from '../../src/run/records/writer.js';
 import { newRunId } from '../../src/run/run-id.js';
-import { example, tmp } from '../cli/run-support.js';
+import { tempDir as tmp } from '../support/files.js';
+import { examplePath as example } from '../support/plans.js';
 import { FakeWindows, USER_SID, WHOAMI_ELEVATED, WHOAMI_FILTERED_DE, type FakeSecurity } from '../support/fake-windows.js';
 
 const ENV = { SystemRoot: 'C:\\Windows' };

@@ -6,7 +6,10 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { approvalToken, example, hostSections, rdsplan, recordDirs, runEnv, tmp } from '../cli/run-support.js';
+import { approvalToken, rdsplan, runEnv } from '../support/cli.js';
+import { recordDirs, tempDir as tmp } from '../support/files.js';
+import { examplePath as example } from '../support/plans.js';
+import { hostSections } from '../support/sim.js';
 import { fakePowerShell } from '../support/fake-powershell.js';
 
 const PLAN = example('reset-grace-period');

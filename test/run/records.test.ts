@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { describe, afterAll, beforeAll, expect, test } from '@jest/globals';
 import { validatePlanFile } from '../../src/plan/validate.js';
 import { renderScript, scriptBytes } from '../../src/render/script.js';
-import { approvalToken, example, filesUnder, rdsplan, recordDirs, runEnv, tmp } from '../cli/run-support.js';
+import { approvalToken, rdsplan, runEnv } from '../support/cli.js';
+import { filesUnder, recordDirs, tempDir as tmp } from '../support/files.js';
+import { examplePath as example } from '../support/plans.js';
 
 const PLAN = example('reset-grace-period');
 const SECRETS = {

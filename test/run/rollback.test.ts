@@ -7,7 +7,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, beforeAll, expect, test } from '@jest/globals';
-import { approvalToken, example, hostSections, rdsplan, recordDirs, tmp, writePlan } from '../cli/run-support.js';
+import { approvalToken, rdsplan } from '../support/cli.js';
+import { recordDirs, tempDir as tmp } from '../support/files.js';
+import { examplePath as example, writePlan } from '../support/plans.js';
+import { hostSections } from '../support/sim.js';
 
 const PLAN = example('reset-grace-period');
 

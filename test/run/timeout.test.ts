@@ -9,9 +9,10 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { runCli } from '../support/cli.js';
+import { approvalToken, runCli } from '../support/cli.js';
 import { fakePowerShell, isGone } from '../support/fake-powershell.js';
-import { approvalToken, example, recordDirs, tmp } from '../cli/run-support.js';
+import { recordDirs, tempDir as tmp } from '../support/files.js';
+import { examplePath as example } from '../support/plans.js';
 
 const PLAN = example('reset-grace-period');
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { checkLiterals } from '../../src/verify/expected-literals.js';
 import { parseScript, parseStepsSection } from '../../src/verify/parsed-script.js';
 import { analyseSteps } from '../../src/verify/steps.js';
-import { GRACE_PATH, buildScript } from './fixture.js';
+import { buildScript, GRACE_PATH } from '../support/scripts.js';
 
 async function analysed() {
   const script = await parseScript(buildScript());

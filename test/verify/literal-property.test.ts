@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { quotePowerShell } from '../../src/render/quote.js';
 import { verifyScript } from '../../src/verify/verify-script.js';
-import { STEPS, buildScript } from './fixture.js';
+import { buildScript, STEPS } from '../support/scripts.js';
 
 // C0 and C1 controls are out of scope (the plan schema keeps them out of values).
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;

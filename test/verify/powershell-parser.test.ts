@@ -4,7 +4,7 @@ import { quotePowerShell } from '../../src/render/quote.js';
 import { parseOutput } from '../../src/verify/powershell-parser.js';
 import { verifyScript } from '../../src/verify/verify-script.js';
 import { powershellPath } from '../support/powershell.js';
-import { BACKUP_DIRECTORY, GRACE_PATH, PROLOGUE, STEPS, buildScript, lineOf } from './fixture.js';
+import { BACKUP_DIRECTORY, buildScript, GRACE_PATH, lineOf, PROLOGUE, STEPS } from '../support/scripts.js';
 
 describe('parseOutput', () => {
   const failure = () => 'helper failed';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { verifyScript } from '../../src/verify/verify-script.js';
-import { PROLOGUE, buildScript, lineOf } from './fixture.js';
+import { buildScript, lineOf, PROLOGUE } from '../support/scripts.js';
 
 const off = { powershell: 'off' } as const;
 

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionTemplate, platformTemplates, runtimeTemplates, templatesRoot } from '../../src/render/templates.js';
 import { verifyScript } from '../../src/verify/verify-script.js';
-import { CONTEXT_LINE, EPILOGUE, SCRIPT_START, STEPS, withHeader } from './fixture.js';
+import { CONTEXT_LINE, EPILOGUE, SCRIPT_START, STEPS, withHeader } from '../support/scripts.js';
 
 /** Every action template, not only those of one plan. */
 function allActions() {

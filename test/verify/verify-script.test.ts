@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { quotePowerShell } from '../../src/render/quote.js';
 import { verifyScript, type Finding } from '../../src/verify/verify-script.js';
-import { BACKUP_DIRECTORY, CONTEXT_LINE, EPILOGUE, GRACE_PATH, PROLOGUE, STEPS, buildBody, buildScript, lineOf, withHeader } from './fixture.js';
+import { BACKUP_DIRECTORY, buildBody, buildScript, CONTEXT_LINE, EPILOGUE, GRACE_PATH, lineOf, PROLOGUE, STEPS, withHeader } from '../support/scripts.js';
 
 const off = { powershell: 'off' } as const;
 

@@ -1,24 +1,18 @@
 /**
- * End-to-end: the product's real generated script (validatePlan* → renderScript(plan,
- * { platform: 'sim' }) → scriptBytes) runs in the real PowerShell engine against the simulated
- * Windows host. Every run's protocol lines are checked against schemas/result.schema.json
- * (and by parseProtocolLine); a run that prints one bad line fails the test that made it.
+ * The simulated Windows host: its built-in default state, runs of a rendered script against it
+ * in the real PowerShell engine, and what tests read from the state it saves. Every run's
+ * protocol lines are checked against schemas/result.schema.json (and by parseProtocolLine); a
+ * run that prints one bad line fails the test that made it.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { validatePlanFile, validatePlanText } from '../../src/plan/validate.js';
-import type { Plan } from '../../src/plan/types.js';
 import { splitScript } from '../../src/render/header.js';
-import { renderScript, scriptBytes } from '../../src/render/script.js';
 import { platformTemplates, runtimeTemplates } from '../../src/render/templates.js';
 import { parseProtocolLine } from '../../src/run/protocol.js';
-import { runPowerShell } from '../support/powershell.js';
-
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { tempDir } from './files.js';
+import { repoRoot } from './plans.js';
+import { runPowerShell } from './powershell.js';
 
 export const GRACE = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod';
 export const GRACE_SDDL = 'O:NSG:SYD:PAI(A;CI;KA;;;NS)(A;CI;KA;;;SY)(A;CI;KR;;;BA)';
@@ -51,27 +45,6 @@ export function protocolProblems(stdout: string): string[] {
     if (!validateEvent(value)) problems.push(`${ajv.errorsText(validateEvent.errors)}: ${line}`);
   }
   return problems;
-}
-
-export function tempDir(prefix = 'rdsplan-e2e-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
-/** Validates a plan (file path or object) and writes the sim script; throws on validation errors. */
-export function renderPlan(plan: string | Record<string, unknown>, dir = tempDir()): { script: string; plan: Plan } {
-  const result =
-    typeof plan === 'string' ? validatePlanFile(plan) : validatePlanText('plan.json', Buffer.from(JSON.stringify(plan, null, 2)));
-  if (!result.plan) throw new Error(`plan does not validate: ${JSON.stringify(result.diagnostics, null, 2)}`);
-  const script = join(dir, 'plan.ps1');
-  writeFileSync(script, scriptBytes(renderScript(result.plan, { platform: 'sim' })));
-  return { script, plan: result.plan };
-}
-
-export const examplePath = (name: string): string => join(repoRoot, 'examples', `${name}.json`);
-
-/** A plan document around some steps (the header fields the schema wants). */
-export function planOf(name: string, steps: unknown[], options: Record<string, unknown> = { onError: 'rollback' }): Record<string, unknown> {
-  return { apiVersion: 'rdsplan/v1', name, targets: ['localhost'], options, steps };
 }
 
 /** The built-in host's states of the grace period (New-RdsSimDefaultState -GracePeriod, platform/sim/Sim.Core.ps1). */
@@ -211,6 +184,20 @@ export function hostViewUnordered(state: any): Record<string, unknown> {
   return { ...hostView(state), registry };
 }
 
+/** A simulated host's state file without the per-run counters (calls, callLog). */
+function hostState(file: string): Record<string, unknown> {
+  const state = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  delete state.calls;
+  delete state.callLog;
+  return state;
+}
+
+/** The sections a plan changes: registry, services, terminalServices. */
+export function hostSections(file: string) {
+  const s = hostState(file);
+  return { registry: s.registry, services: s.services, terminalServices: s.terminalServices };
+}
+
 export function stateKey(state: any, path: string): { sddl: string; values: { name: string; type: string; data: unknown }[] } | undefined {
   const found = Object.keys(state.registry).find((k) => k.toLowerCase() === path.toLowerCase());
   return found === undefined ? undefined : state.registry[found];
@@ -224,10 +211,6 @@ export function stateValue(state: any, path: string, name: string): { name: stri
 export function keysUnder(state: any, path: string): string[] {
   const p = path.toLowerCase();
   return Object.keys(state.registry).filter((k) => k.toLowerCase() === p || k.toLowerCase().startsWith(`${p}\\`));
-}
-
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 /** Every privilege of the saved token is disabled (the script turned on what it needed, then off). */
@@ -250,5 +233,3 @@ export async function inPool<T, R>(items: T[], limit: number, job: (item: T, ind
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
-
-export { existsSync };

@@ -4,7 +4,7 @@
  * { call: '*', nth: k } (the k-th mutating call fails before it changes anything).
  */
 import { expect } from '@jest/globals';
-import { defaultState, hostViewUnordered, inPool, runPlan, type PlanRun } from './harness.js';
+import { defaultState, hostViewUnordered, inPool, runPlan, type PlanRun } from './sim.js';
 
 export interface FaultRun {
   k: number;

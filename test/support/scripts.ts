@@ -1,4 +1,4 @@
-import { approvalToken } from '../../src/render/hash.js';
+import { approvalToken } from '../../src/shared/hash.js';
 import { formatHeader } from '../../src/render/header.js';
 import { quotePowerShell } from '../../src/render/quote.js';
 
