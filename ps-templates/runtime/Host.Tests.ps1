@@ -217,7 +217,6 @@ Describe 'the backup folder' {
         Test-Path -LiteralPath $check.BackupDirectory | Should -BeFalse
         $apply.Summary.status | Should -BeExactly 'succeeded'
         Should -Invoke New-RdsProtectedDirectory -Times 1 -Exactly -ParameterFilter { $Path -eq $apply.BackupDirectory }
-        Should -Invoke Get-RdsDirectorySecurity -Times 2 -Exactly -ParameterFilter { $Path -eq $apply.BackupDirectory }
         Test-Path -LiteralPath (Join-Path $apply.RunDirectory 'journal.jsonl') | Should -BeTrue
     }
 

@@ -147,7 +147,8 @@ Describe 'Invoke-RdsWithSecurityPrivilege: each privilege back as it was (Adjust
         Mock Disable-RdsPrivilege
         $ran = Invoke-RdsWithSecurityPrivilege -ScriptBlock { 'work' }
         $ran | Should -BeExactly 'work'
-        Should -Invoke Enable-RdsPrivilege -Times 2 -Exactly
+        Should -Invoke Enable-RdsPrivilege -ParameterFilter { $Name -eq 'SeTakeOwnershipPrivilege' }
+        Should -Invoke Enable-RdsPrivilege -ParameterFilter { $Name -eq 'SeRestorePrivilege' }
         Should -Invoke Disable-RdsPrivilege -Times 1 -Exactly -ParameterFilter { $Name -eq 'SeRestorePrivilege' }
         Should -Invoke Disable-RdsPrivilege -Times 0 -Exactly -ParameterFilter { $Name -eq 'SeTakeOwnershipPrivilege' }
     }

@@ -73,7 +73,7 @@ Describe 'Get-RdsDirectorySecurity' {
         }
         (ConvertTo-Json -InputObject $security -Depth 5 -Compress) | Should -BeExactly (ConvertTo-Json -InputObject $expected -Depth 5 -Compress)
         $security.Access[3].Rights | Should -BeOfType ([long])
-        Should -Invoke Get-RdsDirectoryAcl -Times 1 -Exactly -ParameterFilter { $Path -eq $folder }
+        Should -Invoke Get-RdsDirectoryAcl -ParameterFilter { $Path -eq $folder }
         @($acl.Calls) | Should -BeExactly @('GetAccessRules True True System.Security.Principal.SecurityIdentifier', 'GetOwner System.Security.Principal.SecurityIdentifier')
     }
 }

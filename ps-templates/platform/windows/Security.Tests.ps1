@@ -53,7 +53,7 @@ Describe 'key security through RegistryKey and RegistrySecurity' {
         [void](Add-FakeRegistryKey -Registry $registry -Path $Key -Sddl $Grace)
         Set-RdsRegistryOwner -Path $Key -View 'Default' -Sid 'S-1-5-32-544'
         $registry.Opened[0].Rights | Should -BeExactly 'TakeOwnership'
-        Should -Invoke ConvertTo-RdsSecurityIdentifier -Times 1 -Exactly -ParameterFilter { $Sid -ceq 'S-1-5-32-544' }
+        Should -Invoke ConvertTo-RdsSecurityIdentifier -ParameterFilter { $Sid -ceq 'S-1-5-32-544' }
         $registry.Tree[$Key].Sddl | Should -BeExactly 'O:S-1-5-32-544G:SYD:PAI(A;CI;KA;;;NS)(A;CI;KA;;;SY)(A;CI;KR;;;BA)'
     }
 
@@ -61,7 +61,7 @@ Describe 'key security through RegistryKey and RegistrySecurity' {
         [void](Add-FakeRegistryKey -Registry $registry -Path $Key -Sddl 'O:BAG:SYD:PAI(A;CI;KA;;;NS)')
         Add-RdsRegistryAccessRule -Path $Key -View 'Default' -Sid 'S-1-5-32-544' -Rights 'FullControl'
         $registry.Opened[0].Rights | Should -BeExactly 'ReadPermissions, ChangePermissions'
-        Should -Invoke New-RdsRegistryAccessRule -Times 1 -Exactly -ParameterFilter { $Sid -ceq 'S-1-5-32-544' -and $Rights -eq [System.Security.AccessControl.RegistryRights]::FullControl }
+        Should -Invoke New-RdsRegistryAccessRule -ParameterFilter { $Sid -ceq 'S-1-5-32-544' -and $Rights -eq [System.Security.AccessControl.RegistryRights]::FullControl }
         $registry.Tree[$Key].Writes[0].Security.Sections | Should -BeExactly 'Access'
         $registry.Tree[$Key].Sddl | Should -BeExactly 'O:BAG:SYD:PAI(A;CI;KA;;;NS)(A;CI;FullControl;;;S-1-5-32-544)'
     }
