@@ -6,20 +6,9 @@
 
 Register-RdsAction -Name 'host.reboot' -Test 'Test-RdsHostRebootStep' -Set 'Set-RdsHostRebootStep' -Undo 'Undo-RdsHostRebootStep'
 
+# Test of host.reboot: never in desired state.
 function Test-RdsHostRebootStep {
-    <#
-    .SYNOPSIS
-    Test of host.reboot: never in desired state.
-    .PARAMETER Parameters
-    DelaySeconds.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $delay = [int](Get-RdsParameter -Parameters $Parameters -Name 'DelaySeconds' -Default 0)
     return @{
         InDesiredState = $false
@@ -30,18 +19,8 @@ function Test-RdsHostRebootStep {
     }
 }
 
+# Set of host.reboot: marks the run as needing a restart at the end.
 function Set-RdsHostRebootStep {
-    <#
-    .SYNOPSIS
-    Set of host.reboot: marks the run as needing a restart at the end.
-    .PARAMETER Parameters
-    DelaySeconds.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -61,18 +40,7 @@ function Set-RdsHostRebootStep {
     }
 }
 
+# Undo of host.reboot: nothing to undo (the restart has not happened yet).
 function Undo-RdsHostRebootStep {
-    <#
-    .SYNOPSIS
-    Undo of host.reboot: nothing to undo (the restart has not happened yet).
-    .PARAMETER Entry
-    The journal entry.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
 }

@@ -9,22 +9,11 @@
 # Parameters: RestartStep (optional: the id of the TermService restart step),
 # MinimumDaysLeft (optional: the reset's threshold, for the check after the restart).
 
-Register-RdsAction -Name 'rds.getGracePeriodDays' -Test 'Test-RdsGracePeriodDaysStep' -Set 'Set-RdsGracePeriodDaysStep' -Undo 'Undo-RdsGracePeriodDaysStep' -NoHostChange
+Register-RdsAction -Name 'rds.getGracePeriodDays' -Test 'Test-RdsGracePeriodDaysStep' -Set 'Set-RdsGracePeriodDaysStep' -Undo 'Undo-RdsGracePeriodDaysStep'
 
+# Test of rds.getGracePeriodDays: reports the days left; always in desired state, never throws.
 function Test-RdsGracePeriodDaysStep {
-    <#
-    .SYNOPSIS
-    Test of rds.getGracePeriodDays: reports the days left; always in desired state, never throws.
-    .PARAMETER Parameters
-    RestartStep, MinimumDaysLeft (both optional).
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $days = $null
     $message = ''
     try {
@@ -65,18 +54,8 @@ function Test-RdsGracePeriodDaysStep {
     }
 }
 
+# Set of rds.getGracePeriodDays: never called (the step is always in desired state).
 function Set-RdsGracePeriodDaysStep {
-    <#
-    .SYNOPSIS
-    Set of rds.getGracePeriodDays: never called (the step is always in desired state).
-    .PARAMETER Parameters
-    None used.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -85,18 +64,7 @@ function Set-RdsGracePeriodDaysStep {
     return @{ After = $Test.After; Backup = $null; Undo = $null; Message = '' }
 }
 
+# Undo of rds.getGracePeriodDays: nothing to undo.
 function Undo-RdsGracePeriodDaysStep {
-    <#
-    .SYNOPSIS
-    Undo of rds.getGracePeriodDays: nothing to undo.
-    .PARAMETER Entry
-    The journal entry.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
 }

@@ -7,18 +7,9 @@
 
 Register-RdsAction -Name 'rds.setLicenseServers' -Test 'Test-RdsLicenseServerStep' -Set 'Set-RdsLicenseServerStep' -Undo 'Undo-RdsLicenseServerStep'
 
+# Returns @{ Servers = string[]; Value = <policy value or $null>; PolicyWarning = '' } for a Via.
 function Get-RdsCurrentLicenseServer {
-    <#
-    .SYNOPSIS
-    Returns @{ Servers = string[]; Value = <policy value or $null>; PolicyWarning = '' } for a Via.
-    .PARAMETER Via
-    'wmi' or 'policy'.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Via
-    )
+    param([Parameter(Mandatory = $true)] [string] $Via)
     if ($Via -eq 'policy') {
         $value = Get-RdsRegistryValue -Path 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'LicenseServers' -View 'Default'
         $servers = [string[]]@()
@@ -39,21 +30,10 @@ function Get-RdsCurrentLicenseServer {
     return @{ Servers = [string[]]@($setting.SpecifiedLicenseServers); Value = $null; PolicyWarning = $warning }
 }
 
+# Compares two server lists ignoring order, case and duplicates.
 function Test-RdsServerSetEqual {
-    <#
-    .SYNOPSIS
-    Compares two server lists ignoring order, case and duplicates.
-    .PARAMETER Left
-    One list.
-    .PARAMETER Right
-    The other list.
-    #>
     [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [AllowNull()] [AllowEmptyCollection()] [string[]] $Left,
-        [AllowNull()] [AllowEmptyCollection()] [string[]] $Right
-    )
+    param([AllowNull()] [AllowEmptyCollection()] [string[]] $Left, [AllowNull()] [AllowEmptyCollection()] [string[]] $Right)
     $a = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
     $b = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
     foreach ($item in @($Left)) { if ($null -ne $item) { [void]$a.Add($item) } }
@@ -61,20 +41,9 @@ function Test-RdsServerSetEqual {
     return $a.SetEquals($b)
 }
 
+# Test of rds.setLicenseServers: desired when the configured servers equal Servers (as a set).
 function Test-RdsLicenseServerStep {
-    <#
-    .SYNOPSIS
-    Test of rds.setLicenseServers: desired when the configured servers equal Servers (as a set).
-    .PARAMETER Parameters
-    Servers, Via.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $via = [string](Get-RdsParameter -Parameters $Parameters -Name 'Via' -Default 'wmi')
     $servers = [string[]]@(Get-RdsParameter -Parameters $Parameters -Name 'Servers' -Default @())
     $current = Get-RdsCurrentLicenseServer -Via $via
@@ -90,18 +59,8 @@ function Test-RdsLicenseServerStep {
     }
 }
 
+# Set of rds.setLicenseServers: writes the list through WMI or the policy value.
 function Set-RdsLicenseServerStep {
-    <#
-    .SYNOPSIS
-    Set of rds.setLicenseServers: writes the list through WMI or the policy value.
-    .PARAMETER Parameters
-    Servers, Via.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -125,20 +84,9 @@ function Set-RdsLicenseServerStep {
     }
 }
 
+# Undo of rds.setLicenseServers: puts the previous list (or policy value, or its absence) back.
 function Undo-RdsLicenseServerStep {
-    <#
-    .SYNOPSIS
-    Undo of rds.setLicenseServers: puts the previous list (or policy value, or its absence) back.
-    .PARAMETER Entry
-    @{ Via; Servers; Previous }.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
     if ([string]$Entry.Via -eq 'policy') {
         $path = 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
         if ($null -ne $Entry.Previous) {

@@ -10,18 +10,9 @@ $script:RdsLicensingCoreKey = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Se
 
 Register-RdsAction -Name 'rds.setLicensingMode' -Test 'Test-RdsLicensingModeStep' -Set 'Set-RdsLicensingModeStep' -Undo 'Undo-RdsLicensingModeStep'
 
+# Converts 'PerUser' / 'PerDevice' to the LicensingType number (4 / 2).
 function ConvertTo-RdsLicensingType {
-    <#
-    .SYNOPSIS
-    Converts 'PerUser' / 'PerDevice' to the LicensingType number (4 / 2).
-    .PARAMETER Mode
-    The mode name.
-    #>
-    [CmdletBinding()]
-    [OutputType([int])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Mode
-    )
+    param([Parameter(Mandatory = $true)] [string] $Mode)
     switch -CaseSensitive ($Mode) {
         'PerUser'
         {
@@ -38,18 +29,9 @@ function ConvertTo-RdsLicensingType {
     }
 }
 
+# Returns @{ Type = <number or $null>; Value = <policy value or $null>; Warning = '' } for a Via.
 function Get-RdsCurrentLicensingMode {
-    <#
-    .SYNOPSIS
-    Returns @{ Type = <number or $null>; Value = <policy value or $null>; Warning = '' } for a Via.
-    .PARAMETER Via
-    'wmi' or 'policy'.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Via
-    )
+    param([Parameter(Mandatory = $true)] [string] $Via)
     if ($Via -eq 'policy') {
         $value = Get-RdsRegistryValue -Path 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'LicensingMode' -View 'Default'
         $type = $null
@@ -68,20 +50,9 @@ function Get-RdsCurrentLicensingMode {
     return @{ Type = [long]$setting.LicensingType; Value = $null; Warning = $warning }
 }
 
+# Test of rds.setLicensingMode: desired when the mode already matches.
 function Test-RdsLicensingModeStep {
-    <#
-    .SYNOPSIS
-    Test of rds.setLicensingMode: desired when the mode already matches.
-    .PARAMETER Parameters
-    Mode, Via.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $via = [string](Get-RdsParameter -Parameters $Parameters -Name 'Via' -Default 'wmi')
     $mode = [string]$Parameters.Mode
     $wanted = ConvertTo-RdsLicensingType -Mode $mode
@@ -98,18 +69,8 @@ function Test-RdsLicensingModeStep {
     }
 }
 
+# Set of rds.setLicensingMode: ChangeMode or the policy value.
 function Set-RdsLicensingModeStep {
-    <#
-    .SYNOPSIS
-    Set of rds.setLicensingMode: ChangeMode or the policy value.
-    .PARAMETER Parameters
-    Mode, Via.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -137,20 +98,9 @@ function Set-RdsLicensingModeStep {
     }
 }
 
+# Undo of rds.setLicensingMode: restores the previous mode (or policy value, or its absence).
 function Undo-RdsLicensingModeStep {
-    <#
-    .SYNOPSIS
-    Undo of rds.setLicensingMode: restores the previous mode (or policy value, or its absence).
-    .PARAMETER Entry
-    @{ Via; LicensingType; Previous }.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
     if ([string]$Entry.Via -eq 'policy') {
         $path = 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
         if ($null -ne $Entry.Previous) {

@@ -5,27 +5,16 @@
 # MinimumDaysLeft; an expired grace period (0x80070002) counts as 0 days. The preset's reset
 # steps depend on this step with RunWhen 'changed': a host with enough days skips them all and
 # TermService is not restarted. When a reset is due the step reports wouldChange (check) or
-# changed (apply) without touching the host; it is not registered -NoHostChange because a due
-# reset is a pending change of the host (check exits 3 even when only the restart would act).
+# changed (apply) without touching the host; its definition says it changes the host (no
+# -NoHostChange on its step call) because a due reset is a pending change of the host (check exits 3 even when only the restart would act).
 # A days count that cannot be read fails the step, so nothing of the reset runs.
 # Parameters: MinimumDaysLeft (days left below which a reset is due).
 
 Register-RdsAction -Name 'rds.testGracePeriod' -Test 'Test-RdsGracePeriodDueStep' -Set 'Set-RdsGracePeriodDueStep' -Undo 'Undo-RdsGracePeriodDueStep'
 
+# Test of rds.testGracePeriod: in desired state when at least MinimumDaysLeft grace days are left (expired counts as 0).
 function Test-RdsGracePeriodDueStep {
-    <#
-    .SYNOPSIS
-    Test of rds.testGracePeriod: in desired state when at least MinimumDaysLeft grace days are left (expired counts as 0).
-    .PARAMETER Parameters
-    MinimumDaysLeft.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     if (-not $Parameters.ContainsKey('MinimumDaysLeft')) { throw 'internal error: rds.testGracePeriod needs MinimumDaysLeft' }
     $minimum = [int]$Parameters.MinimumDaysLeft
     $read = Read-RdsGracePeriodDays
@@ -50,18 +39,8 @@ function Test-RdsGracePeriodDueStep {
     }
 }
 
+# Set of rds.testGracePeriod: changes nothing; reports that the reset is due so that the steps depending on it run.
 function Set-RdsGracePeriodDueStep {
-    <#
-    .SYNOPSIS
-    Set of rds.testGracePeriod: changes nothing; reports that the reset is due so that the steps depending on it run.
-    .PARAMETER Parameters
-    MinimumDaysLeft.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -70,18 +49,7 @@ function Set-RdsGracePeriodDueStep {
     return @{ After = $Test.After; Backup = $null; Undo = $null; Message = [string]$Test.Message }
 }
 
+# Undo of rds.testGracePeriod: nothing to undo.
 function Undo-RdsGracePeriodDueStep {
-    <#
-    .SYNOPSIS
-    Undo of rds.testGracePeriod: nothing to undo.
-    .PARAMETER Entry
-    The journal entry.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
 }

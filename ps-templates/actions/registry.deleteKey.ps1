@@ -8,20 +8,9 @@
 
 Register-RdsAction -Name 'registry.deleteKey' -Test 'Test-RdsRegistryKeyRemovalStep' -Set 'Set-RdsRegistryKeyRemovalStep' -Undo 'Undo-RdsRegistryKeyRemovalStep'
 
+# Test of registry.deleteKey: desired when the key is absent; fails when it has subkeys and Recurse is false, or holds a value that could not be restored.
 function Test-RdsRegistryKeyRemovalStep {
-    <#
-    .SYNOPSIS
-    Test of registry.deleteKey: desired when the key is absent; fails when it has subkeys and Recurse is false, or holds a value that could not be restored.
-    .PARAMETER Parameters
-    Path, View, Recurse.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $recurse = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Recurse' -Default $false)
@@ -45,18 +34,8 @@ function Test-RdsRegistryKeyRemovalStep {
     }
 }
 
+# Set of registry.deleteKey: snapshots the whole tree into the undo entry, then deletes the key.
 function Set-RdsRegistryKeyRemovalStep {
-    <#
-    .SYNOPSIS
-    Set of registry.deleteKey: snapshots the whole tree into the undo entry, then deletes the key.
-    .PARAMETER Parameters
-    Path, View, Recurse.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -78,19 +57,8 @@ function Set-RdsRegistryKeyRemovalStep {
     }
 }
 
+# Undo of registry.deleteKey: recreates the key tree from the snapshot.
 function Undo-RdsRegistryKeyRemovalStep {
-    <#
-    .SYNOPSIS
-    Undo of registry.deleteKey: recreates the key tree from the snapshot.
-    .PARAMETER Entry
-    @{ Path; View; Snapshot }.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
     Restore-RdsRegistryKeySnapshot -Snapshot $Entry.Snapshot -View ([string]$Entry.View)
 }

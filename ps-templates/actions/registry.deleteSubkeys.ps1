@@ -7,18 +7,9 @@
 
 Register-RdsAction -Name 'registry.deleteSubkeys' -Test 'Test-RdsRegistrySubkeyRemovalStep' -Set 'Set-RdsRegistrySubkeyRemovalStep' -Undo 'Undo-RdsRegistrySubkeyRemovalStep'
 
+# Returns the names of the subkeys matching the step's NamePattern.
 function Get-RdsMatchingSubkeyName {
-    <#
-    .SYNOPSIS
-    Returns the names of the subkeys matching the step's NamePattern.
-    .PARAMETER Parameters
-    Path, View, NamePattern.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $patternText = [string](Get-RdsParameter -Parameters $Parameters -Name 'NamePattern' -Default '*')
@@ -33,20 +24,9 @@ function Get-RdsMatchingSubkeyName {
     return , $names.ToArray()
 }
 
+# Test of registry.deleteSubkeys: desired when no subkey matches; fails when a matching subkey holds a value that could not be restored.
 function Test-RdsRegistrySubkeyRemovalStep {
-    <#
-    .SYNOPSIS
-    Test of registry.deleteSubkeys: desired when no subkey matches; fails when a matching subkey holds a value that could not be restored.
-    .PARAMETER Parameters
-    Path, View, NamePattern.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $exists = Test-RdsRegistryKey -Path $path -View $view
@@ -69,18 +49,8 @@ function Test-RdsRegistrySubkeyRemovalStep {
     }
 }
 
+# Set of registry.deleteSubkeys: snapshots then deletes each matching subkey tree.
 function Set-RdsRegistrySubkeyRemovalStep {
-    <#
-    .SYNOPSIS
-    Set of registry.deleteSubkeys: snapshots then deletes each matching subkey tree.
-    .PARAMETER Parameters
-    Path, View, NamePattern.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -114,20 +84,9 @@ function Set-RdsRegistrySubkeyRemovalStep {
     }
 }
 
+# Undo of registry.deleteSubkeys: recreates each deleted subkey tree from its snapshot.
 function Undo-RdsRegistrySubkeyRemovalStep {
-    <#
-    .SYNOPSIS
-    Undo of registry.deleteSubkeys: recreates each deleted subkey tree from its snapshot.
-    .PARAMETER Entry
-    @{ Path; View; Subkeys = @(<snapshots>) }.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
     foreach ($snapshot in @($Entry.Subkeys)) {
         if ($null -eq $snapshot) { continue }
         Restore-RdsRegistryKeySnapshot -Snapshot $snapshot -View ([string]$Entry.View)

@@ -6,17 +6,9 @@
 
 Register-RdsAction -Name 'registry.deleteValue' -Test 'Test-RdsRegistryValueRemovalStep' -Set 'Set-RdsRegistryValueRemovalStep' -Undo 'Undo-RdsRegistryValueRemovalStep'
 
+# Returns the values of a key matching the step's Name or NamePattern (array of @{ Name; Type; Data }).
 function Get-RdsMatchingRegistryValue {
-    <#
-    .SYNOPSIS
-    Returns the values of a key matching the step's Name or NamePattern (array of @{ Name; Type; Data }).
-    .PARAMETER Parameters
-    Path, View, Name | NamePattern.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     if (-not (Test-RdsRegistryKey -Path $path -View $view)) { return , @() }
@@ -32,36 +24,16 @@ function Get-RdsMatchingRegistryValue {
     return , (Get-RdsRegistryValueList -Path $path -View $view -Filter $filter)
 }
 
+# Describes which values a deleteValue step selects (for messages).
 function Get-RdsValueSelector {
-    <#
-    .SYNOPSIS
-    Describes which values a deleteValue step selects (for messages).
-    .PARAMETER Parameters
-    Name | NamePattern.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
     if ($Parameters.ContainsKey('Name') -and $null -ne $Parameters.Name) { return "'" + [string]$Parameters.Name + "'" }
     return "matching '" + [string]$Parameters.NamePattern + "'"
 }
 
+# Test of registry.deleteValue: desired when no value matches (fails when MustExist).
 function Test-RdsRegistryValueRemovalStep {
-    <#
-    .SYNOPSIS
-    Test of registry.deleteValue: desired when no value matches (fails when MustExist).
-    .PARAMETER Parameters
-    Path, View, Name | NamePattern, MustExist.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $selector = Get-RdsValueSelector -Parameters $Parameters
     $values = Get-RdsMatchingRegistryValue -Parameters $Parameters
@@ -81,18 +53,8 @@ function Test-RdsRegistryValueRemovalStep {
     }
 }
 
+# Set of registry.deleteValue: deletes the matching values; the undo entry keeps them.
 function Set-RdsRegistryValueRemovalStep {
-    <#
-    .SYNOPSIS
-    Set of registry.deleteValue: deletes the matching values; the undo entry keeps them.
-    .PARAMETER Parameters
-    Path, View, Name | NamePattern, MustExist.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -125,20 +87,9 @@ function Set-RdsRegistryValueRemovalStep {
     }
 }
 
+# Undo of registry.deleteValue: recreates the deleted values.
 function Undo-RdsRegistryValueRemovalStep {
-    <#
-    .SYNOPSIS
-    Undo of registry.deleteValue: recreates the deleted values.
-    .PARAMETER Entry
-    @{ Path; View; Values = @(@{ Name; Type; Data }) }.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
     # Invoke-RdsRegistryWrite: the key may have been locked again since (its original ACL
     # restored by registry.restoreSecurity or a finalizer).
     Invoke-RdsRegistryWrite -Path ([string]$Entry.Path) -View ([string]$Entry.View) -Write {

@@ -5,42 +5,19 @@
 # context (Exports['<View>|<Path>']) for later steps and for rollback.
 # Parameters: Path, View, File (optional absolute path; default <run dir>\<StepId>.reg).
 
-Register-RdsAction -Name 'registry.export' -Test 'Test-RdsRegistryExportStep' -Set 'Set-RdsRegistryExportStep' -Undo 'Undo-RdsRegistryExportStep' -NoHostChange
+Register-RdsAction -Name 'registry.export' -Test 'Test-RdsRegistryExportStep' -Set 'Set-RdsRegistryExportStep' -Undo 'Undo-RdsRegistryExportStep'
 
+# Returns the file a registry.export step writes (the File parameter or <run dir>\<StepId>.reg).
 function Get-RdsRegistryExportFile {
-    <#
-    .SYNOPSIS
-    Returns the file a registry.export step writes (the File parameter or <run dir>\<StepId>.reg).
-    .PARAMETER Parameters
-    The step's parameters.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $file = [string](Get-RdsParameter -Parameters $Parameters -Name 'File' -Default '')
     if ($file -ne '') { return $file }
     return (Get-RdsRunFilePath -Context $Context -Name ($Context.CurrentStepId + '.reg'))
 }
 
+# Test of registry.export: never in desired state while the key exists.
 function Test-RdsRegistryExportStep {
-    <#
-    .SYNOPSIS
-    Test of registry.export: never in desired state while the key exists.
-    .PARAMETER Parameters
-    Path, View, File.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $file = Get-RdsRegistryExportFile -Parameters $Parameters -Context $Context
@@ -56,18 +33,8 @@ function Test-RdsRegistryExportStep {
     }
 }
 
+# Set of registry.export: reg.exe export, SDDL file, sha256; remembers the export in the context.
 function Set-RdsRegistryExportStep {
-    <#
-    .SYNOPSIS
-    Set of registry.export: reg.exe export, SDDL file, sha256; remembers the export in the context.
-    .PARAMETER Parameters
-    Path, View, File.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -94,18 +61,7 @@ function Set-RdsRegistryExportStep {
     }
 }
 
+# Undo of registry.export: nothing to undo (the backup files stay).
 function Undo-RdsRegistryExportStep {
-    <#
-    .SYNOPSIS
-    Undo of registry.export: nothing to undo (the backup files stay).
-    .PARAMETER Entry
-    The journal entry.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
 }

@@ -8,20 +8,9 @@
 
 Register-RdsAction -Name 'registry.restoreSecurity' -Test 'Test-RdsRegistrySecurityRestoreStep' -Set 'Set-RdsRegistrySecurityRestoreStep' -Undo 'Undo-RdsRegistrySecurityRestoreStep'
 
+# Test of registry.restoreSecurity: desired when the takeOwnership step changed nothing or the SDDL is already the saved one.
 function Test-RdsRegistrySecurityRestoreStep {
-    <#
-    .SYNOPSIS
-    Test of registry.restoreSecurity: desired when the takeOwnership step changed nothing or the SDDL is already the saved one.
-    .PARAMETER Parameters
-    Path, View, FromStep.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $fromStep = [string]$Parameters.FromStep
@@ -48,18 +37,8 @@ function Test-RdsRegistrySecurityRestoreStep {
     return @{ InDesiredState = $false; Target = $path; Operation = $operation; Before = $before; After = $before }
 }
 
+# Set of registry.restoreSecurity: restores and verifies the saved SDDL, deregisters the finalizer.
 function Set-RdsRegistrySecurityRestoreStep {
-    <#
-    .SYNOPSIS
-    Set of registry.restoreSecurity: restores and verifies the saved SDDL, deregisters the finalizer.
-    .PARAMETER Parameters
-    Path, View, FromStep.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -81,20 +60,9 @@ function Set-RdsRegistrySecurityRestoreStep {
     }
 }
 
+# Undo of registry.restoreSecurity: re-applies the owned SDDL and re-registers the takeOwnership finalizer.
 function Undo-RdsRegistrySecurityRestoreStep {
-    <#
-    .SYNOPSIS
-    Undo of registry.restoreSecurity: re-applies the owned SDDL and re-registers the takeOwnership finalizer.
-    .PARAMETER Entry
-    @{ Path; View; FromStep; Sddl; OriginalSddl }.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $path = [string]$Entry.Path
     $view = [string]$Entry.View
     $fromStep = [string]$Entry.FromStep

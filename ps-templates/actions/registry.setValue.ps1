@@ -7,36 +7,17 @@
 
 Register-RdsAction -Name 'registry.setValue' -Test 'Test-RdsRegistryValueStep' -Set 'Set-RdsRegistryValueStep' -Undo 'Undo-RdsRegistryValueStep'
 
+# Describes a value for events: @{ Exists; Type; Data }.
 function ConvertTo-RdsValueState {
-    <#
-    .SYNOPSIS
-    Describes a value for events: @{ Exists; Type; Data }.
-    .PARAMETER Value
-    The value (@{ Name; Type; Data }) or $null.
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [AllowNull()] [object] $Value
-    )
+    param([AllowNull()] [object] $Value)
     if ($null -eq $Value) { return @{ Exists = $false; Type = $null; Data = $null } }
     return @{ Exists = $true; Type = [string]$Value.Type; Data = $Value.Data }
 }
 
+# Test of registry.setValue: desired when the value has the wanted type and data; fails for a value that could not be restored.
 function Test-RdsRegistryValueStep {
-    <#
-    .SYNOPSIS
-    Test of registry.setValue: desired when the value has the wanted type and data; fails for a value that could not be restored.
-    .PARAMETER Parameters
-    Path, View, Name, Type, Data.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $name = [string]$Parameters.Name
@@ -57,18 +38,8 @@ function Test-RdsRegistryValueStep {
     }
 }
 
+# Set of registry.setValue: writes the value; the undo entry keeps the previous value.
 function Set-RdsRegistryValueStep {
-    <#
-    .SYNOPSIS
-    Set of registry.setValue: writes the value; the undo entry keeps the previous value.
-    .PARAMETER Parameters
-    Path, View, Name, Type, Data.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -102,20 +73,9 @@ function Set-RdsRegistryValueStep {
     }
 }
 
+# Undo of registry.setValue: puts the previous value back, or removes the value (and the key when it was created empty).
 function Undo-RdsRegistryValueStep {
-    <#
-    .SYNOPSIS
-    Undo of registry.setValue: puts the previous value back, or removes the value (and the key when it was created empty).
-    .PARAMETER Entry
-    @{ Path; View; Name; KeyExisted; CreatedKeys; Previous } (CreatedKeys: the keys the write created, topmost first).
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $path = [string]$Entry.Path
     $view = [string]$Entry.View
     $name = [string]$Entry.Name

@@ -11,17 +11,9 @@
 
 Register-RdsAction -Name 'registry.takeOwnership' -Test 'Test-RdsRegistryOwnershipStep' -Set 'Set-RdsRegistryOwnershipStep' -Undo 'Undo-RdsRegistryOwnershipStep'
 
+# Returns the Grant parameter as an array of @{ Identity; Rights }.
 function Get-RdsOwnershipGrant {
-    <#
-    .SYNOPSIS
-    Returns the Grant parameter as an array of @{ Identity; Rights }.
-    .PARAMETER Parameters
-    The step's parameters.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
     $grants = [System.Collections.Generic.List[object]]::new()
     foreach ($grant in @(Get-RdsParameter -Parameters $Parameters -Name 'Grant' -Default @())) {
         if ($null -eq $grant) { continue }
@@ -30,23 +22,9 @@ function Get-RdsOwnershipGrant {
     return , $grants.ToArray()
 }
 
+# Returns a key's SDDL, or $null when the key does not exist (any other failure is thrown); also used by registry.restoreSecurity.
 function Get-RdsRegistrySddlIfPresent {
-    <#
-    .SYNOPSIS
-    Returns a key's SDDL, or $null when the key does not exist (any other failure is thrown); also used by registry.restoreSecurity.
-    .DESCRIPTION
-    The SDDL is read first: Test-RdsRegistryKey may be refused on a key only its owner can
-    read, which still has an SDDL to read. Only when that read fails is the key looked up.
-    .PARAMETER Path
-    The key.
-    .PARAMETER View
-    The registry view.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
     try {
         return (Get-RdsRegistrySddl -Path $Path -View $View)
     }
@@ -59,20 +37,9 @@ function Get-RdsRegistrySddlIfPresent {
     return $null
 }
 
+# Test of registry.takeOwnership: desired when the owner is already Owner and every grant is present, or when the key is absent.
 function Test-RdsRegistryOwnershipStep {
-    <#
-    .SYNOPSIS
-    Test of registry.takeOwnership: desired when the owner is already Owner and every grant is present, or when the key is absent.
-    .PARAMETER Parameters
-    Path, View, Owner, Grant, Restore.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $owner = [string](Get-RdsParameter -Parameters $Parameters -Name 'Owner' -Default 'S-1-5-32-544')
@@ -98,18 +65,8 @@ function Test-RdsRegistryOwnershipStep {
     }
 }
 
+# Set of registry.takeOwnership: saves the SDDL, takes ownership, grants, registers the restore finalizer.
 function Set-RdsRegistryOwnershipStep {
-    <#
-    .SYNOPSIS
-    Set of registry.takeOwnership: saves the SDDL, takes ownership, grants, registers the restore finalizer.
-    .PARAMETER Parameters
-    Path, View, Owner, Grant, Restore.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -158,20 +115,9 @@ function Set-RdsRegistryOwnershipStep {
     }
 }
 
+# Undo of registry.takeOwnership (also its finalizer): restores the saved SDDL, verifies it, deregisters the finalizer.
 function Undo-RdsRegistryOwnershipStep {
-    <#
-    .SYNOPSIS
-    Undo of registry.takeOwnership (also its finalizer): restores the saved SDDL, verifies it, deregisters the finalizer.
-    .PARAMETER Entry
-    @{ StepId; Path; View; Sddl }.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
     Restore-RdsRegistrySecurity -Path ([string]$Entry.Path) -View ([string]$Entry.View) -Sddl ([string]$Entry.Sddl)
     if ($Entry.Contains('StepId') -and -not [string]::IsNullOrEmpty([string]$Entry.StepId)) {
         Unregister-RdsFinalizer -Context $Context -Key ([string]$Entry.StepId)

@@ -6,20 +6,9 @@
 
 Register-RdsAction -Name 'service.setStartMode' -Test 'Test-RdsServiceStartModeStep' -Set 'Set-RdsServiceStartModeStep' -Undo 'Undo-RdsServiceStartModeStep'
 
+# Test of service.setStartMode: desired when the start mode already matches.
 function Test-RdsServiceStartModeStep {
-    <#
-    .SYNOPSIS
-    Test of service.setStartMode: desired when the start mode already matches.
-    .PARAMETER Parameters
-    Name, StartMode.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $name = [string]$Parameters.Name
     $startMode = [string]$Parameters.StartMode
     $service = Get-RdsRequiredService -Name $name
@@ -32,18 +21,8 @@ function Test-RdsServiceStartModeStep {
     }
 }
 
+# Set of service.setStartMode: sets the start mode; the undo entry keeps the previous one.
 function Set-RdsServiceStartModeStep {
-    <#
-    .SYNOPSIS
-    Set of service.setStartMode: sets the start mode; the undo entry keeps the previous one.
-    .PARAMETER Parameters
-    Name, StartMode.
-    .PARAMETER Context
-    The plan context.
-    .PARAMETER Test
-    The Test result.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Parameters,
         [Parameter(Mandatory = $true)] [hashtable] $Context,
@@ -61,20 +40,9 @@ function Set-RdsServiceStartModeStep {
     }
 }
 
+# Undo of service.setStartMode: restores the previous start mode.
 function Undo-RdsServiceStartModeStep {
-    <#
-    .SYNOPSIS
-    Undo of service.setStartMode: restores the previous start mode.
-    .PARAMETER Entry
-    @{ Name; StartMode }.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry,
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
     $startMode = [string]$Entry.StartMode
     if (@('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled') -notcontains $startMode) {
         throw ('cannot restore start mode ' + $startMode + ' of service ' + [string]$Entry.Name)

@@ -14,26 +14,8 @@ $script:RdsErrorFileNotFound = 0x80070002L
 $script:RdsGraceReadTimeoutMilliseconds = 60000
 $script:RdsGraceReadIntervalMilliseconds = 1000
 
+# Returns the Windows error code of an error as an HRESULT (0x80070002 = 2147942402), or $null when it carries none.
 function Get-RdsErrorCode {
-    <#
-    .SYNOPSIS
-    Returns the Windows error code of an error as an HRESULT (0x80070002 = 2147942402), or $null when it carries none.
-    .DESCRIPTION
-    Walks the exception chain (inner exceptions and the error records that exceptions carry)
-    and takes, in this order of trust: a CimException's error instance
-    ErrorData.CimInstanceProperties['error_Code'].Value (the provider's own code), a
-    Win32Exception's NativeErrorCode, then an HResult that is not .NET's own (facility 0x13:
-    the CLR sets those on any exception, e.g. 0x80131500 on a plain Exception). A Win32 code
-    (at most 0xFFFF) becomes its HRESULT (0x8007xxxx). A CimException's StatusCode and
-    NativeErrorCode are MI_RESULT codes (2 access denied, 6 not found), another numbering than
-    Windows error codes (2 file not found), so they are not read as one. The message is never read.
-    .PARAMETER ErrorRecord
-    The error (a catch block's $_).
-    .PARAMETER Exception
-    The exception.
-    .EXAMPLE
-    catch { if ((Get-RdsErrorCode -ErrorRecord $_) -eq $script:RdsErrorFileNotFound) { ... } }
-    #>
     [CmdletBinding(DefaultParameterSetName = 'ErrorRecord')]
     param(
         [Parameter(Mandatory = $true, ParameterSetName = 'ErrorRecord')] [System.Management.Automation.ErrorRecord] $ErrorRecord,
@@ -57,18 +39,9 @@ function Get-RdsErrorCode {
     return $null
 }
 
+# Returns an exception and every exception behind it (inner exceptions, the errors that error records wrap), each once.
 function Get-RdsExceptionChain {
-    <#
-    .SYNOPSIS
-    Returns an exception and every exception behind it (inner exceptions, the errors that error records wrap), each once.
-    .PARAMETER Exception
-    The outermost exception.
-    #>
-    [CmdletBinding()]
-    [OutputType([System.Exception[]])]
-    param(
-        [Parameter(Mandatory = $true)] [System.Exception] $Exception
-    )
+    param([Parameter(Mandatory = $true)] [System.Exception] $Exception)
     $chain = [System.Collections.Generic.List[System.Exception]]::new()
     $todo = [System.Collections.Generic.Queue[System.Exception]]::new()
     $todo.Enqueue($Exception)
@@ -82,17 +55,9 @@ function Get-RdsExceptionChain {
     return , $chain.ToArray()
 }
 
+# Returns ErrorData.CimInstanceProperties['error_Code'].Value of a CimException, or $null (read through PSObject: strict mode).
 function Get-RdsCimErrorCode {
-    <#
-    .SYNOPSIS
-    Returns ErrorData.CimInstanceProperties['error_Code'].Value of a CimException, or $null (read through PSObject: strict mode).
-    .PARAMETER Exception
-    One exception of the chain.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Exception] $Exception
-    )
+    param([Parameter(Mandatory = $true)] [System.Exception] $Exception)
     $data = Get-RdsPropertyValue -InputObject $Exception -Name 'ErrorData'
     $properties = Get-RdsPropertyValue -InputObject $data -Name 'CimInstanceProperties'
     if ($null -eq $properties) { return $null }
@@ -102,78 +67,31 @@ function Get-RdsCimErrorCode {
     return [long]$value
 }
 
+# Returns a property of an object, $null when the object or the property is absent (strict mode throws on $object.Missing).
 function Get-RdsPropertyValue {
-    <#
-    .SYNOPSIS
-    Returns a property of an object, $null when the object or the property is absent (strict mode throws on $object.Missing).
-    .DESCRIPTION
-    Out-parameters of a CIM method result, and the members of CIM errors, exist only when
-    Windows filled them in: read them through PSObject.Properties.
-    .PARAMETER InputObject
-    The object (may be $null).
-    .PARAMETER Name
-    The property name.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowNull()] [object] $InputObject,
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $InputObject, [Parameter(Mandatory = $true)] [string] $Name)
     if ($null -eq $InputObject) { return $null }
     $property = $InputObject.PSObject.Properties[$Name]
     if ($null -eq $property) { return $null }
     return , $property.Value
 }
 
+# Returns a Windows error code as an unsigned HRESULT (a Win32 code up to 0xFFFF becomes 0x8007xxxx).
 function ConvertTo-RdsHResult {
-    <#
-    .SYNOPSIS
-    Returns a Windows error code as an unsigned HRESULT (a Win32 code up to 0xFFFF becomes 0x8007xxxx).
-    .PARAMETER Code
-    An HRESULT (signed or unsigned) or a Win32 error code.
-    #>
-    [CmdletBinding()]
-    [OutputType([long])]
-    param(
-        [Parameter(Mandatory = $true)] [long] $Code
-    )
+    param([Parameter(Mandatory = $true)] [long] $Code)
     $unsigned = $Code -band 0xFFFFFFFFL
     if ($unsigned -gt 0 -and $unsigned -le 0xFFFFL) { return (0x80070000L -bor $unsigned) }
     return $unsigned
 }
 
+# Writes an error code as Windows does: '0x80070002'.
 function Format-RdsErrorCode {
-    <#
-    .SYNOPSIS
-    Writes an error code as Windows does: '0x80070002'.
-    .PARAMETER Code
-    The code (Get-RdsErrorCode).
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [long] $Code
-    )
+    param([Parameter(Mandatory = $true)] [long] $Code)
     return ('0x' + $Code.ToString('X8', [System.Globalization.CultureInfo]::InvariantCulture))
 }
 
+# Runs a script block until it returns without error or the time bound is reached; returns @{ Succeeded; Output; ErrorRecord; Attempts; ElapsedMilliseconds }.
 function Invoke-RdsRetry {
-    <#
-    .SYNOPSIS
-    Runs a script block until it returns without error or the time bound is reached; returns @{ Succeeded; Output; ErrorRecord; Attempts; ElapsedMilliseconds }.
-    .DESCRIPTION
-    The block runs at least once. After a failure it waits IntervalMilliseconds and runs again,
-    unless that wait would end after TimeoutMilliseconds (counted from the first attempt): then
-    the last error is returned, not thrown.
-    .PARAMETER ScriptBlock
-    The read to repeat (read-only: it runs more than once).
-    .PARAMETER TimeoutMilliseconds
-    The bound; 0 means one attempt.
-    .PARAMETER IntervalMilliseconds
-    The wait between attempts.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
     param(
         [Parameter(Mandatory = $true)] [scriptblock] $ScriptBlock,
         [ValidateRange(0, 3600000)] [int] $TimeoutMilliseconds = 0,
@@ -197,27 +115,9 @@ function Invoke-RdsRetry {
     }
 }
 
+# Reads the grace period days left and says what the answer means: @{ DaysLeft; Expired; Error; ErrorCode; Attempts; ElapsedMilliseconds }.
 function Read-RdsGracePeriodDays {
-    <#
-    .SYNOPSIS
-    Reads the grace period days left and says what the answer means: @{ DaysLeft; Expired; Error; ErrorCode; Attempts; ElapsedMilliseconds }.
-    .DESCRIPTION
-    GetGracePeriodDays (Get-RdsGracePeriodDays) answers the days left, or throws
-    0x80070002 once the grace period has expired (Server 2022): that is DaysLeft 0 and
-    Expired $true. Any other error leaves DaysLeft $null with the error's message in Error
-    and its code (or $null) in ErrorCode. Nothing is thrown. With -AfterRestart (TermService
-    restarted in this run) an error, 0x80070002 included, is read again every
-    $script:RdsGraceReadIntervalMilliseconds until $script:RdsGraceReadTimeoutMilliseconds:
-    the provider may answer only once the service has read the timebomb again.
-    .PARAMETER AfterRestart
-    TermService was restarted in this run: retry for the bounded time.
-    .PARAMETER TimeoutMilliseconds
-    The bound of the retries (default $script:RdsGraceReadTimeoutMilliseconds).
-    .PARAMETER IntervalMilliseconds
-    The wait between retries (default $script:RdsGraceReadIntervalMilliseconds).
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param(
         [switch] $AfterRestart,
         [int] $TimeoutMilliseconds = $script:RdsGraceReadTimeoutMilliseconds,

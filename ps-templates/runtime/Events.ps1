@@ -4,43 +4,22 @@
 # described by schemas/result.schema.json. Write-Host reaches stdout when the script runs
 # locally and is forwarded by PowerShell remoting.
 
+# Returns the current UTC time as an ISO 8601 string (round-trip 'o' format).
 function Get-RdsUtcTimestamp {
-    <#
-    .SYNOPSIS
-    Returns the current UTC time as an ISO 8601 string (round-trip 'o' format).
-    #>
     [CmdletBinding()]
-    [OutputType([string])]
     param()
     return [System.DateTime]::UtcNow.ToString('o', [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
+# Writes one results-protocol event ('@@rdsplan ' + compact JSON) to the host.
 function Write-RdsEvent {
-    <#
-    .SYNOPSIS
-    Writes one results-protocol event ('@@rdsplan ' + compact JSON) to the host.
-    .PARAMETER Event
-    The event as an ordered dictionary or hashtable whose keys follow schemas/result.schema.json.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Event
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Event)
     Write-Host ('@@rdsplan ' + (ConvertTo-RdsJson -InputObject $Event))
 }
 
+# Converts a byte array to a lowercase hexadecimal string without separators.
 function ConvertTo-RdsHexString {
-    <#
-    .SYNOPSIS
-    Converts a byte array to a lowercase hexadecimal string without separators.
-    .PARAMETER Bytes
-    The bytes to convert.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes)
     $builder = [System.Text.StringBuilder]::new($Bytes.Length * 2)
     foreach ($b in $Bytes) {
         [void]$builder.Append($b.ToString('x2', [System.Globalization.CultureInfo]::InvariantCulture))
@@ -48,18 +27,9 @@ function ConvertTo-RdsHexString {
     return $builder.ToString()
 }
 
+# Returns the lowercase hex sha256 of a byte array.
 function Get-RdsSha256Hex {
-    <#
-    .SYNOPSIS
-    Returns the lowercase hex sha256 of a byte array.
-    .PARAMETER Bytes
-    The bytes to hash.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes)
     $sha = [System.Security.Cryptography.SHA256]::Create()
     try {
         return (ConvertTo-RdsHexString -Bytes $sha.ComputeHash($Bytes))
@@ -69,54 +39,22 @@ function Get-RdsSha256Hex {
     }
 }
 
+# Returns the lowercase hex sha256 of a file's bytes.
 function Get-RdsFileSha256 {
-    <#
-    .SYNOPSIS
-    Returns the lowercase hex sha256 of a file's bytes.
-    .PARAMETER Path
-    The file to hash.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path)
     return (Get-RdsSha256Hex -Bytes ([System.IO.File]::ReadAllBytes($Path)))
 }
 
+# Returns the lowercase hex sha256 of a string's UTF-8 bytes (no BOM).
 function Get-RdsTextSha256 {
-    <#
-    .SYNOPSIS
-    Returns the lowercase hex sha256 of a string's UTF-8 bytes (no BOM).
-    .PARAMETER Text
-    The text to hash.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text)
     $encoding = [System.Text.UTF8Encoding]::new($false)
     return (Get-RdsSha256Hex -Bytes $encoding.GetBytes($Text))
 }
 
+# Writes a text file as UTF-8 without BOM (the directory must exist).
 function Write-RdsTextFile {
-    <#
-    .SYNOPSIS
-    Writes a text file as UTF-8 without BOM (the directory must exist).
-    .PARAMETER Path
-    The file to write.
-    .PARAMETER Text
-    The content.
-    .PARAMETER Append
-    Appends instead of replacing the file.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text,
-        [switch] $Append
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text, [switch] $Append)
     $encoding = [System.Text.UTF8Encoding]::new($false)
     if ($Append) {
         [System.IO.File]::AppendAllText($Path, $Text, $encoding)
@@ -126,29 +64,8 @@ function Write-RdsTextFile {
     }
 }
 
+# Recomputes the approval token of a rendered script and compares it with its header and with the approved token.
 function Test-RdsScriptIntegrity {
-    <#
-    .SYNOPSIS
-    Recomputes the approval token of a rendered script and compares it with its header and with the approved token.
-    .DESCRIPTION
-    Mirrors src/render/header.ts splitScript() and src/render/hash.ts approvalToken(): the
-    header is the first six lines; the token is 'sha256:' + sha256 of the UTF-8 text
-    "rdsplan-approval/v1`n<planSha256>`n<toolVersion>`n<body>" with the BOM stripped and
-    CRLF/CR normalised to LF. The text is what PowerShell parsed and runs (the script's own
-    syntax tree), never the file again: a file swapped after it was read changes nothing.
-    Returns @{ Ok = [bool]; Message = '...' }.
-    .PARAMETER ScriptText
-    The running script's text.
-    .PARAMETER PlanSha256
-    The plan hash the script was rendered for (must equal the header's).
-    .PARAMETER ToolVersion
-    The tool version the script was rendered by (must equal the header's).
-    .PARAMETER ApprovedToken
-    The token the change board approved; when given, the recomputed token must equal it
-    (a same-user edit that also rewrites the header then fails too).
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
     param(
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $ScriptText,
         [Parameter(Mandatory = $true)] [string] $PlanSha256,
@@ -207,18 +124,9 @@ function Test-RdsScriptIntegrity {
     return @{ Ok = $true; Message = '' }
 }
 
+# Returns the message of an error without PowerShell's "Exception calling ..." wrapper.
 function Get-RdsExceptionMessage {
-    <#
-    .SYNOPSIS
-    Returns the message of an error without PowerShell's "Exception calling ..." wrapper.
-    .PARAMETER ErrorRecord
-    The error record (as in a catch block's $_).
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord
-    )
+    param([Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord)
     $exception = $ErrorRecord.Exception
     while ($exception -is [System.Management.Automation.MethodInvocationException] -and $null -ne $exception.InnerException) {
         $exception = $exception.InnerException

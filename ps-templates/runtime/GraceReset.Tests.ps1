@@ -73,13 +73,13 @@ Describe 'rds.getGracePeriodDays: a read-only verification that never fails' {
     BeforeAll {
         $Change = New-RdsTestStep -StepId 'mark' -Action 'registry.setValue' -Parameters @{ Path = 'HKLM\SOFTWARE\Contoso'; Name = 'Mark'; Type = 'DWord'; Data = 1; View = 'Default' }
         $Restart = New-RdsTestStep -StepId 'grace.restart' -Action 'service.restart' -Parameters @{ Name = 'TermService'; Force = $true }
-        $DaysAfterRestart = New-RdsTestStep -StepId 'grace.days' -Action 'rds.getGracePeriodDays' -Parameters @{ RestartStep = 'grace.restart'; MinimumDaysLeft = 30 }
+        $DaysAfterRestart = New-RdsTestStep -StepId 'grace.days' -Action 'rds.getGracePeriodDays' -NoHostChange -Parameters @{ RestartStep = 'grace.restart'; MinimumDaysLeft = 30 }
     }
 
     It 'a read that fails is a warning: the step is unchanged and nothing is rolled back' {
         Mock Get-RdsGracePeriodDays { throw 'The RPC server is unavailable.' }
         $fake = New-GateHost -Days 97
-        $days = New-RdsTestStep -StepId 'grace.days' -Action 'rds.getGracePeriodDays'
+        $days = New-RdsTestStep -StepId 'grace.days' -Action 'rds.getGracePeriodDays' -NoHostChange
         $r = Invoke-RdsTestPlan -FakeHost $fake -Steps @($Change, $days) -OnError 'rollback'
         $r.Statuses | Should -BeExactly @('mark:changed', 'grace.days:unchanged')
         $r.Steps[1].message | Should -BeExactly 'warning: GetGracePeriodDays could not be read: The RPC server is unavailable.'
@@ -121,10 +121,10 @@ Describe 'rds.getGracePeriodDays: a read-only verification that never fails' {
 Describe 'the registry steps of a reset on a key that is absent: nothing to do' {
     It 'export, takeOwnership, deleteValue and the restore report unchanged, in apply and check mode' -ForEach @(@{ Check = $false }, @{ Check = $true }) {
         $steps = @(
-            New-RdsTestStep -StepId 'gone.export' -Action 'registry.export' -Parameters @{ Path = $ABSENT; View = 'Default' }
-            New-RdsTestStep -StepId 'gone.own' -Action 'registry.takeOwnership' -DependsOn 'gone.export' -Parameters @{ Path = $ABSENT; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }
+            New-RdsTestStep -StepId 'gone.export' -Action 'registry.export' -NoHostChange -Deferred -CoversKey -Parameters @{ Path = $ABSENT; View = 'Default' }
+            New-RdsTestStep -StepId 'gone.own' -Action 'registry.takeOwnership' -Deferred -DependsOn 'gone.export' -Parameters @{ Path = $ABSENT; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }
             New-RdsTestStep -StepId 'gone.delete' -Action 'registry.deleteValue' -DependsOn 'gone.export', 'gone.own' -Parameters @{ Path = $ABSENT; View = 'Default'; NamePattern = 'L$RTMTIMEBOMB*'; MustExist = $false }
-            New-RdsTestStep -StepId 'gone.restore' -Action 'registry.restoreSecurity' -DependsOn 'gone.own' -Parameters @{ Path = $ABSENT; View = 'Default'; FromStep = 'gone.own' }
+            New-RdsTestStep -StepId 'gone.restore' -Action 'registry.restoreSecurity' -ClosesDeferred -DependsOn 'gone.own' -Parameters @{ Path = $ABSENT; View = 'Default'; FromStep = 'gone.own' }
         )
         $fake = New-RdsFakeHost
         $r = Invoke-RdsTestPlan -FakeHost $fake -Steps $steps -CheckMode:$Check
@@ -147,9 +147,9 @@ Describe 'the registry steps of a reset on a key that is absent: nothing to do' 
         $path = 'HKLM\SOFTWARE\Contoso\Owned'
         Add-RdsFakeKey -FakeHost $fake -Path $path -Sddl 'O:BAG:SYD:(A;CI;KA;;;BA)'
         $steps = @(
-            New-RdsTestStep -StepId 'own' -Action 'registry.takeOwnership' -Parameters @{ Path = $path; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }
+            New-RdsTestStep -StepId 'own' -Action 'registry.takeOwnership' -Deferred -Parameters @{ Path = $path; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }
             New-RdsTestStep -StepId 'drop' -Action 'registry.deleteKey' -DependsOn 'own' -Parameters @{ Path = $path; View = 'Default'; Recurse = $true }
-            New-RdsTestStep -StepId 'own.restore' -Action 'registry.restoreSecurity' -DependsOn 'own' -Parameters @{ Path = $path; View = 'Default'; FromStep = 'own' }
+            New-RdsTestStep -StepId 'own.restore' -Action 'registry.restoreSecurity' -ClosesDeferred -DependsOn 'own' -Parameters @{ Path = $path; View = 'Default'; FromStep = 'own' }
         )
         $r = Invoke-RdsTestPlan -FakeHost $fake -Steps $steps
         $r.Statuses | Should -BeExactly @('own:unchanged', 'drop:changed', 'own.restore:unchanged')

@@ -24,22 +24,9 @@ $script:RdsWellKnownSidNames = @{
     'S-1-5-18' = 'SYSTEM'; 'S-1-5-32-544' = 'BUILTIN\Administrators'
 }
 
+# Checks that the token is elevated, then takes the host lock; returns Lock-RdsHost's answer (Status 'Acquired' or 'Abandoned'), else ends the run as refused.
 function Enter-RdsHostLock {
-    <#
-    .SYNOPSIS
-    Checks that the token is elevated, then takes the host lock; returns Lock-RdsHost's answer (Status 'Acquired' or 'Abandoned'), else ends the run as refused.
-    .DESCRIPTION
-    Not elevated: refused with reason 'notElevated' (exit 5). The lock held by another run:
-    refused, "Another rdsplan run holds the host lock". Any error of the lock itself (access
-    denied) is refused with that error, never as a lock held by another run.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Context)
     $elevated = $false
     try {
         $elevated = [bool](Test-RdsElevation)
@@ -67,40 +54,16 @@ function Enter-RdsHostLock {
     return $lock
 }
 
+# Returns a SID with its well-known name when it has one: 'S-1-5-32-545 (BUILTIN\Users)'.
 function Get-RdsSidLabel {
-    <#
-    .SYNOPSIS
-    Returns a SID with its well-known name when it has one: 'S-1-5-32-545 (BUILTIN\Users)'.
-    .PARAMETER Sid
-    The SID.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sid
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sid)
     if ($script:RdsWellKnownSidNames.ContainsKey($Sid)) { return ($Sid + ' (' + $script:RdsWellKnownSidNames[$Sid] + ')') }
     return $Sid
 }
 
+# Returns '' when a folder's security keeps it to SYSTEM and Administrators, else why not (its owner, or who else may write).
 function Get-RdsDirectoryTrustProblem {
-    <#
-    .SYNOPSIS
-    Returns '' when a folder's security keeps it to SYSTEM and Administrators, else why not (its owner, or who else may write).
-    .DESCRIPTION
-    Trusted: the owner is SYSTEM (S-1-5-18) or Administrators (S-1-5-32-544), and no allow rule
-    gives anyone else a right that changes the folder or what is in it (write, append, delete,
-    write attributes, change permissions or owner, generic write or all), also on what is
-    created inside (inherit-only rules). CREATOR OWNER's inherit-only rule is kept: only those
-    who may create there become owners. Deny rules take nothing away from this.
-    .PARAMETER Security
-    Get-RdsDirectorySecurity's answer: @{ Owner; Access = @(@{ Sid; Allow; Rights; InheritOnly }) }.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Security
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Security)
     $owner = [string]$Security.Owner
     if ($script:RdsTrustedFolderSids -notcontains $owner) {
         return ('it is owned by ' + (Get-RdsSidLabel -Sid $owner) + ', not by SYSTEM or Administrators')
@@ -120,21 +83,9 @@ function Get-RdsDirectoryTrustProblem {
     return ''
 }
 
+# Makes sure the backup folder can be trusted, creating it with a protected DACL in apply mode when missing; returns '' or the refusal message.
 function Initialize-RdsBackupDirectory {
-    <#
-    .SYNOPSIS
-    Makes sure the backup folder can be trusted, creating it with a protected DACL in apply mode when missing; returns '' or the refusal message.
-    .DESCRIPTION
-    Check mode only looks (a missing folder is fine: nothing is written). A folder created here
-    is read back and checked like one that existed (another account may have been first).
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Context)
     $path = [string]$Context.BackupDirectory
     try {
         $security = Get-RdsDirectorySecurity -Path $path
@@ -153,18 +104,9 @@ function Initialize-RdsBackupDirectory {
     return ('refused: the backup folder ' + $path + ' cannot be trusted: ' + $problem + ', so its backups could be replaced. Nothing was changed: remove the folder (rdsplan creates it again, for SYSTEM and Administrators only), or make Administrators its owner and let only SYSTEM and Administrators change it')
 }
 
+# Returns $true when a run journal holds the completion marker Complete-RdsPlan writes ({ marker: 'completed' }).
 function Test-RdsJournalCompleted {
-    <#
-    .SYNOPSIS
-    Returns $true when a run journal holds the completion marker Complete-RdsPlan writes ({ marker: 'completed' }).
-    .PARAMETER Path
-    The journal.jsonl file.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path)
     foreach ($line in [System.IO.File]::ReadAllLines($Path)) {
         if ($line.Trim() -eq '') { continue }
         $entry = $null
@@ -179,25 +121,9 @@ function Test-RdsJournalCompleted {
     return $false
 }
 
+# Returns @{ RunId; Journal } of the run folder under the backup folder whose journal was written last and has no completion marker, or $null.
 function Find-RdsUnfinishedRun {
-    <#
-    .SYNOPSIS
-    Returns @{ RunId; Journal } of the run folder under the backup folder whose journal was written last and has no completion marker, or $null.
-    .DESCRIPTION
-    A run writes its journal only when it changes something, and the completion marker at its
-    end (Complete-RdsPlan), so a journal without it belongs to a run that ended half-way. The
-    current run's own folder is left out.
-    .PARAMETER BackupDirectory
-    The backup folder (one sub-folder per run).
-    .PARAMETER RunId
-    The current run.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $BackupDirectory,
-        [Parameter(Mandatory = $true)] [string] $RunId
-    )
+    param([Parameter(Mandatory = $true)] [string] $BackupDirectory, [Parameter(Mandatory = $true)] [string] $RunId)
     if (-not [System.IO.Directory]::Exists($BackupDirectory)) { return $null }
     $found = $null
     $foundTime = [System.DateTime]::MinValue
@@ -215,18 +141,9 @@ function Find-RdsUnfinishedRun {
     return $found
 }
 
+# Returns the warning for a host lock an earlier run abandoned: the unfinished run's journal and how to undo it.
 function Get-RdsAbandonedLockMessage {
-    <#
-    .SYNOPSIS
-    Returns the warning for a host lock an earlier run abandoned: the unfinished run's journal and how to undo it.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Context)
     $text = 'the host lock was abandoned: an earlier rdsplan run on ' + $Context.HostName + ' ended without releasing it (killed or crashed)'
     $unfinished = $null
     try {
@@ -241,20 +158,9 @@ function Get-RdsAbandonedLockMessage {
     return ($text + ': run ' + $unfinished.RunId + ' did not finish; its journal ' + $unfinished.Journal + ' lists what it changed. Check the host and undo that run: rdsplan undo <the run record of run ' + $unfinished.RunId + '> (rdsplan runs lists the records)')
 }
 
+# Appends the completion marker { runId, time, marker: 'completed' } to the run's journal (apply mode, when the run wrote one).
 function Add-RdsJournalCompletion {
-    <#
-    .SYNOPSIS
-    Appends the completion marker { runId, time, marker: 'completed' } to the run's journal (apply mode, when the run wrote one).
-    .DESCRIPTION
-    Written by Complete-RdsPlan after the finalizers: a journal without it belongs to a run
-    that ended half-way (Find-RdsUnfinishedRun). A failure to write it is a warning.
-    .PARAMETER Context
-    The plan context.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Context
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Context)
     if ($Context.Mode -ne 'apply' -or -not [System.IO.File]::Exists($Context.JournalFile)) { return }
     try {
         $line = ConvertTo-RdsJson -InputObject ([ordered]@{ runId = $Context.RunId; time = Get-RdsUtcTimestamp; marker = 'completed' })

@@ -12,20 +12,9 @@
 #     ('R' round-trip form; NaN and infinities -> null); DateTime -> UTC ISO 8601 ('o');
 #   - enums -> their name; anything else -> its ToString() as a string.
 
+# Appends a string as a quoted, ASCII-only JSON string literal to a StringBuilder.
 function Add-RdsJsonString {
-    <#
-    .SYNOPSIS
-    Appends a string as a quoted, ASCII-only JSON string literal to a StringBuilder.
-    .PARAMETER Builder
-    The StringBuilder to append to.
-    .PARAMETER Text
-    The string to encode.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Text.StringBuilder] $Builder,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text
-    )
+    param([Parameter(Mandatory = $true)] [System.Text.StringBuilder] $Builder, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text)
     [void]$Builder.Append('"')
     if ($Text -cmatch '\A[\x20\x21\x23-\x5B\x5D-\x7E]*\z') {
         # Nothing to escape: the common case, appended in one go.
@@ -52,18 +41,8 @@ function Add-RdsJsonString {
     [void]$Builder.Append('"')
 }
 
+# Appends any value as compact JSON to a StringBuilder (the recursive worker of ConvertTo-RdsJson).
 function Add-RdsJsonValue {
-    <#
-    .SYNOPSIS
-    Appends any value as compact JSON to a StringBuilder (the recursive worker of ConvertTo-RdsJson).
-    .PARAMETER Builder
-    The StringBuilder to append to.
-    .PARAMETER Value
-    The value to encode.
-    .PARAMETER Depth
-    The current nesting depth; encoding stops with an error beyond 100 levels (a cycle).
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [System.Text.StringBuilder] $Builder,
         [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Value,
@@ -178,28 +157,9 @@ function Add-RdsJsonValue {
     Add-RdsJsonString -Builder $Builder -Text ([string]$Value.ToString())
 }
 
+# Converts a value to compact, deterministic, ASCII-only JSON.
 function ConvertTo-RdsJson {
-    <#
-    .SYNOPSIS
-    Converts a value to compact, deterministic, ASCII-only JSON.
-    .DESCRIPTION
-    The one JSON writer of rdsplan scripts (results protocol, rollback journal, simulated
-    platform state). Hashtable keys are sorted ordinally, [ordered] dictionaries and
-    PSCustomObjects keep their order, arrays stay arrays even with one element, every
-    character outside printable ASCII is escaped as \uXXXX, numbers use the invariant
-    culture and dates are written as UTC ISO 8601.
-    .PARAMETER InputObject
-    The value to convert. Pass arrays as the parameter value (not through the pipeline) so
-    that they are not unrolled.
-    .EXAMPLE
-    ConvertTo-RdsJson -InputObject @{ b = 1; a = @('x') }
-    Returns {"a":["x"],"b":1}
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true, Position = 0)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $InputObject
-    )
+    param([Parameter(Mandatory = $true, Position = 0)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $InputObject)
     $builder = [System.Text.StringBuilder]::new()
     Add-RdsJsonValue -Builder $builder -Value $InputObject -Depth 0
     return $builder.ToString()

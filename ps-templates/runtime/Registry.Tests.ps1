@@ -281,9 +281,9 @@ Describe 'registry actions on the simulated host: what Windows does that the tex
         $Agent = 'HKLM\SOFTWARE\Fabrikam\RdsAgent'
         $Skip = @{ Skip = $true; Reason = 'test key' }
         $OwnershipSteps = @(
-            New-RdsTestStep -StepId 'own' -Action 'registry.takeOwnership' -Parameters @{ Path = $Agent; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }
+            New-RdsTestStep -StepId 'own' -Action 'registry.takeOwnership' -Deferred -Parameters @{ Path = $Agent; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }
             New-RdsTestStep -StepId 'set' -Action 'registry.setValue' -DependsOn 'own' -Parameters @{ Path = $Agent; View = 'Default'; Name = 'Mode'; Type = 'DWord'; Data = 2 }
-            New-RdsTestStep -StepId 'restore' -Action 'registry.restoreSecurity' -DependsOn 'own' -Parameters @{ Path = $Agent; View = 'Default'; FromStep = 'own' }
+            New-RdsTestStep -StepId 'restore' -Action 'registry.restoreSecurity' -ClosesDeferred -DependsOn 'own' -Parameters @{ Path = $Agent; View = 'Default'; FromStep = 'own' }
         )
     }
 

@@ -2,23 +2,9 @@
 # comparison, key snapshots, SDDL reading, privileged security changes). They use only the
 # platform API, so they work the same on Windows and on the simulated platform.
 
+# Returns a step parameter, or a default when the key is missing or $null (arrays unrolled: wrap in @()).
 function Get-RdsParameter {
-    <#
-    .SYNOPSIS
-    Returns a step parameter, or a default when the key is missing or $null (arrays unrolled: wrap in @()).
-    .PARAMETER Parameters
-    The step's parameters.
-    .PARAMETER Name
-    The parameter (PascalCase key).
-    .PARAMETER Default
-    The value to return when the parameter is missing.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [AllowNull()] [object] $Default = $null
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [string] $Name, [AllowNull()] [object] $Default = $null)
     # Arrays are written element by element (as any PowerShell output): callers that need an
     # array wrap the call in @(), e.g. @(Get-RdsParameter -Parameters $p -Name 'Servers').
     if ($Parameters.ContainsKey($Name) -and $null -ne $Parameters[$Name]) {
@@ -27,34 +13,16 @@ function Get-RdsParameter {
     return $Default
 }
 
+# Returns the registry view of a step ('64', '32' or 'Default' when not given).
 function Get-RdsStepView {
-    <#
-    .SYNOPSIS
-    Returns the registry view of a step ('64', '32' or 'Default' when not given).
-    .PARAMETER Parameters
-    The step's parameters.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
     $view = [string](Get-RdsParameter -Parameters $Parameters -Name 'View' -Default 'Default')
     if ($view -eq '') { $view = 'Default' }
     return $view
 }
 
+# Throws when this PowerShell is a 32-bit process on 64-bit Windows, where registry view 'Default' is the 32-bit view.
 function Assert-RdsNativeRegistryView {
-    <#
-    .SYNOPSIS
-    Throws when this PowerShell is a 32-bit process on 64-bit Windows, where registry view 'Default' is the 32-bit view.
-    .DESCRIPTION
-    WOW64 redirects a 32-bit process's Default view of HKLM\SOFTWARE to
-    HKLM\SOFTWARE\WOW6432Node, and its reg.exe is the 32-bit one: every path of a plan without
-    an explicit view, and the keys the actions use themselves (policy keys, service start
-    modes), would silently be other keys. New-RdsPlanContext refuses such a run before it
-    reads or changes anything (rather than guess a view for each call).
-    #>
     [CmdletBinding()]
     param()
     $bitness = Get-RdsProcessBitness
@@ -63,22 +31,8 @@ function Assert-RdsNativeRegistryView {
     }
 }
 
+# Compares two canonical registry data values of one type.
 function Test-RdsRegistryDataEqual {
-    <#
-    .SYNOPSIS
-    Compares two canonical registry data values of one type.
-    .DESCRIPTION
-    String/ExpandString: ordinal; MultiString: element-wise, ordinal; DWord: numeric;
-    QWord: numeric (decimal strings); Binary/None: hex, case-insensitive.
-    .PARAMETER Type
-    The value type.
-    .PARAMETER Left
-    One canonical value.
-    .PARAMETER Right
-    The other canonical value.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
     param(
         [Parameter(Mandatory = $true)] [string] $Type,
         [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Left,
@@ -122,20 +76,9 @@ function Test-RdsRegistryDataEqual {
     }
 }
 
+# Brings step data into the canonical form of its registry type (DWord -> [long], QWord -> decimal string, Binary -> lowercase hex, MultiString -> string[]).
 function ConvertTo-RdsCanonicalData {
-    <#
-    .SYNOPSIS
-    Brings step data into the canonical form of its registry type (DWord -> [long], QWord -> decimal string, Binary -> lowercase hex, MultiString -> string[]).
-    .PARAMETER Type
-    The value type.
-    .PARAMETER Data
-    The data as given by the step.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Type,
-        [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data
-    )
+    param([Parameter(Mandatory = $true)] [string] $Type, [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data)
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     switch -CaseSensitive ($Type) {
         'MultiString'
@@ -169,26 +112,9 @@ function ConvertTo-RdsCanonicalData {
     }
 }
 
+# Returns every value of a key as an array of @{ Name; Type; Data } (empty when the key is absent).
 function Get-RdsRegistryValueList {
-    <#
-    .SYNOPSIS
-    Returns every value of a key as an array of @{ Name; Type; Data } (empty when the key is absent).
-    .DESCRIPTION
-    Its callers keep the list to put the values back (the undo of a deletion, a snapshot), so a
-    value that could not be put back exactly (Assert-RdsRegistryValueRestorable) is an error.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    The registry view.
-    .PARAMETER Filter
-    An optional script block deciding by name which values to include.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View,
-        [scriptblock] $Filter = $null
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [scriptblock] $Filter = $null)
     $values = [System.Collections.Generic.List[object]]::new()
     foreach ($name in @(Get-RdsRegistryValueName -Path $Path -View $View)) {
         if ($null -ne $Filter -and -not (& $Filter $name)) { continue }
@@ -199,67 +125,25 @@ function Get-RdsRegistryValueList {
     return , $values.ToArray()
 }
 
+# Throws when a value could not be put back exactly after it is deleted or overwritten (Type 'Unknown').
 function Assert-RdsRegistryValueRestorable {
-    <#
-    .SYNOPSIS
-    Throws when a value could not be put back exactly after it is deleted or overwritten (Type 'Unknown').
-    .DESCRIPTION
-    RegistryKey.GetValue returns nothing for the kinds .NET does not map (REG_LINK,
-    REG_RESOURCE_LIST, REG_FULL_RESOURCE_DESCRIPTOR, REG_RESOURCE_REQUIREMENTS_LIST,
-    REG_DWORD_BIG_ENDIAN) and SetValue cannot write them: the platform reads them as Type
-    'Unknown' without data. Deleting or overwriting one could not be undone, so the runtime
-    refuses to. A $null value (absent) passes.
-    .PARAMETER Path
-    The key of the value (for the message).
-    .PARAMETER Value
-    The value as the platform returned it, or $null.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [AllowNull()] [object] $Value
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [AllowNull()] [object] $Value)
     if ($null -eq $Value -or [string]$Value.Type -cne 'Unknown') { return }
     throw ("refusing to delete or overwrite value '" + [string]$Value.Name + "' (" + $Path + '): it is of a kind .NET cannot read or write (REG_LINK, a resource list or REG_DWORD_BIG_ENDIAN), so it could not be restored exactly; back the key up with reg.exe export and change it by hand')
 }
 
+# Throws when a key or one of its subkeys holds a value that could not be restored exactly (see Assert-RdsRegistryValueRestorable).
 function Assert-RdsRegistryTreeRestorable {
-    <#
-    .SYNOPSIS
-    Throws when a key or one of its subkeys holds a value that could not be restored exactly (see Assert-RdsRegistryValueRestorable).
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    The registry view.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
     [void](Get-RdsRegistryValueList -Path $Path -View $View)
     foreach ($name in @(Get-RdsRegistrySubkeyName -Path $Path -View $View)) {
         Assert-RdsRegistryTreeRestorable -Path ($Path + '\' + $name) -View $View
     }
 }
 
+# Captures a key, its values, its SDDL and all its subkeys recursively as plain data.
 function Get-RdsRegistryKeySnapshot {
-    <#
-    .SYNOPSIS
-    Captures a key, its values, its SDDL and all its subkeys recursively as plain data.
-    .DESCRIPTION
-    Returns @{ Path; Sddl; Values = @(@{ Name; Type; Data }); Subkeys = @(<snapshots>) }.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    The registry view.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
     $subkeys = [System.Collections.Generic.List[object]]::new()
     foreach ($name in @(Get-RdsRegistrySubkeyName -Path $Path -View $View)) {
         $subkeys.Add((Get-RdsRegistryKeySnapshot -Path ($Path + '\' + $name) -View $View))
@@ -272,25 +156,9 @@ function Get-RdsRegistryKeySnapshot {
     }
 }
 
+# Recreates a key tree from Get-RdsRegistryKeySnapshot, then its SDDL (bottom-up) where possible.
 function Restore-RdsRegistryKeySnapshot {
-    <#
-    .SYNOPSIS
-    Recreates a key tree from Get-RdsRegistryKeySnapshot, then its SDDL (bottom-up) where possible.
-    .DESCRIPTION
-    Values and subkeys are written first, each key's security descriptor last, so a restored
-    restrictive ACL does not block the restore itself. Restoring a foreign owner needs
-    SeTakeOwnershipPrivilege and SeRestorePrivilege; when they are not held the keys keep the
-    default security and a warning says so.
-    .PARAMETER Snapshot
-    The snapshot.
-    .PARAMETER View
-    The registry view.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Snapshot,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Snapshot, [Parameter(Mandatory = $true)] [string] $View)
     $pending = [System.Collections.Generic.List[object]]::new()
     Add-RdsRegistryKeyFromSnapshot -Snapshot $Snapshot -View $View -SecurityQueue $pending
     if ($pending.Count -eq 0) { return }
@@ -307,18 +175,8 @@ function Restore-RdsRegistryKeySnapshot {
     }
 }
 
+# Recreates one snapshot key with its values and subkeys; queues SDDL restores (children first).
 function Add-RdsRegistryKeyFromSnapshot {
-    <#
-    .SYNOPSIS
-    Recreates one snapshot key with its values and subkeys; queues SDDL restores (children first).
-    .PARAMETER Snapshot
-    The snapshot of the key.
-    .PARAMETER View
-    The registry view.
-    .PARAMETER SecurityQueue
-    Receives @{ Path; Sddl } for each key whose SDDL is not equivalent after recreation (Test-RdsSddlEquivalent), deepest first.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Snapshot,
         [Parameter(Mandatory = $true)] [string] $View,
@@ -368,35 +226,17 @@ $script:RdsRegistryRightNames = @{
     'TakeOwnership' = 0x80000; 'ReadKey' = 0x20019; 'ExecuteKey' = 0x20019; 'WriteKey' = 0x20006; 'FullControl' = 0xF003F
 }
 
+# Returns the SID string of an SDDL trustee (alias such as 'BA' or a literal SID).
 function ConvertTo-RdsSid {
-    <#
-    .SYNOPSIS
-    Returns the SID string of an SDDL trustee (alias such as 'BA' or a literal SID).
-    .PARAMETER Trustee
-    The trustee as written in SDDL.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Trustee
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Trustee)
     $upper = $Trustee.ToUpperInvariant()
     if ($script:RdsSddlAliases.ContainsKey($upper)) { return $script:RdsSddlAliases[$upper] }
     return $upper
 }
 
+# Returns the access mask of a RegistryRights name or comma-separated list of names.
 function ConvertFrom-RdsRegistryRight {
-    <#
-    .SYNOPSIS
-    Returns the access mask of a RegistryRights name or comma-separated list of names.
-    .PARAMETER Rights
-    E.g. 'FullControl' or 'ReadKey, SetValue'.
-    #>
-    [CmdletBinding()]
-    [OutputType([long])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Rights
-    )
+    param([Parameter(Mandatory = $true)] [string] $Rights)
     $mask = [long]0
     foreach ($part in $Rights.Split(',')) {
         $name = $part.Trim()
@@ -450,23 +290,9 @@ function ConvertTo-RdsAccessMask {
     return $mask
 }
 
+# Reads the owner, group and DACL of an SDDL string (aliases resolved to SIDs).
 function ConvertFrom-RdsSddl {
-    <#
-    .SYNOPSIS
-    Reads the owner, group and DACL of an SDDL string (aliases resolved to SIDs).
-    .DESCRIPTION
-    Returns @{ Owner; Group (SIDs, '' when absent); DaclPresent; DaclProtected (the P flag);
-    DaclFlags (as written); Aces = @(@{ Type; Flags (as written); FlagList (two-letter tokens);
-    Mask; Sid; Object ('<object type>;<inherited object type>'); Inherited (the ID flag) }) }.
-    The SACL is not read (the key's SDDL holds Owner, Group and Access).
-    .PARAMETER Sddl
-    The SDDL string.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl)
     $parsed = @{ Owner = ''; Group = ''; DaclPresent = $false; DaclProtected = $false; DaclFlags = ''; Aces = @() }
     $aces = [System.Collections.Generic.List[object]]::new()
     foreach ($section in (Get-RdsSddlSection -Sddl $Sddl)) {
@@ -534,23 +360,9 @@ function Test-RdsAceOrderCanonical {
     return $true
 }
 
+# Returns $true when the DACL of an SDDL is in canonical order (explicit deny, explicit allow, inherited), so RegistrySecurity.AddAccessRule can change it.
 function Test-RdsSddlCanonical {
-    <#
-    .SYNOPSIS
-    Returns $true when the DACL of an SDDL is in canonical order (explicit deny, explicit allow, inherited), so RegistrySecurity.AddAccessRule can change it.
-    .DESCRIPTION
-    .NET's RegistrySecurity throws InvalidOperationException ("This access control list is not
-    in canonical form and therefore cannot be modified.") on AddAccessRule for any other DACL,
-    e.g. an allow entry before a deny entry, or an explicit entry after an inherited one. An SDDL
-    without a DACL counts as canonical.
-    .PARAMETER Sddl
-    The SDDL string.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl)
     return (Test-RdsAceOrderCanonical -Aces (ConvertFrom-RdsSddl -Sddl $Sddl).Aces)
 }
 
@@ -585,31 +397,9 @@ function Format-RdsSddlAce {
     return ('(' + $parts[0] + ';' + $parts[1] + ';0x' + $Mask.ToString('x', [System.Globalization.CultureInfo]::InvariantCulture) + ';' + $parts[2] + ';' + $parts[3] + ';' + $parts[4] + ')')
 }
 
+# Compares two SDDL strings as Windows security descriptors; returns what differs (nothing when they are equivalent).
 function Compare-RdsSddl {
-    <#
-    .SYNOPSIS
-    Compares two SDDL strings as Windows security descriptors; returns what differs (nothing when they are equivalent).
-    .DESCRIPTION
-    SetAccessControl writes through SetSecurityInfo, which imposes the current inheritance model
-    (DOMAIN.md "ACL write-back"): a DACL written as D:P(...) reads back as D:PAI(...), inherited
-    entries are derived from the parent again and come after the explicit ones, well-known SIDs
-    read back as aliases. So the text is not compared. Compared are the owner, the group, whether
-    a DACL is present, its protection (P) and its explicit entries: type, flags (without ID),
-    rights (generic rights as the key rights they map to) and trustee. Explicit entries in
-    canonical order (deny before allow) are compared as a set, entries of one type, flags and
-    trustee combined (their order does not change what they grant); in any other order, order
-    decides what they grant, so they are compared in order. AI, AR and inherited entries are ignored.
-    .PARAMETER Expected
-    The SDDL that should be in effect.
-    .PARAMETER Actual
-    The SDDL read back.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Expected,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Actual
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Expected, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Actual)
     $e = ConvertFrom-RdsSddl -Sddl $Expected
     $a = ConvertFrom-RdsSddl -Sddl $Actual
     $differences = [System.Collections.Generic.List[string]]::new()
@@ -667,37 +457,14 @@ function Get-RdsSddlMaskOf {
     return [long]0
 }
 
+# Returns $true when two SDDL strings describe the same owner, group, DACL protection and explicit entries (Compare-RdsSddl finds nothing).
 function Test-RdsSddlEquivalent {
-    <#
-    .SYNOPSIS
-    Returns $true when two SDDL strings describe the same owner, group, DACL protection and explicit entries (Compare-RdsSddl finds nothing).
-    .PARAMETER Expected
-    The SDDL that should be in effect.
-    .PARAMETER Actual
-    The SDDL read back.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Expected,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Actual
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Expected, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Actual)
     return (@(Compare-RdsSddl -Expected $Expected -Actual $Actual).Length -eq 0)
 }
 
+# Returns $true when an SDDL has an allow entry (not inherit-only) for a SID covering the rights.
 function Test-RdsSddlGrant {
-    <#
-    .SYNOPSIS
-    Returns $true when an SDDL has an allow entry (not inherit-only) for a SID covering the rights.
-    .PARAMETER Sddl
-    The SDDL string.
-    .PARAMETER Sid
-    The trustee's SID.
-    .PARAMETER Rights
-    A RegistryRights name (or comma-separated names).
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
     param(
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl,
         [Parameter(Mandatory = $true)] [string] $Sid,
@@ -715,22 +482,9 @@ function Test-RdsSddlGrant {
     return (($granted -band $wanted) -eq $wanted)
 }
 
+# Runs a script block with SeTakeOwnershipPrivilege and SeRestorePrivilege enabled, then puts each back as it was.
 function Invoke-RdsWithSecurityPrivilege {
-    <#
-    .SYNOPSIS
-    Runs a script block with SeTakeOwnershipPrivilege and SeRestorePrivilege enabled, then puts each back as it was.
-    .DESCRIPTION
-    Enable-RdsPrivilege reports whether the privilege was enabled before (AdjustTokenPrivileges'
-    PreviousState). Only the privileges this call enabled are disabled again afterwards: one
-    that was already enabled (a SYSTEM service or agent, an outer call of this function) stays
-    enabled.
-    .PARAMETER ScriptBlock
-    The work to do.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [scriptblock] $ScriptBlock
-    )
+    param([Parameter(Mandatory = $true)] [scriptblock] $ScriptBlock)
     $enabled = [System.Collections.Generic.List[string]]::new()
     try {
         foreach ($privilege in @('SeTakeOwnershipPrivilege', 'SeRestorePrivilege')) {
@@ -751,29 +505,8 @@ function Invoke-RdsWithSecurityPrivilege {
     }
 }
 
+# Adds an allow entry for a SID (this key and its subkeys) to a key's DACL, also when that DACL is not in canonical order.
 function Grant-RdsRegistryAccess {
-    <#
-    .SYNOPSIS
-    Adds an allow entry for a SID (this key and its subkeys) to a key's DACL, also when that DACL is not in canonical order.
-    .DESCRIPTION
-    A DACL in canonical order (explicit deny, explicit allow, inherited) is changed with
-    Add-RdsRegistryAccessRule (RegistrySecurity.AddAccessRule). AddAccessRule throws
-    InvalidOperationException on any other DACL ("This access control list is not in canonical
-    form and therefore cannot be modified."), so such a DACL is edited as raw SDDL instead: the
-    allow entry goes first, where no entry after it can deny what it grants, the other entries
-    keep their order, and the whole descriptor is written with Set-RdsRegistrySddl. That call
-    also writes the owner, so it needs WRITE_OWNER and an owner the token may set: the callers
-    run it inside Invoke-RdsWithSecurityPrivilege after taking ownership.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    The registry view.
-    .PARAMETER Sid
-    The trustee's SID.
-    .PARAMETER Rights
-    A RegistryRights name (or comma-separated names), e.g. 'FullControl'.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [string] $View,
@@ -794,31 +527,9 @@ function Grant-RdsRegistryAccess {
     Set-RdsRegistrySddl -Path $Path -View $View -Sddl ($sddl.Substring(0, $insertAt) + $ace + $sddl.Substring($insertAt))
 }
 
+# Puts a saved SDDL back on a key (owner, group, DACL) and verifies the read-back.
 function Restore-RdsRegistrySecurity {
-    <#
-    .SYNOPSIS
-    Puts a saved SDDL back on a key (owner, group, DACL) and verifies the read-back.
-    .DESCRIPTION
-    Does nothing when the key already has an equivalent descriptor (Test-RdsSddlEquivalent).
-    Otherwise, with SeTakeOwnershipPrivilege and SeRestorePrivilege enabled: takes ownership as
-    Administrators first (the owner is implicitly granted WRITE_DAC, which the saved DACL may
-    not grant), then applies the saved SDDL (SeRestorePrivilege allows a foreign owner such as
-    NETWORK SERVICE), then reads it back and compares it with Compare-RdsSddl: Windows reads a
-    written DACL back in its own form (D:P( as D:PAI(, inherited entries derived again), so the
-    owner, group, protection and explicit entries must match, not the text.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    The registry view.
-    .PARAMETER Sddl
-    The SDDL to restore.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View,
-        [Parameter(Mandatory = $true)] [string] $Sddl
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [Parameter(Mandatory = $true)] [string] $Sddl)
     $current = $null
     try {
         $current = Get-RdsRegistrySddl -Path $Path -View $View
@@ -838,29 +549,9 @@ function Restore-RdsRegistrySecurity {
     }
 }
 
+# Runs a registry write; when it fails, retries once with temporary ownership of the key.
 function Invoke-RdsRegistryWrite {
-    <#
-    .SYNOPSIS
-    Runs a registry write; when it fails, retries once with temporary ownership of the key.
-    .DESCRIPTION
-    For undo paths: a value deleted from a key whose original ACL was restored afterwards
-    (GracePeriod: owned by NETWORK SERVICE, read-only for Administrators) cannot be recreated
-    as is. On failure this saves the key's SDDL, takes ownership as Administrators with
-    FullControl (SeTakeOwnershipPrivilege, SeRestorePrivilege), runs the write again and puts
-    the saved SDDL back whatever happens. When the retry fails too, the first error is thrown.
-    .PARAMETER Path
-    The key the write needs access to.
-    .PARAMETER View
-    The registry view.
-    .PARAMETER Write
-    The write to run (uses only its own variables and the caller's).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View,
-        [Parameter(Mandatory = $true)] [scriptblock] $Write
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [Parameter(Mandatory = $true)] [scriptblock] $Write)
     $firstError = $null
     try {
         & $Write

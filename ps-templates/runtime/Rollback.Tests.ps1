@@ -1,4 +1,4 @@
-# Rollback (Runner.ps1 Invoke-RdsRollback) through the action templates' undo paths, on the
+# Rollback (Runner.Journal.ps1 Invoke-RdsRollback) through the action templates' undo paths, on the
 # simulated Windows of platform/sim with its realistic ACL model rather than the fake: a
 # failure at the end of a plan rolls every change back, and the registry and the token are
 # as before. (The end-to-end tests through the renderer live in test/e2e.)
@@ -17,7 +17,7 @@ Describe 'rollback on the simulated host' {
 
         $r = Invoke-RdsTestPlan -Platform 'Sim' -SimulationState $state -Steps @(
             New-RdsTestGraceResetStep -MustExist $true
-            New-RdsTestStep -StepId 'cache.export' -Action 'registry.export' -Parameters @{ Path = 'HKLM\SOFTWARE\Microsoft\MSLicensing'; View = 'Default' }
+            New-RdsTestStep -StepId 'cache.export' -Action 'registry.export' -NoHostChange -Deferred -CoversKey -Parameters @{ Path = 'HKLM\SOFTWARE\Microsoft\MSLicensing'; View = 'Default' }
             New-RdsTestStep -StepId 'cache.delete' -Action 'registry.deleteKey' -DependsOn 'cache.export' -Parameters @{ Path = 'HKLM\SOFTWARE\Microsoft\MSLicensing'; View = 'Default'; Recurse = $true }
             New-RdsTestStep -StepId 'lic.servers' -Action 'rds.setLicenseServers' -Parameters @{ Servers = @('ls1.contoso.com'); Via = 'wmi' }
             New-RdsTestStep -StepId 'lic.mode' -Action 'rds.setLicensingMode' -Parameters @{ Mode = 'PerUser'; Via = 'policy' }

@@ -19,37 +19,17 @@
 
 $script:RdsServiceTimeoutSeconds = 120
 
+# Returns Get-RdsService of a service; throws "service <name> not found" when it does not exist.
 function Get-RdsRequiredService {
-    <#
-    .SYNOPSIS
-    Returns Get-RdsService of a service; throws "service <name> not found" when it does not exist.
-    .PARAMETER Name
-    The service name.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $service = Get-RdsService -Name $Name
     if ($null -eq $service) { throw "service $Name not found" }
     return $service
 }
 
+# Waits until a service is Running or Stopped, at most $script:RdsServiceTimeoutSeconds; throws "<name> did not reach <status> within <n> s (still <status>)".
 function Wait-RdsServiceTransition {
-    <#
-    .SYNOPSIS
-    Waits until a service is Running or Stopped, at most $script:RdsServiceTimeoutSeconds; throws "<name> did not reach <status> within <n> s (still <status>)".
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Status
-    'Running' or 'Stopped'.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [Parameter(Mandatory = $true)] [ValidateSet('Running', 'Stopped')] [string] $Status
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [ValidateSet('Running', 'Stopped')] [string] $Status)
     $timeout = [int]$script:RdsServiceTimeoutSeconds
     if (Wait-RdsServiceStatus -Name $Name -Status $Status -TimeoutSeconds $timeout) { return }
     $now = 'not found'
@@ -58,18 +38,8 @@ function Wait-RdsServiceTransition {
     throw ($Name + ' did not reach ' + $Status + ' within ' + $timeout + ' s (still ' + $now + ')')
 }
 
+# Adds the services that depend on a service, directly or not, to a list, deepest first (the order they stop in).
 function Add-RdsServiceDependent {
-    <#
-    .SYNOPSIS
-    Adds the services that depend on a service, directly or not, to a list, deepest first (the order they stop in).
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Order
-    The list (each service once).
-    .PARAMETER Seen
-    The names already listed (case-insensitive).
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Name,
         [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [System.Collections.Generic.List[string]] $Order,
@@ -84,18 +54,9 @@ function Add-RdsServiceDependent {
     }
 }
 
+# Returns the services that depend on a service (directly or not) and are not stopped, deepest first (written to the pipeline: wrap the call in @()).
 function Get-RdsActiveServiceDependent {
-    <#
-    .SYNOPSIS
-    Returns the services that depend on a service (directly or not) and are not stopped, deepest first (written to the pipeline: wrap the call in @()).
-    .PARAMETER Name
-    The service name.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $order = [System.Collections.Generic.List[string]]::new()
     $seen = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
     [void]$seen.Add($Name)
@@ -108,40 +69,18 @@ function Get-RdsActiveServiceDependent {
     return $active.ToArray()
 }
 
+# Asks one service to stop (unless it is stopping already) and waits until it is Stopped, within the limit.
 function Stop-RdsServiceAndWait {
-    <#
-    .SYNOPSIS
-    Asks one service to stop (unless it is stopping already) and waits until it is Stopped, within the limit.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Force
-    Passed to Stop-RdsService.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [switch] $Force
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
     $status = [string](Get-RdsRequiredService -Name $Name).Status
     if ($status -eq 'Stopped') { return }
     if ($status -ne 'StopPending') { Stop-RdsService -Name $Name -Force:$Force }
     Wait-RdsServiceTransition -Name $Name -Status 'Stopped'
 }
 
+# Starts a service (what it depends on starts with it) and waits until it runs, within the limit; nothing when it runs.
 function Invoke-RdsServiceStart {
-    <#
-    .SYNOPSIS
-    Starts a service (what it depends on starts with it) and waits until it runs, within the limit; nothing when it runs.
-    .DESCRIPTION
-    A service still StopPending is waited for until it is Stopped first; one StartPending is
-    only waited for.
-    .PARAMETER Name
-    The service name.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $status = [string](Get-RdsRequiredService -Name $Name).Status
     if ($status -eq 'Running') { return }
     if ($status -eq 'StopPending') { Wait-RdsServiceTransition -Name $Name -Status 'Stopped' }
@@ -149,24 +88,9 @@ function Invoke-RdsServiceStart {
     Wait-RdsServiceTransition -Name $Name -Status 'Running'
 }
 
+# Stops a service and waits until it is Stopped, within the limit; with -Force its running dependents first, deepest first, each within the limit.
 function Invoke-RdsServiceStop {
-    <#
-    .SYNOPSIS
-    Stops a service and waits until it is Stopped, within the limit; with -Force its running dependents first, deepest first, each within the limit.
-    .DESCRIPTION
-    Without -Force a service with running dependents is refused by the platform, as by
-    Stop-Service. When the stop fails after dependents were stopped, they are started again
-    (once; their failure is added to the message) and the error is thrown.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Force
-    Stops the running dependents too.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [switch] $Force
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
     if ([string](Get-RdsRequiredService -Name $Name).Status -eq 'Stopped') { return }
     $dependents = @()
     if ($Force) { $dependents = @(Get-RdsActiveServiceDependent -Name $Name) }
@@ -184,23 +108,9 @@ function Invoke-RdsServiceStop {
     }
 }
 
+# Restarts a service: stops it (with -Force its running dependents first), starts it and then the dependents that were running, each within the limit.
 function Invoke-RdsServiceRestart {
-    <#
-    .SYNOPSIS
-    Restarts a service: stops it (with -Force its running dependents first), starts it and then the dependents that were running, each within the limit.
-    .DESCRIPTION
-    A stopped service is started. When a start fails, what was running before is started once
-    more and the first error is thrown (with the second attempt's failure, if any).
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Force
-    Restarts even when dependent services must stop.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [switch] $Force
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
     $wasRunning = ([string](Get-RdsRequiredService -Name $Name).Status -ne 'Stopped')
     $dependents = [System.Collections.Generic.List[string]]::new()
     if ($Force) {
@@ -220,18 +130,9 @@ function Invoke-RdsServiceRestart {
     }
 }
 
+# After a failed stop or restart: starts once more each listed service that is not running; returns '' or, per service that did not start, '; starting <name> again failed too: <error>' (or '; <name> is still StopPending').
 function Restore-RdsServiceRunning {
-    <#
-    .SYNOPSIS
-    After a failed stop or restart: starts once more each listed service that is not running; returns '' or, per service that did not start, '; starting <name> again failed too: <error>' (or '; <name> is still StopPending').
-    .PARAMETER Name
-    The services, in start order.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Name
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Name)
     $notes = [System.Text.StringBuilder]::new()
     foreach ($service in $Name) {
         try {

@@ -94,6 +94,16 @@ export interface PrimitiveAction<P extends Params = Params> extends ActionBase {
    * is carried out only once a dependent needs a change, so a host in desired state is untouched.
    */
   deferrable: boolean;
+  /**
+   * A deferred step of this action is carried out before any later change under its key, not
+   * only before its dependents' (a backup must precede every change it is the backup of).
+   */
+  coversKey?: boolean;
+  /**
+   * The step ends the deferral of the deferred steps it depends on (a restore closes the
+   * ownership it restores), so it is no reason to carry them out.
+   */
+  closesDeferred?: boolean;
   /** The step may opt out of the backup rule with `backup: { skip, reason }`. */
   backupOptOut?: boolean;
   /** The parameter naming the backup file this step writes (the export-file rule checks it). */

@@ -1,16 +1,18 @@
-import type { PrimitiveStep } from '../actions/types.js';
 import type { Plan } from '../plan/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { approvalToken, scriptSha256 } from '../shared/hash.js';
 import { formatHeader, type ScriptHeader } from './header.js';
 import { PLAIN_OUTPUT_STATEMENT } from './plain-output.js';
-import { stringsIn, toHashtable, toPowerShell } from './literals.js';
+import { stringsIn } from './literals.js';
+import { stepCall } from './step-call.js';
 import { quotePowerShell } from './quote.js';
-import { actionTemplate, platformTemplates, runtimeTemplates, type Platform, type TemplateFile } from './templates.js';
+import { assembleSections } from './assemble.js';
+import { actionTemplate, platformTemplates, runtimeTemplates, type Platform } from './templates.js';
 
 /**
- * Assembles the script: header, the param block, the runtime, platform and action templates,
- * then one call per step. Deterministic: the same plan and tool version give the same bytes.
+ * A plan or undo script: header, the param block, the runtime, platform and action templates
+ * the calls reach (assemble.ts), then one call per step. Deterministic: the same plan and tool
+ * version give the same bytes.
  */
 export interface RenderOptions {
   platform?: Platform;
@@ -30,17 +32,7 @@ export interface RenderedScript {
 }
 
 const EOL = '\r\n';
-
-function section(file: TemplateFile): string {
-  return `#region ${file.name}\n${file.text.trimEnd()}\n#endregion ${file.name}\n`;
-}
-
-function stepCall(step: PrimitiveStep): string {
-  return [
-    `# step ${step.id} (${step.action})`,
-    `Invoke-RdsPlanStep -Context $RdsContext -StepId ${quotePowerShell(step.id)} -Action ${quotePowerShell(step.action)} -RunWhen ${quotePowerShell(step.runWhen)} -DependsOn ${toPowerShell(step.dependsOn)} -Parameters ${toHashtable(step.params)}`,
-  ].join('\n');
-}
+const COMPLETE_CALL = 'Complete-RdsPlan -Context $RdsContext';
 
 /** What differs between a plan script and an undo script; the frame around it is shared. */
 export interface ScriptFrame {
@@ -61,6 +53,8 @@ export interface ScriptFrame {
 export function assembleScript(frame: ScriptFrame, options: RenderOptions = {}): RenderedScript {
   const platform = options.platform ?? 'windows';
   const toolVersion = options.toolVersion ?? TOOL_VERSION;
+  const contextCall = `$RdsContext = New-RdsPlanContext -PlanName ${quotePowerShell(frame.name)} -PlanSha256 ${quotePowerShell(frame.planSha256)} -ToolVersion ${quotePowerShell(toolVersion)} -OnError ${quotePowerShell(frame.onError)} -Reboot ${quotePowerShell(frame.reboot)} -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -TargetName $TargetName -ApprovalToken $ApprovalToken -Cmdlet $PSCmdlet${frame.undo ? ' -Undo' : ''}`;
+  const templates = [...runtimeTemplates(), ...platformTemplates(platform), ...[...new Set(frame.actions)].sort().map(actionTemplate)];
   const body = [
     '#Requires -Version 5.1',
     '<#',
@@ -91,12 +85,10 @@ export function assembleScript(frame: ScriptFrame, options: RenderOptions = {}):
     'Set-StrictMode -Version 3.0',
     PLAIN_OUTPUT_STATEMENT,
     '',
-    ...runtimeTemplates().map(section),
-    ...platformTemplates(platform).map(section),
-    ...[...new Set(frame.actions)].sort().map((action) => section(actionTemplate(action))),
-    `$RdsContext = New-RdsPlanContext -PlanName ${quotePowerShell(frame.name)} -PlanSha256 ${quotePowerShell(frame.planSha256)} -ToolVersion ${quotePowerShell(toolVersion)} -OnError ${quotePowerShell(frame.onError)} -Reboot ${quotePowerShell(frame.reboot)} -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -TargetName $TargetName -ApprovalToken $ApprovalToken -Cmdlet $PSCmdlet${frame.undo ? ' -Undo' : ''}`,
+    ...assembleSections(templates, [contextCall, ...frame.calls, COMPLETE_CALL]),
+    contextCall,
     ...frame.calls,
-    'Complete-RdsPlan -Context $RdsContext',
+    COMPLETE_CALL,
     '',
   ]
     .join('\n')
@@ -128,7 +120,7 @@ export function renderScript(plan: Plan, options: RenderOptions = {}): RenderedS
       onError: plan.options.onError,
       reboot: plan.options.reboot,
       actions: plan.steps.map((step) => step.action),
-      calls: plan.steps.map(stepCall),
+      calls: plan.steps.map((step) => stepCall(step, plan.steps)),
       literals: plan.steps.flatMap((step) => [step.id, ...stringsIn(step.params)]),
     },
     options,

@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { assembleSections } from '../render/assemble.js';
 import { templatesRoot } from '../render/templates.js';
 
-/** The fan-out script with the runtime pieces it includes (one marker line per include). */
+const INCLUDE = /^# rdsplan:include (\S+)\r?$/gm;
+
+/**
+ * The fan-out script: ps-templates/fleet/Invoke-RdsFleet.ps1 with each `# rdsplan:include
+ * <file>` marker replaced by what the driver reaches of that template, through the assembler
+ * that builds plan scripts.
+ */
 export function fleetDriverText(): string {
   const root = templatesRoot();
-  return readFileSync(join(root, 'fleet', 'Invoke-RdsFleet.ps1'), 'utf8')
-    .replace(/^\uFEFF/, '')
-    .replace(/^# rdsplan:include (\S+)\r?$/gm, (_line, file: string) => readFileSync(join(root, file), 'utf8').replace(/^\uFEFF/, ''))
-    .replace(/\r?\n/g, '\r\n');
+  const driver = readFileSync(join(root, 'fleet', 'Invoke-RdsFleet.ps1'), 'utf8').replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  const callerLines = driver.split('\n');
+  return driver
+    .replace(INCLUDE, (_line, name: string) => {
+      const file = { name, text: readFileSync(join(root, name), 'utf8').replace(/^\uFEFF/, '') };
+      return assembleSections([file], callerLines).join('').trimEnd();
+    })
+    .replace(/\n/g, '\r\n');
 }

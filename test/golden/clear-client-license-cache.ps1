@@ -18,9 +18,9 @@ param(
 
 $RdsContext = New-RdsPlanContext -PlanName 'clear-cal-cache-ws042' -PlanSha256 '<plan-sha256>' -ToolVersion '0.0.0-golden' -OnError 'rollback' -Reboot 'never' -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -TargetName $TargetName -ApprovalToken $ApprovalToken -Cmdlet $PSCmdlet
 # step cal.export (registry.export)
-Invoke-RdsPlanStep -Context $RdsContext -StepId 'cal.export' -Action 'registry.export' -RunWhen 'always' -DependsOn @() -Parameters @{ Path = 'HKLM\SOFTWARE\Microsoft\MSLicensing'; View = '64' }
+Invoke-RdsPlanStep -Context $RdsContext -StepId 'cal.export' -Action 'registry.export' -RunWhen 'always' -DependsOn @() -Deferred -CoversKey -NoHostChange -Parameters @{ Path = 'HKLM\SOFTWARE\Microsoft\MSLicensing'; View = '64' }
 # step cal.export-wow (registry.export)
-Invoke-RdsPlanStep -Context $RdsContext -StepId 'cal.export-wow' -Action 'registry.export' -RunWhen 'always' -DependsOn @() -Parameters @{ Path = 'HKLM\SOFTWARE\WOW6432Node\Microsoft\MSLicensing'; View = '64' }
+Invoke-RdsPlanStep -Context $RdsContext -StepId 'cal.export-wow' -Action 'registry.export' -RunWhen 'always' -DependsOn @() -Deferred -CoversKey -NoHostChange -Parameters @{ Path = 'HKLM\SOFTWARE\WOW6432Node\Microsoft\MSLicensing'; View = '64' }
 # step cal.delete (registry.deleteKey)
 Invoke-RdsPlanStep -Context $RdsContext -StepId 'cal.delete' -Action 'registry.deleteKey' -RunWhen 'always' -DependsOn @('cal.export') -Parameters @{ Path = 'HKLM\SOFTWARE\Microsoft\MSLicensing'; View = '64'; Recurse = $true }
 # step cal.delete-wow (registry.deleteKey)

@@ -18,7 +18,7 @@ param(
 
 $RdsContext = New-RdsPlanContext -PlanName 'delete-stored-client-licenses' -PlanSha256 '<plan-sha256>' -ToolVersion '0.0.0-golden' -OnError 'rollback' -Reboot 'never' -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -TargetName $TargetName -ApprovalToken $ApprovalToken -Cmdlet $PSCmdlet
 # step backup (registry.export)
-Invoke-RdsPlanStep -Context $RdsContext -StepId 'backup' -Action 'registry.export' -RunWhen 'always' -DependsOn @() -Parameters @{ Path = 'HKLM\SOFTWARE\Microsoft\MSLicensing'; View = '64' }
+Invoke-RdsPlanStep -Context $RdsContext -StepId 'backup' -Action 'registry.export' -RunWhen 'always' -DependsOn @() -Deferred -CoversKey -NoHostChange -Parameters @{ Path = 'HKLM\SOFTWARE\Microsoft\MSLicensing'; View = '64' }
 # step licenses (registry.deleteSubkeys)
 Invoke-RdsPlanStep -Context $RdsContext -StepId 'licenses' -Action 'registry.deleteSubkeys' -RunWhen 'always' -DependsOn @('backup') -Parameters @{ Path = 'HKLM\SOFTWARE\Microsoft\MSLicensing\Store'; View = '64'; NamePattern = 'LICENSE*' }
 Complete-RdsPlan -Context $RdsContext

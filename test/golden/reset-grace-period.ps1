@@ -25,15 +25,15 @@ $RdsContext = New-RdsPlanContext -PlanName 'reset-grace-period-rdsh01' -PlanSha2
 # step grace.due (rds.testGracePeriod)
 Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.due' -Action 'rds.testGracePeriod' -RunWhen 'always' -DependsOn @() -Parameters @{ MinimumDaysLeft = 30 }
 # step grace.export (registry.export)
-Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.export' -Action 'registry.export' -RunWhen 'changed' -DependsOn @('grace.due') -Parameters @{ Path = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'; View = 'Default' }
+Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.export' -Action 'registry.export' -RunWhen 'changed' -DependsOn @('grace.due') -Deferred -CoversKey -NoHostChange -Parameters @{ Path = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'; View = 'Default' }
 # step grace.own (registry.takeOwnership)
-Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.own' -Action 'registry.takeOwnership' -RunWhen 'changed' -DependsOn @('grace.due', 'grace.export') -Parameters @{ Path = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }
+Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.own' -Action 'registry.takeOwnership' -RunWhen 'changed' -DependsOn @('grace.due', 'grace.export') -Deferred -Parameters @{ Path = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }
 # step grace.delete (registry.deleteValue)
 Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.delete' -Action 'registry.deleteValue' -RunWhen 'changed' -DependsOn @('grace.due', 'grace.export', 'grace.own') -Parameters @{ Path = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'; View = 'Default'; NamePattern = 'L$RTMTIMEBOMB*'; MustExist = $false }
 # step grace.restore (registry.restoreSecurity)
-Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.restore' -Action 'registry.restoreSecurity' -RunWhen 'changed' -DependsOn @('grace.due', 'grace.own') -Parameters @{ Path = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'; View = 'Default'; FromStep = 'grace.own' }
+Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.restore' -Action 'registry.restoreSecurity' -RunWhen 'changed' -DependsOn @('grace.due', 'grace.own') -ClosesDeferred -Parameters @{ Path = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'; View = 'Default'; FromStep = 'grace.own' }
 # step grace.restart (service.restart)
 Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.restart' -Action 'service.restart' -RunWhen 'changed' -DependsOn @('grace.due', 'grace.delete') -Parameters @{ Name = 'TermService'; Force = $true }
 # step grace.days (rds.getGracePeriodDays)
-Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.days' -Action 'rds.getGracePeriodDays' -RunWhen 'always' -DependsOn @() -Parameters @{ RestartStep = 'grace.restart'; MinimumDaysLeft = 30 }
+Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.days' -Action 'rds.getGracePeriodDays' -RunWhen 'always' -DependsOn @() -NoHostChange -Parameters @{ RestartStep = 'grace.restart'; MinimumDaysLeft = 30 }
 Complete-RdsPlan -Context $RdsContext

@@ -1,7 +1,8 @@
 # Static contract of the platform layer, read with PowerShell's own parser: platform/sim and
 # platform/windows both define exactly the platform API of ps-templates/README.md (its
 # "Platform API" table is the one list of it), with the same parameters in the same order;
-# the sim's other functions are *-RdsSim* helpers; approved verbs and comment-based help.
+# the sim's other functions are *-RdsSim* helpers; approved verbs; a one-line comment on each function (comment-based help is
+# for what an administrator calls, and no platform function is).
 BeforeDiscovery {
     . (Join-Path $PSScriptRoot '../../../test/support/Get-RdsTemplateFile.ps1')
 
@@ -36,7 +37,7 @@ BeforeDiscovery {
     }
 
     function Get-SimTestFunctionTable {
-        # Every function a layer defines, in file order, with its parameters and help, and the parse errors of its files.
+        # Every function a layer defines, in file order, with its parameters, help and the comment line above it, and the parse errors of its files.
         param([string] $Layer)
         $functions = [System.Collections.Generic.List[hashtable]]::new()
         $problems = [System.Collections.Generic.List[string]]::new()
@@ -44,6 +45,7 @@ BeforeDiscovery {
             $tokens = $null
             $errors = $null
             $ast = [System.Management.Automation.Language.Parser]::ParseFile($file, [ref]$tokens, [ref]$errors)
+            $lines = [System.IO.File]::ReadAllLines($file)
             foreach ($parseError in $errors) { $problems.Add($file + ':' + $parseError.Extent.StartLineNumber + ': ' + $parseError.Message) }
             foreach ($definition in $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true)) {
                 $parameters = [System.Collections.Generic.List[hashtable]]::new()
@@ -55,7 +57,9 @@ BeforeDiscovery {
                 $help = $definition.GetHelpContent()
                 $synopsis = ''
                 if ($null -ne $help -and $null -ne $help.Synopsis) { $synopsis = $help.Synopsis.Trim() }
-                $functions.Add(@{ Name = $definition.Name; Parameters = $parameters.ToArray(); Synopsis = $synopsis; File = [System.IO.Path]::GetFileName($file) })
+                $above = ''
+                if ($definition.Extent.StartLineNumber -ge 2) { $above = $lines[$definition.Extent.StartLineNumber - 2] }
+                $functions.Add(@{ Name = $definition.Name; Parameters = $parameters.ToArray(); Synopsis = $synopsis; Comment = $above; File = [System.IO.Path]::GetFileName($file) })
             }
         }
         return @{ Layer = $Layer; Functions = $functions.ToArray(); Problems = $problems.ToArray() }
@@ -143,8 +147,10 @@ Describe 'Platform API contract' -ForEach @(@{ Contract = $contract }) {
         ConvertTo-SimTestJson -InputObject $unapproved | Should -BeExactly '[]'
     }
 
-    It '<Layer>: every function has comment-based help with a synopsis' -ForEach @($contract.Platforms) {
-        $withoutHelp = @($Functions | Where-Object { $_.Synopsis.Length -eq 0 } | ForEach-Object { $_.Name })
-        ConvertTo-SimTestJson -InputObject $withoutHelp | Should -BeExactly '[]'
+    It '<Layer>: every function has a one-line comment above it and no comment-based help' -ForEach @($contract.Platforms) {
+        $withoutComment = @($Functions | Where-Object { $_.Comment -notmatch '^\s*# \S' } | ForEach-Object { $_.Name })
+        ConvertTo-SimTestJson -InputObject $withoutComment | Should -BeExactly '[]'
+        $withHelp = @($Functions | Where-Object { $_.Synopsis.Length -gt 0 } | ForEach-Object { $_.Name })
+        ConvertTo-SimTestJson -InputObject $withHelp | Should -BeExactly '[]'
     }
 }

@@ -12,13 +12,9 @@ $script:RdsSim = $null
 $script:RdsSimLock = $null
 $script:RdsSimSddlCache = @{}
 
+# Returns the in-memory simulated host; throws when Initialize-RdsPlatform has not run.
 function Get-RdsSimState {
-    <#
-    .SYNOPSIS
-    Returns the in-memory simulated host; throws when Initialize-RdsPlatform has not run.
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param()
     if ($null -eq $script:RdsSim) {
         throw 'the simulated platform is not initialized (Initialize-RdsPlatform -Option <state file>)'
@@ -26,32 +22,16 @@ function Get-RdsSimState {
     return $script:RdsSim
 }
 
+# Returns a new hashtable with ordinal, case-insensitive keys (registry and service names).
 function New-RdsSimDictionary {
-    <#
-    .SYNOPSIS
-    Returns a new hashtable with ordinal, case-insensitive keys (registry and service names).
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param()
     return [System.Collections.Hashtable]::new([System.StringComparer]::OrdinalIgnoreCase)
 }
 
+# Converts the output of ConvertFrom-Json (PSCustomObject, arrays) into hashtables and arrays.
 function ConvertFrom-RdsSimJsonNode {
-    <#
-    .SYNOPSIS
-    Converts the output of ConvertFrom-Json (PSCustomObject, arrays) into hashtables and arrays.
-    .DESCRIPTION
-    Windows PowerShell 5.1 has no ConvertFrom-Json -AsHashtable. Objects become case-insensitive
-    hashtables, arrays stay arrays (also with one or no element), numbers become [long] when
-    integral, and the DateTime that PowerShell 7 makes of ISO 8601 strings goes back to text.
-    .PARAMETER Node
-    The value to convert.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Node
-    )
+    param([Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Node)
     if ($null -eq $Node) { return $null }
     if ($Node -is [System.Management.Automation.PSCustomObject]) {
         $table = New-RdsSimDictionary
@@ -86,23 +66,9 @@ function ConvertFrom-RdsSimJsonNode {
     return $Node
 }
 
+# Returns $Table[$Name], or $Default when the table is $null or has no such key.
 function Get-RdsSimMember {
-    <#
-    .SYNOPSIS
-    Returns $Table[$Name], or $Default when the table is $null or has no such key.
-    .PARAMETER Table
-    A hashtable (or $null).
-    .PARAMETER Name
-    The key.
-    .PARAMETER Default
-    The value returned when the key is absent.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowNull()] [object] $Table,
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [AllowNull()] [object] $Default = $null
-    )
+    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Table, [Parameter(Mandatory = $true)] [string] $Name, [AllowNull()] [object] $Default = $null)
     if ($null -eq $Table -or -not ($Table -is [System.Collections.IDictionary])) { return $Default }
     if (-not $Table.Contains($Name)) { return $Default }
     $value = $Table[$Name]
@@ -110,18 +76,9 @@ function Get-RdsSimMember {
     return , $value
 }
 
+# Returns a value as string[] ($null -> empty array, a scalar -> one element).
 function ConvertTo-RdsSimStringArray {
-    <#
-    .SYNOPSIS
-    Returns a value as string[] ($null -> empty array, a scalar -> one element).
-    .PARAMETER Value
-    The value.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Value
-    )
+    param([Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Value)
     $list = [System.Collections.Generic.List[string]]::new()
     if ($null -ne $Value) {
         if ($Value -is [string]) {
@@ -137,39 +94,9 @@ function ConvertTo-RdsSimStringArray {
     return , $list.ToArray()
 }
 
+# Returns the built-in simulated host as a state document (the JSON state file's structure).
 function New-RdsSimDefaultState {
-    <#
-    .SYNOPSIS
-    Returns the built-in simulated host as a state document (the JSON state file's structure).
-    .DESCRIPTION
-    An RD Session Host (with the RD Licensing role) in its grace period, 21 days left (a reset
-    is due: fewer than rds.resetGracePeriod's default 30): the RCM\GracePeriod key owned by
-    NETWORK SERVICE with a DACL that gives Administrators read only and holds the L$RTMTIMEBOMB
-    value; licensing mode not configured (5); no specified license server; the RCM
-    certificates; the client CAL cache under MSLicensing; an empty policy key; the services
-    TermService, UmRdpService, TermServLicensing, RpcSs and EventLog; a token of a domain
-    administrator holding SeTakeOwnership, SeRestore, SeBackup and SeShutdown, disabled; an
-    agent's key with a DACL not in canonical order (HKLM\SOFTWARE\Fabrikam\RdsAgent) and a
-    REG_FULL_RESOURCE_DESCRIPTOR under HKLM\HARDWARE\DESCRIPTION\System.
-    -GracePeriod gives the same host in another state of its grace period; -Token and
-    -TermServiceStopPendingSeconds the host as a run that is not elevated finds it, or with a
-    TermService that hangs in StopPending.
-    .PARAMETER GracePeriod
-    'InGracePeriod' (the default: 21 days left); 'FreshlyReset' (a fresh timebomb value that
-    TermService wrote at its restart after a reset: 120 days); 'Expired' (the old value still
-    there, 0 days, GetGracePeriodDays throws 0x80070002); 'KeyAbsent' (the whole GracePeriod key
-    deleted, as public scripts do, on an expired host whose TermService has not restarted since).
-    .PARAMETER Token
-    'Elevated' (the default: the administrator's full token); 'NotElevated' (what UAC gives the
-    same administrator without "Run as administrator": Administrators deny-only, so not among
-    the groups, medium integrity, of the privileges only SeShutdownPrivilege).
-    .PARAMETER TermServiceStopPendingSeconds
-    How long a stop leaves TermService in StopPending (0: it stops at once).
-    .EXAMPLE
-    $document = New-RdsSimDefaultState -GracePeriod 'Expired'
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param(
         [ValidateSet('InGracePeriod', 'FreshlyReset', 'Expired', 'KeyAbsent')] [string] $GracePeriod = 'InGracePeriod',
         [ValidateSet('Elevated', 'NotElevated')] [string] $Token = 'Elevated',
@@ -341,21 +268,9 @@ function New-RdsSimDefaultState {
     return $document
 }
 
+# Builds the in-memory simulated host from a state document (hashtables as read from JSON).
 function Import-RdsSimStateDocument {
-    <#
-    .SYNOPSIS
-    Builds the in-memory simulated host from a state document (hashtables as read from JSON).
-    .PARAMETER Document
-    The state document.
-    .PARAMETER StatePath
-    The state file (for messages and the lock file).
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Document,
-        [Parameter(Mandatory = $true)] [string] $StatePath
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Document, [Parameter(Mandatory = $true)] [string] $StatePath)
     $format = Get-RdsSimMember -Table $Document -Name 'format' -Default 'rdsplan-sim-state/1'
     if ($format -ne 'rdsplan-sim-state/1') { throw "unsupported state format '$format' (expected 'rdsplan-sim-state/1')" }
 
@@ -509,18 +424,9 @@ function Import-RdsSimStateDocument {
     return $state
 }
 
+# Returns the state document (hashtables and arrays, saved as JSON) of the in-memory host.
 function Export-RdsSimStateDocument {
-    <#
-    .SYNOPSIS
-    Returns the state document (hashtables and arrays, saved as JSON) of the in-memory host.
-    .PARAMETER State
-    The in-memory simulated host.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State)
     Sync-RdsSimTimebomb -State $State
     $registry = @{}
     foreach ($key in $State.RegKeys.Values) {
@@ -593,18 +499,9 @@ function Export-RdsSimStateDocument {
     return $document
 }
 
+# Indents compact JSON (as written by ConvertTo-RdsJson) with two spaces per level.
 function Format-RdsSimJson {
-    <#
-    .SYNOPSIS
-    Indents compact JSON (as written by ConvertTo-RdsJson) with two spaces per level.
-    .PARAMETER Json
-    Compact JSON.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Json
-    )
+    param([Parameter(Mandatory = $true)] [string] $Json)
     $builder = [System.Text.StringBuilder]::new($Json.Length * 2)
     $indent = 0
     $tokens = [regex]::Matches($Json, '"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^"{}\[\],:]+')
@@ -641,20 +538,9 @@ function Format-RdsSimJson {
     return $builder.ToString()
 }
 
+# Writes a text file atomically: a temporary file beside it, then a rename over the target.
 function Write-RdsSimFileAtomic {
-    <#
-    .SYNOPSIS
-    Writes a text file atomically: a temporary file beside it, then a rename over the target.
-    .PARAMETER Path
-    The file to write.
-    .PARAMETER Text
-    The content (written as UTF-8 without BOM).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text)
     $temporary = $Path + '.' + [System.Guid]::NewGuid().ToString('N') + '.tmp'
     try {
         [System.IO.File]::WriteAllText($temporary, $Text, [System.Text.UTF8Encoding]::new($false))
@@ -670,18 +556,9 @@ function Write-RdsSimFileAtomic {
     }
 }
 
+# Completes a pending simulated reboot: services left StopPending are stopped, automatic services run, disabled ones are stopped, TermService re-reads the grace period.
 function Invoke-RdsSimBoot {
-    <#
-    .SYNOPSIS
-    Completes a pending simulated reboot: services left StopPending are stopped, automatic
-    services run, disabled ones are stopped, TermService re-reads the grace period.
-    .PARAMETER State
-    The in-memory simulated host.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State)
     foreach ($service in $State.Services.Values) {
         # A service that hung in StopPending is gone after the restart.
         if ($service.Status -eq 'StopPending') { $service.Status = 'Stopped' }
@@ -694,18 +571,9 @@ function Invoke-RdsSimBoot {
     $State.Host.rebootPending = $false
 }
 
+# Loads the simulated host from its state file (the default host when the file does not exist) and completes a pending reboot.
 function Read-RdsSimStateFile {
-    <#
-    .SYNOPSIS
-    Loads the simulated host from its state file (the default host when the file does not exist) and completes a pending reboot.
-    .PARAMETER StatePath
-    The full path of the state file.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $StatePath
-    )
+    param([Parameter(Mandatory = $true)] [string] $StatePath)
     $document = $null
     $text = $null
     if ([System.IO.File]::Exists($StatePath)) {
@@ -734,22 +602,10 @@ function Read-RdsSimStateFile {
     return $state
 }
 
+# Loads the simulated Windows host from a JSON state file (the built-in default host when the file does not exist).
 function Initialize-RdsPlatform {
-    <#
-    .SYNOPSIS
-    Loads the simulated Windows host from a JSON state file (the built-in default host when the file does not exist).
-    .DESCRIPTION
-    A pending reboot recorded by Restart-RdsHost in an earlier run is completed first (automatic
-    services start, TermService re-reads the grace period). Call counters start from zero.
-    .PARAMETER Option
-    The state file path.
-    .EXAMPLE
-    Initialize-RdsPlatform -Option 'C:\rehearsal\rdsh01.json'
-    #>
     [CmdletBinding()]
-    param(
-        [AllowEmptyString()] [AllowNull()] [string] $Option = ''
-    )
+    param([AllowEmptyString()] [AllowNull()] [string] $Option = '')
     if ([string]::IsNullOrEmpty($Option)) {
         throw 'the simulated platform needs a state file'
     }
@@ -759,11 +615,8 @@ function Initialize-RdsPlatform {
     $script:RdsSim = $state
 }
 
+# Saves the simulated host to its state file (sorted keys, indented JSON, written atomically).
 function Complete-RdsPlatform {
-    <#
-    .SYNOPSIS
-    Saves the simulated host to its state file (sorted keys, indented JSON, written atomically).
-    #>
     [CmdletBinding()]
     param()
     $state = Get-RdsSimState
@@ -775,48 +628,18 @@ function Complete-RdsPlatform {
     }
 }
 
+# Writes the simulated host to its state file (sorted keys, indented, atomically).
 function Save-RdsSimState {
-    <#
-    .SYNOPSIS
-    Writes the simulated host to its state file (sorted keys, indented, atomically).
-    .PARAMETER State
-    The in-memory simulated host.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State)
     $json = ConvertTo-RdsJson -InputObject (Export-RdsSimStateDocument -State $State)
     $text = Format-RdsSimJson -Json $json
     Write-RdsSimFileAtomic -Path $State.StatePath -Text $text
     $State.LoadedText = $text
 }
 
+# Counts a platform call and fires a matching fault from the state's "faults" list.
 function Register-RdsSimCall {
-    <#
-    .SYNOPSIS
-    Counts a platform call and fires a matching fault from the state's "faults" list.
-    .DESCRIPTION
-    Every call increments calls[<function>]; mutating calls also increment calls['*'] and are
-    appended to callLog. A fault matches by "call" (the function, or "*" for any mutating call),
-    "path" and "name" (when given, compared case-insensitively); "nth" makes it fire only on the
-    nth matching call of this run, else it fires on every matching call.
-    .PARAMETER Call
-    The platform function.
-    .PARAMETER Path
-    The registry path or file the call works on ('' when none).
-    .PARAMETER Name
-    The value, service or privilege name ('' when none).
-    .PARAMETER Mutating
-    The call changes the host.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Call,
-        [AllowEmptyString()] [string] $Path = '',
-        [AllowEmptyString()] [string] $Name = '',
-        [switch] $Mutating
-    )
+    param([Parameter(Mandatory = $true)] [string] $Call, [AllowEmptyString()] [string] $Path = '', [AllowEmptyString()] [string] $Name = '', [switch] $Mutating)
     $state = Get-RdsSimState
     $count = [long](Get-RdsSimMember -Table $state.Calls -Name $Call -Default ([long]0))
     $state.Calls[$Call] = $count + 1
@@ -855,21 +678,9 @@ function Register-RdsSimCall {
     }
 }
 
+# Returns the error message the simulated platform throws, in the Windows platform's form '<Windows message> (<target>)'.
 function Get-RdsSimMessage {
-    <#
-    .SYNOPSIS
-    Returns the error message the simulated platform throws, in the Windows platform's form '<Windows message> (<target>)'.
-    .PARAMETER Id
-    The message: RegistryAccess, AccessDenied, NotFound, KeyNotFound, ValueNotFound, InvalidOwner, NotAllAssigned.
-    .PARAMETER Target
-    The key, value, service or file the message names.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Id,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Target
-    )
+    param([Parameter(Mandatory = $true)] [string] $Id, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Target)
     $text = switch ($Id) {
         'RegistryAccess' { 'Requested registry access is not allowed.' }
         'AccessDenied' { 'Access is denied.' }
@@ -883,13 +694,9 @@ function Get-RdsSimMessage {
     return ($text + ' (' + $Target + ')')
 }
 
+# Returns @{ ComputerName; UserName; IsDomainJoined } of the simulated host.
 function Get-RdsHostIdentity {
-    <#
-    .SYNOPSIS
-    Returns @{ ComputerName; UserName; IsDomainJoined } of the simulated host.
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsHostIdentity'
@@ -900,17 +707,9 @@ function Get-RdsHostIdentity {
     }
 }
 
+# Creates the lock file with FileMode.CreateNew and returns its open stream; $null when it exists already.
 function Open-RdsSimLockFile {
-    <#
-    .SYNOPSIS
-    Creates the lock file with FileMode.CreateNew and returns its open stream; $null when it exists already.
-    .PARAMETER Path
-    The lock file.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path)
     try {
         return [System.IO.File]::Open($Path, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::Read)
     }
@@ -920,21 +719,9 @@ function Open-RdsSimLockFile {
     }
 }
 
+# Returns $true when a lock file names a process that no longer runs (processId, and processStart against a reused id).
 function Test-RdsSimLockAbandoned {
-    <#
-    .SYNOPSIS
-    Returns $true when a lock file names a process that no longer runs (processId, and processStart against a reused id).
-    .DESCRIPTION
-    A lock file that cannot be read as { processId, processStart? } counts as held by a live
-    run: only a lock whose holder is known to be gone is taken over.
-    .PARAMETER Path
-    The lock file.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path)
     $holder = $null
     try {
         $holder = ConvertFrom-RdsSimJsonNode -Node (ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($Path)))
@@ -967,27 +754,9 @@ function Test-RdsSimLockAbandoned {
     }
 }
 
+# Takes the simulated host's lock, the file '<state file>.lock' (FileMode.CreateNew, held until Unlock-RdsHost); returns @{ Status; Lock } as the Windows platform does.
 function Lock-RdsHost {
-    <#
-    .SYNOPSIS
-    Takes the simulated host's lock, the file '<state file>.lock' (FileMode.CreateNew, held until Unlock-RdsHost); returns @{ Status; Lock } as the Windows platform does.
-    .DESCRIPTION
-    Status 'Acquired'; 'Held' when another run holds the lock (another process, or the same
-    run), nothing taken; 'Abandoned' when the lock file names a process that no longer runs
-    (a killed run: the Windows mutex's AbandonedMutexException), whose lock is taken over.
-    Lock is the lock file. As for the Global\ mutex, the token must be elevated (or hold
-    SeCreateGlobalPrivilege): else "Access to the path 'Global\rdsplan-<Name>' is denied.".
-    Runs against different state files (a fleet) do not interfere. When the state file
-    changed since Initialize-RdsPlatform loaded it (another run saved it), the state is loaded
-    again. A run that did not get the lock never saves the state file.
-    .PARAMETER Name
-    The lock name (recorded in the lock file).
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Lock-RdsHost' -Name $Name
     $lockPath = $state.StatePath + '.lock'
@@ -1037,17 +806,9 @@ function Lock-RdsHost {
     return @{ Status = $status; Lock = $lockPath }
 }
 
+# Saves the simulated host and releases the lock taken by Lock-RdsHost (closes and deletes the lock file).
 function Unlock-RdsHost {
-    <#
-    .SYNOPSIS
-    Saves the simulated host and releases the lock taken by Lock-RdsHost (closes and deletes the lock file).
-    .PARAMETER Name
-    The lock name.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $lock = $script:RdsSimLock
     if ($null -eq $lock) { return }
     $state = $script:RdsSim
@@ -1071,17 +832,9 @@ function Unlock-RdsHost {
     }
 }
 
+# Records a restart of the simulated host (rebootPending, rebootCount); the next Initialize-RdsPlatform completes it.
 function Restart-RdsHost {
-    <#
-    .SYNOPSIS
-    Records a restart of the simulated host (rebootPending, rebootCount); the next Initialize-RdsPlatform completes it.
-    .PARAMETER DelaySeconds
-    Seconds before the restart (recorded as lastRebootDelaySeconds).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [int] $DelaySeconds
-    )
+    param([Parameter(Mandatory = $true)] [int] $DelaySeconds)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Restart-RdsHost' -Mutating
     $privilege = Get-RdsSimMember -Table $state.Token.privileges -Name 'SeShutdownPrivilege'

@@ -19,49 +19,27 @@ $script:RdsSimAdministratorsSid = 'S-1-5-32-544'
 $script:RdsSimProtectedFolderSddl = 'O:BAD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)'
 $script:RdsSimInheritedFolderSddl = 'O:BAD:AI(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIIOID;GA;;;CO)(A;OICIID;0x1200a9;;;BU)(A;CIID;0x116;;;BU)'
 
+# Returns $true when the simulated token holds Administrators (S-1-5-32-544) as an enabled group.
 function Test-RdsSimElevatedToken {
-    <#
-    .SYNOPSIS
-    Returns $true when the simulated token holds Administrators (S-1-5-32-544) as an enabled group.
-    .PARAMETER State
-    The in-memory simulated host.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State)
     foreach ($group in $State.Token.groups) {
         if ([string]::Equals($group, $script:RdsSimAdministratorsSid, [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
     }
     return $false
 }
 
+# Returns $true when the simulated token is elevated (Administrators is one of its enabled groups).
 function Test-RdsElevation {
-    <#
-    .SYNOPSIS
-    Returns $true when the simulated token is elevated (Administrators is one of its enabled groups).
-    #>
     [CmdletBinding()]
-    [OutputType([bool])]
     param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Test-RdsElevation'
     return (Test-RdsSimElevatedToken -State $state)
 }
 
+# Returns a folder's full path without a trailing separator: the key of the state's "folders".
 function ConvertTo-RdsSimFolderPath {
-    <#
-    .SYNOPSIS
-    Returns a folder's full path without a trailing separator: the key of the state's "folders".
-    .PARAMETER Path
-    The folder.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path)
     $full = [System.IO.Path]::GetFullPath($Path)
     $root = [System.IO.Path]::GetPathRoot($full)
     while ($full.Length -gt $root.Length -and ($full.EndsWith([string][System.IO.Path]::DirectorySeparatorChar, [System.StringComparison]::Ordinal) -or $full.EndsWith([string][System.IO.Path]::AltDirectorySeparatorChar, [System.StringComparison]::Ordinal))) {
@@ -70,18 +48,9 @@ function ConvertTo-RdsSimFolderPath {
     return $full
 }
 
+# Reads the state's "folders" ({ "<path>": { "sddl": "O:…D:…" } }) into a case-insensitive table of full path -> SDDL.
 function Import-RdsSimFolderTable {
-    <#
-    .SYNOPSIS
-    Reads the state's "folders" ({ "<path>": { "sddl": "O:…D:…" } }) into a case-insensitive table of full path -> SDDL.
-    .PARAMETER Document
-    The state document.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Document
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Document)
     $table = New-RdsSimDictionary
     $foldersDoc = Get-RdsSimMember -Table $Document -Name 'folders' -Default @{}
     if (-not ($foldersDoc -is [System.Collections.IDictionary])) { throw 'folders: an object of folder path -> { sddl }' }
@@ -94,22 +63,9 @@ function Import-RdsSimFolderTable {
     return $table
 }
 
+# Returns $null when the folder does not exist, else its owner and access rules: @{ Owner; Access = @(@{ Sid; Allow; Rights; InheritOnly }) }.
 function Get-RdsDirectorySecurity {
-    <#
-    .SYNOPSIS
-    Returns $null when the folder does not exist, else its owner and access rules: @{ Owner; Access = @(@{ Sid; Allow; Rights; InheritOnly }) }.
-    .DESCRIPTION
-    Read from the state's "folders" (a folder it does not list: what C:\ProgramData passes on).
-    As .NET shows them: every SID in full, Rights the access mask (generic rights as they are),
-    a DACL that is absent (or NO_ACCESS_CONTROL) as one rule that gives Everyone full control.
-    .PARAMETER Path
-    The folder.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsDirectorySecurity' -Path $Path
     $full = ConvertTo-RdsSimFolderPath -Path $Path
@@ -134,22 +90,9 @@ function Get-RdsDirectorySecurity {
     return @{ Owner = ConvertTo-RdsSimSid -Sid $parsed.Owner; Access = $access.ToArray() }
 }
 
+# Creates a folder and its missing parents with a protected DACL (SYSTEM and Administrators full control, inherited inside), owned by Administrators; nothing when it exists.
 function New-RdsProtectedDirectory {
-    <#
-    .SYNOPSIS
-    Creates a folder and its missing parents with a protected DACL (SYSTEM and Administrators full control, inherited inside), owned by Administrators; nothing when it exists.
-    .DESCRIPTION
-    As Directory.CreateDirectory(path, DirectorySecurity) on Windows: the owner Administrators
-    must be a group of the token (an elevated token), else "The security identifier is not
-    allowed to be the owner of this object." Each folder created is recorded in "folders", and
-    saved at once when the run holds the host lock.
-    .PARAMETER Path
-    The folder.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'New-RdsProtectedDirectory' -Path $Path
     $full = ConvertTo-RdsSimFolderPath -Path $Path

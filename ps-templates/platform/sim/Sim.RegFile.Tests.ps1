@@ -6,6 +6,7 @@ BeforeAll {
     Set-StrictMode -Version 3.0
     $ErrorActionPreference = 'Stop'
     foreach ($file in Get-SimTestTemplateFile) { . $file }
+    . (Join-Path $PSScriptRoot '../../../test/support/pester/SimRegFileImport.ps1')
 
     function Get-SimTestTree {
         # A key's values and subkeys, recursively, through the platform API only (what a round trip must give back).
@@ -64,7 +65,7 @@ Describe 'reg.exe export and import' {
             Export-RdsRegistryKey -Path $key -View 'Default' -File $regFile
             Remove-RdsRegistryKey -Path $key -View 'Default' -Recurse
             $gone = Test-RdsRegistryKey -Path $key -View 'Default'
-            Import-RdsRegistryFile -File $regFile -View 'Default'
+            Import-RdsSimRegFile -File $regFile -View 'Default'
             $after = Get-SimTestTree -Path $key -View 'Default'
             $same = (ConvertTo-RdsJson -InputObject $before) -ceq (ConvertTo-RdsJson -InputObject $after)
             $multiEmptyIsArray = (Get-RdsRegistryValue -Path $key -Name 'MultiEmpty' -View 'Default').Data -is [string[]]
@@ -210,10 +211,10 @@ Describe 'reg.exe failures, the 32-bit view, hand-written files' {
             $steps = @{}
             $steps.ExportMissing = Invoke-SimTestStep { Export-RdsRegistryKey -Path 'HKLM\SOFTWARE\Nope' -View 'Default' -File (Get-SimTestStatePath -Name 'nope.reg') }
             $steps.ExportGrace = Invoke-SimTestStep { Export-RdsRegistryKey -Path $SimGracePeriodPath -View 'Default' -File $grace }
-            $steps.ImportLocked = Invoke-SimTestStep { Import-RdsRegistryFile -File $grace -View 'Default' }
-            $steps.ImportMissing = Invoke-SimTestStep { Import-RdsRegistryFile -File (Get-SimTestStatePath -Name 'missing.reg') -View 'Default' }
-            $steps.ImportRegedit4 = Invoke-SimTestStep { Import-RdsRegistryFile -File $bad -View 'Default' }
-            $steps.ImportSyntax = Invoke-SimTestStep { Import-RdsRegistryFile -File $syntax -View 'Default' }
+            $steps.ImportLocked = Invoke-SimTestStep { Import-RdsSimRegFile -File $grace -View 'Default' }
+            $steps.ImportMissing = Invoke-SimTestStep { Import-RdsSimRegFile -File (Get-SimTestStatePath -Name 'missing.reg') -View 'Default' }
+            $steps.ImportRegedit4 = Invoke-SimTestStep { Import-RdsSimRegFile -File $bad -View 'Default' }
+            $steps.ImportSyntax = Invoke-SimTestStep { Import-RdsSimRegFile -File $syntax -View 'Default' }
             $steps.SyntaxChangedNothing = Invoke-SimTestStep { Test-RdsRegistryKey -Path 'HKLM\SOFTWARE\X' -View 'Default' }
             Complete-RdsPlatform
             $state = Read-SimTestState -Path $statePath
@@ -254,7 +255,7 @@ Describe 'reg.exe failures, the 32-bit view, hand-written files' {
         Open-SimTestGracePeriod
         Remove-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
         $removed = Get-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
-        Import-RdsRegistryFile -File $grace -View 'Default'
+        Import-RdsSimRegFile -File $grace -View 'Default'
         $restored = Get-RdsRegistryValue -Path $SimGracePeriodPath -Name $SimTimebombName -View 'Default'
         Complete-RdsPlatform
         $state = Read-SimTestState -Path $statePath
@@ -277,7 +278,7 @@ Describe 'reg.exe failures, the 32-bit view, hand-written files' {
         Export-RdsRegistryKey -Path 'HKLM\SOFTWARE\Microsoft\MSLicensing' -View '32' -File $file
         Remove-RdsRegistryKey -Path 'HKLM\SOFTWARE\Microsoft\MSLicensing' -View '32' -Recurse
         $native64Kept = Test-RdsRegistryKey -Path 'HKLM\SOFTWARE\Microsoft\MSLicensing' -View '64'
-        Import-RdsRegistryFile -File $file -View '32'
+        Import-RdsSimRegFile -File $file -View '32'
         $back = Get-RdsRegistryValue -Path $license -Name 'ClientLicense' -View '32'
         Complete-RdsPlatform
         $state = Read-SimTestState -Path $statePath
@@ -310,7 +311,7 @@ Describe 'reg.exe failures, the 32-bit view, hand-written files' {
         Export-RdsRegistryKey -Path $system -View 'Default' -File $file
         foreach ($value in $raw) { Remove-RdsRegistryValue -Path $system -Name $value.name -View 'Default' }
         $emptied = @(Get-RdsRegistryValueName -Path $system -View 'Default')
-        Import-RdsRegistryFile -File $file -View 'Default'
+        Import-RdsSimRegFile -File $file -View 'Default'
         Complete-RdsPlatform
         $state = Read-SimTestState -Path $statePath
 
@@ -348,7 +349,7 @@ Describe 'reg.exe failures, the 32-bit view, hand-written files' {
                     ''
                 ) -join "`n"))
         Initialize-RdsPlatform -Option $statePath
-        Import-RdsRegistryFile -File $file -View 'Default'
+        Import-RdsSimRegFile -File $file -View 'Default'
         $store = Test-RdsRegistryKey -Path 'HKLM\SOFTWARE\Microsoft\MSLicensing\Store' -View 'Default'
         $names = @(Get-RdsRegistryValueName -Path $hardwareId -View 'Default')
         $little = Get-RdsRegistryValue -Path $hardwareId -Name 'Little' -View 'Default'

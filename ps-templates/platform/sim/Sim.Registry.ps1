@@ -19,18 +19,9 @@
 $script:RdsSimRawValueTypes = @('DWordBigEndian', 'Link', 'ResourceList', 'FullResourceDescriptor', 'ResourceRequirementsList')
 $script:RdsSimRawValueKinds = @{ DWordBigEndian = 5; Link = 6; ResourceList = 8; FullResourceDescriptor = 9; ResourceRequirementsList = 10 }
 
+# Validates a registry path and returns it with a short root ('HKEY_LOCAL_MACHINE\X' -> 'HKLM\X').
 function ConvertTo-RdsSimRegistryPath {
-    <#
-    .SYNOPSIS
-    Validates a registry path and returns it with a short root ('HKEY_LOCAL_MACHINE\X' -> 'HKLM\X').
-    .PARAMETER Path
-    The registry path.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Path)
     $parts = $Path.Split('\')
     $root = $parts[0].ToUpperInvariant()
     switch -CaseSensitive ($root) {
@@ -47,21 +38,9 @@ function ConvertTo-RdsSimRegistryPath {
     return ($parts -join '\')
 }
 
+# Returns the 64-bit-view path of a key seen in a view (32: HKLM\SOFTWARE\X -> HKLM\SOFTWARE\WOW6432Node\X).
 function Resolve-RdsSimRegistryPath {
-    <#
-    .SYNOPSIS
-    Returns the 64-bit-view path of a key seen in a view (32: HKLM\SOFTWARE\X -> HKLM\SOFTWARE\WOW6432Node\X).
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default' (the process's view: 64, or 32 for a 32-bit process on a 64-bit OS).
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
     $normalized = ConvertTo-RdsSimRegistryPath -Path $Path
     # WOW64: a 32-bit process's Default view is the 32-bit view; a 32-bit OS has one view only.
     $simHost = $null
@@ -76,20 +55,9 @@ function Resolve-RdsSimRegistryPath {
     return ($parts.ToArray() -join '\')
 }
 
+# Returns a key of the simulated registry (@{ Path; Sddl; ValueList }, roots with IsRoot) or $null.
 function Get-RdsSimKey {
-    <#
-    .SYNOPSIS
-    Returns a key of the simulated registry (@{ Path; Sddl; ValueList }, roots with IsRoot) or $null.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Physical
-    The 64-bit-view path.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Physical
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Physical)
     if ($Physical.IndexOf('\') -lt 0) {
         return @{ Path = $Physical; Sddl = $script:RdsSimRootSddl; ValueList = [System.Collections.Generic.List[hashtable]]::new(); IsRoot = $true }
     }
@@ -97,40 +65,17 @@ function Get-RdsSimKey {
     return $null
 }
 
+# Returns the SDDL of a key (the root SDDL for a hive root), $null when the key does not exist.
 function Get-RdsSimKeySddl {
-    <#
-    .SYNOPSIS
-    Returns the SDDL of a key (the root SDDL for a hive root), $null when the key does not exist.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Path
-    The 64-bit-view path.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Path)
     $key = Get-RdsSimKey -State $State -Physical $Path
     if ($null -eq $key) { return $null }
     return $key.Sddl
 }
 
+# Returns the stored paths of a key's direct subkeys, sorted as Windows enumerates them.
 function Get-RdsSimSubkeyPath {
-    <#
-    .SYNOPSIS
-    Returns the stored paths of a key's direct subkeys, sorted as Windows enumerates them.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Physical
-    The 64-bit-view path of the key.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Physical
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Physical)
     $prefix = $Physical + '\'
     $children = [System.Collections.Generic.List[string]]::new()
     foreach ($path in $State.RegKeys.Keys) {
@@ -142,21 +87,9 @@ function Get-RdsSimSubkeyPath {
     return , $children.ToArray()
 }
 
+# Returns the stored paths of a key and all its descendants, parents first, siblings sorted.
 function Get-RdsSimSubtreePath {
-    <#
-    .SYNOPSIS
-    Returns the stored paths of a key and all its descendants, parents first, siblings sorted.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Physical
-    The 64-bit-view path of the key.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Physical
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Physical)
     $result = [System.Collections.Generic.List[string]]::new()
     $key = $State.RegKeys[$Physical]
     $result.Add($key.Path)
@@ -166,21 +99,9 @@ function Get-RdsSimSubtreePath {
     return , $result.ToArray()
 }
 
+# Creates a key and its missing parents without access checks (state loading, service and WMI writes); returns the key.
 function Add-RdsSimMissingKey {
-    <#
-    .SYNOPSIS
-    Creates a key and its missing parents without access checks (state loading, service and WMI writes); returns the key.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Path
-    The 64-bit-view path.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Path)
     $existing = Get-RdsSimKey -State $State -Physical $Path
     if ($null -ne $existing) { return $existing }
     $separator = $Path.LastIndexOf('\')
@@ -197,24 +118,9 @@ function Add-RdsSimMissingKey {
     return $key
 }
 
+# Returns a key, creating it and its missing parents as the token would (KEY_CREATE_SUB_KEY on each parent).
 function New-RdsSimKeyChecked {
-    <#
-    .SYNOPSIS
-    Returns a key, creating it and its missing parents as the token would (KEY_CREATE_SUB_KEY on each parent).
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Physical
-    The 64-bit-view path.
-    .PARAMETER Target
-    The path the error messages name (as the caller gave it).
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Physical,
-        [Parameter(Mandatory = $true)] [string] $Target
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Physical, [Parameter(Mandatory = $true)] [string] $Target)
     $existing = Get-RdsSimKey -State $State -Physical $Physical
     if ($null -ne $existing) { return $existing }
     $separator = $Physical.LastIndexOf('\')
@@ -231,36 +137,17 @@ function New-RdsSimKeyChecked {
     return $key
 }
 
+# Returns the canonical spelling of a value type (String, ExpandString, MultiString, DWord, QWord, Binary, None, or a kind .NET does not map).
 function ConvertTo-RdsSimValueType {
-    <#
-    .SYNOPSIS
-    Returns the canonical spelling of a value type (String, ExpandString, MultiString, DWord, QWord, Binary, None, or a kind .NET does not map).
-    .PARAMETER Type
-    The type name (any case).
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Type
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Type)
     foreach ($known in @('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary', 'None') + $script:RdsSimRawValueTypes) {
         if ([string]::Equals($known, $Type, [System.StringComparison]::OrdinalIgnoreCase)) { return $known }
     }
     throw ("invalid registry value type '$Type' (String, ExpandString, MultiString, DWord, QWord, Binary, None, " + ($script:RdsSimRawValueTypes -join ', ') + ')')
 }
 
+# Validates value data and returns it in canonical form (string; string[]; [long] 0..4294967295; decimal string; lowercase hex).
 function ConvertTo-RdsSimCanonicalData {
-    <#
-    .SYNOPSIS
-    Validates value data and returns it in canonical form (string; string[]; [long] 0..4294967295; decimal string; lowercase hex).
-    .PARAMETER Type
-    The canonical value type.
-    .PARAMETER Data
-    The data.
-    .PARAMETER Target
-    The key\value the error message names.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Type,
         [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data,
@@ -316,34 +203,16 @@ function ConvertTo-RdsSimCanonicalData {
     }
 }
 
+# Returns bytes as lowercase hex without separators.
 function ConvertTo-RdsSimHex {
-    <#
-    .SYNOPSIS
-    Returns bytes as lowercase hex without separators.
-    .PARAMETER Bytes
-    The bytes.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes)
     if ($Bytes.Length -eq 0) { return '' }
     return [System.BitConverter]::ToString($Bytes).Replace('-', '').ToLowerInvariant()
 }
 
+# Returns the bytes of a hex string without separators.
 function ConvertFrom-RdsSimHex {
-    <#
-    .SYNOPSIS
-    Returns the bytes of a hex string without separators.
-    .PARAMETER Hex
-    The hex string.
-    #>
-    [CmdletBinding()]
-    [OutputType([byte[]])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Hex
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Hex)
     $bytes = [byte[]]::new($Hex.Length / 2)
     for ($i = 0; $i -lt $bytes.Length; $i++) {
         $bytes[$i] = [System.Convert]::ToByte($Hex.Substring($i * 2, 2), 16)
@@ -351,58 +220,26 @@ function ConvertFrom-RdsSimHex {
     return , $bytes
 }
 
+# Returns the value of a key with that name (case-insensitive), or $null.
 function Find-RdsSimValue {
-    <#
-    .SYNOPSIS
-    Returns the value of a key with that name (case-insensitive), or $null.
-    .PARAMETER Key
-    The key.
-    .PARAMETER Name
-    The value name ('' for the default value).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Key,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Key, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name)
     foreach ($value in $Key.ValueList) {
         if ([string]::Equals($value.Name, $Name, [System.StringComparison]::OrdinalIgnoreCase)) { return $value }
     }
     return $null
 }
 
+# Returns a copy of a value as the platform returns it: @{ Name; Type; Data } (a kind .NET does not map: Type 'Unknown', Data $null, as GetValueKind and GetValue give it).
 function Copy-RdsSimValue {
-    <#
-    .SYNOPSIS
-    Returns a copy of a value as the platform returns it: @{ Name; Type; Data } (a kind .NET does not map: Type 'Unknown', Data $null, as GetValueKind and GetValue give it).
-    .PARAMETER Value
-    The stored value.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Value
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Value)
     if ($script:RdsSimRawValueTypes -ccontains $Value.Type) { return @{ Name = $Value.Name; Type = 'Unknown'; Data = $null } }
     $data = $Value.Data
     if ($Value.Type -eq 'MultiString') { $data = [string[]]$data.Clone() }
     return @{ Name = $Value.Name; Type = $Value.Type; Data = $data }
 }
 
+# Writes canonical data to a key's value (replacing it in place or appending it).
 function Set-RdsSimValueData {
-    <#
-    .SYNOPSIS
-    Writes canonical data to a key's value (replacing it in place or appending it).
-    .PARAMETER Key
-    The key.
-    .PARAMETER Name
-    The value name.
-    .PARAMETER Type
-    The canonical type.
-    .PARAMETER Data
-    The canonical data.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Key,
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
@@ -419,22 +256,8 @@ function Set-RdsSimValueData {
     }
 }
 
+# Writes a value without access checks (the service control manager and WMI provider, which run as SYSTEM).
 function Set-RdsSimValueUnchecked {
-    <#
-    .SYNOPSIS
-    Writes a value without access checks (the service control manager and WMI provider, which run as SYSTEM).
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Path
-    The 64-bit-view key path (created when missing).
-    .PARAMETER Name
-    The value name.
-    .PARAMETER Type
-    The canonical type.
-    .PARAMETER Data
-    The data.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $State,
         [Parameter(Mandatory = $true)] [string] $Path,
@@ -447,18 +270,8 @@ function Set-RdsSimValueUnchecked {
     Set-RdsSimValueData -Key $key -Name $Name -Type $Type -Data $canonical
 }
 
+# Reads a stored value without access checks; $null when the key or value is absent.
 function Get-RdsSimValueUnchecked {
-    <#
-    .SYNOPSIS
-    Reads a stored value without access checks; $null when the key or value is absent.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Path
-    The 64-bit-view key path.
-    .PARAMETER Name
-    The value name.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $State,
         [Parameter(Mandatory = $true)] [string] $Path,
@@ -469,21 +282,9 @@ function Get-RdsSimValueUnchecked {
     return (Find-RdsSimValue -Key $key -Name $Name)
 }
 
+# Returns $true when the simulated registry key exists (throws when it exists but cannot be read).
 function Test-RdsRegistryKey {
-    <#
-    .SYNOPSIS
-    Returns $true when the simulated registry key exists (throws when it exists but cannot be read).
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Test-RdsRegistryKey' -Path $Path
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
@@ -492,19 +293,8 @@ function Test-RdsRegistryKey {
     return $true
 }
 
+# Returns a simulated value as @{ Name; Type; Data } in canonical form, or $null when the value or key is absent.
 function Get-RdsRegistryValue {
-    <#
-    .SYNOPSIS
-    Returns a simulated value as @{ Name; Type; Data } in canonical form, or $null when the value or key is absent.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER Name
-    The value name ('' for the default value).
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
@@ -520,34 +310,18 @@ function Get-RdsRegistryValue {
     return (Copy-RdsSimValue -Value $value)
 }
 
+# Returns @{ Is64BitProcess; Is64BitOperatingSystem } of the simulated host's process (state: host.is64BitProcess, host.is64BitOperatingSystem).
 function Get-RdsProcessBitness {
-    <#
-    .SYNOPSIS
-    Returns @{ Is64BitProcess; Is64BitOperatingSystem } of the simulated host's process (state: host.is64BitProcess, host.is64BitOperatingSystem).
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsProcessBitness'
     return @{ Is64BitProcess = [bool]$state.Host.is64BitProcess; Is64BitOperatingSystem = [bool]$state.Host.is64BitOperatingSystem }
 }
 
+# Returns the value names of a simulated key in creation order ('' is the default value); nothing when the key is absent.
 function Get-RdsRegistryValueName {
-    <#
-    .SYNOPSIS
-    Returns the value names of a simulated key in creation order ('' is the default value); nothing when the key is absent.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsRegistryValueName' -Path $Path
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
@@ -558,21 +332,9 @@ function Get-RdsRegistryValueName {
     return $names.ToArray()
 }
 
+# Returns the subkey names of a simulated key, sorted; nothing when the key is absent.
 function Get-RdsRegistrySubkeyName {
-    <#
-    .SYNOPSIS
-    Returns the subkey names of a simulated key, sorted; nothing when the key is absent.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsRegistrySubkeyName' -Path $Path
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
@@ -585,25 +347,8 @@ function Get-RdsRegistrySubkeyName {
     return $names.ToArray()
 }
 
+# Writes a simulated value from canonical data, creating the key when missing.
 function Set-RdsRegistryValue {
-    <#
-    .SYNOPSIS
-    Writes a simulated value from canonical data, creating the key when missing.
-    .DESCRIPTION
-    Needs KEY_CREATE_SUB_KEY on the parent of each key it creates and read/write access
-    (KEY_READ | KEY_WRITE) on the key, as RegistryKey.CreateSubKey(..., ReadWriteSubTree) does.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER Name
-    The value name ('' for the default value).
-    .PARAMETER Type
-    String, ExpandString, MultiString, DWord, QWord, Binary (or None for raw bytes).
-    .PARAMETER Data
-    The canonical data for the type.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
@@ -621,18 +366,8 @@ function Set-RdsRegistryValue {
     Set-RdsSimValueData -Key $key -Name $Name -Type $canonicalType -Data $canonical
 }
 
+# Deletes a simulated value; throws when the key or the value does not exist.
 function Remove-RdsRegistryValue {
-    <#
-    .SYNOPSIS
-    Deletes a simulated value; throws when the key or the value does not exist.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER Name
-    The value name.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
@@ -648,20 +383,9 @@ function Remove-RdsRegistryValue {
     [void]$key.ValueList.Remove($value)
 }
 
+# Creates a simulated key (and missing parents); an existing key is only opened (read/write).
 function New-RdsRegistryKey {
-    <#
-    .SYNOPSIS
-    Creates a simulated key (and missing parents); an existing key is only opened (read/write).
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'New-RdsRegistryKey' -Path $Path -Mutating
     $key = New-RdsSimKeyChecked -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View) -Target $Path
@@ -669,26 +393,9 @@ function New-RdsRegistryKey {
     Assert-RdsSimKeyAccess -State $state -Key $key -Desired ($script:RdsSimKeyRead -bor $script:RdsSimKeyWrite) -Target $Path
 }
 
+# Deletes a simulated key; with -Recurse also its subkeys, else throws when it has subkeys.
 function Remove-RdsRegistryKey {
-    <#
-    .SYNOPSIS
-    Deletes a simulated key; with -Recurse also its subkeys, else throws when it has subkeys.
-    .DESCRIPTION
-    Needs KEY_READ | KEY_CREATE_SUB_KEY on the parent and DELETE on the key and on every key
-    of the tree; all are checked before anything is deleted.
-    .PARAMETER Path
-    A normalized registry path (never a hive root or a top-level key).
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    .PARAMETER Recurse
-    Deletes the whole tree.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View,
-        [switch] $Recurse
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View, [switch] $Recurse)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Remove-RdsRegistryKey' -Path $Path -Mutating
     $physical = Resolve-RdsSimRegistryPath -Path $Path -View $View

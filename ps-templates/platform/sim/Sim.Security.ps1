@@ -28,13 +28,9 @@ $script:RdsSimKeyAll = [long]0xF003F
 $script:RdsSimRootSddl = 'O:SYG:SYD:P(A;;KA;;;SY)(A;;KR;;;BA)(A;;KR;;;BU)'
 $script:RdsSimTopLevelSddl = 'O:BAG:SYD:PAI(A;CIIO;KA;;;CO)(A;CI;KA;;;SY)(A;CI;KA;;;BA)(A;CI;KR;;;BU)'
 
+# Returns the SDDL SID aliases (two letters) and their SIDs.
 function Get-RdsSimSidAliasTable {
-    <#
-    .SYNOPSIS
-    Returns the SDDL SID aliases (two letters) and their SIDs.
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param()
     return @{
         AC = 'S-1-15-2-1'; AN = 'S-1-5-7'; AO = 'S-1-5-32-548'; AU = 'S-1-5-11'; BA = 'S-1-5-32-544'
@@ -47,18 +43,9 @@ function Get-RdsSimSidAliasTable {
     }
 }
 
+# Returns the SID string ('S-1-5-20') of a SID or an SDDL alias ('NS'); throws on anything else.
 function ConvertTo-RdsSimSid {
-    <#
-    .SYNOPSIS
-    Returns the SID string ('S-1-5-20') of a SID or an SDDL alias ('NS'); throws on anything else.
-    .PARAMETER Sid
-    A SID string or a two-letter SDDL alias.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sid
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sid)
     if ($Sid -match '\A[Ss]-1(-[0-9]+)+\z') { return ('S' + $Sid.Substring(1)) }
     if ($Sid.Length -eq 2) {
         $aliases = Get-RdsSimSidAliasTable
@@ -68,18 +55,9 @@ function ConvertTo-RdsSimSid {
     throw ("Value was invalid. (SID '" + $Sid + "')")
 }
 
+# Returns the SDDL form of a SID: its two-letter alias when it has one (as Windows writes it), else the SID.
 function ConvertTo-RdsSimSddlSid {
-    <#
-    .SYNOPSIS
-    Returns the SDDL form of a SID: its two-letter alias when it has one (as Windows writes it), else the SID.
-    .PARAMETER Sid
-    A SID string or alias.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Sid
-    )
+    param([Parameter(Mandatory = $true)] [string] $Sid)
     $full = ConvertTo-RdsSimSid -Sid $Sid
     $aliases = Get-RdsSimSidAliasTable
     foreach ($entry in $aliases.GetEnumerator()) {
@@ -88,22 +66,9 @@ function ConvertTo-RdsSimSddlSid {
     return $full
 }
 
+# Parses SDDL into @{ Owner; Group; DaclPresent; DaclFlags; Aces; Sacl } (cached; treat as read-only).
 function Get-RdsSimParsedSddl {
-    <#
-    .SYNOPSIS
-    Parses SDDL into @{ Owner; Group; DaclPresent; DaclFlags; Aces; Sacl } (cached; treat as read-only).
-    .DESCRIPTION
-    Owner and Group are the raw SDDL SID texts ($null when absent). Each ACE is
-    @{ Type; Flags (string[]); Rights; Sid; Fields (all fields) }. The SACL is kept as text.
-    Throws "The SDDL form of a security descriptor object is invalid." on malformed input.
-    .PARAMETER Sddl
-    The SDDL string.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl)
     if ($script:RdsSimSddlCache.ContainsKey($Sddl)) { return $script:RdsSimSddlCache[$Sddl] }
     $invalid = "The SDDL form of a security descriptor object is invalid. ($Sddl)"
     $parsed = @{ Owner = $null; Group = $null; DaclPresent = $false; DaclFlags = ''; Aces = [System.Collections.Generic.List[hashtable]]::new(); Sacl = $null }
@@ -198,25 +163,9 @@ function Get-RdsSimParsedSddl {
     return $parsed
 }
 
+# Composes SDDL from parsed parts (owner, group, DACL flags and ACEs, SACL).
 function ConvertTo-RdsSimSddlText {
-    <#
-    .SYNOPSIS
-    Composes SDDL from parsed parts (owner, group, DACL flags and ACEs, SACL).
-    .PARAMETER Owner
-    The owner SID text ($null to leave out).
-    .PARAMETER Group
-    The group SID text ($null to leave out).
-    .PARAMETER DaclPresent
-    Whether to write a D: section.
-    .PARAMETER DaclFlags
-    The DACL flags ('PAI', 'AI', ...).
-    .PARAMETER Aces
-    The ACEs (hashtables with Fields).
-    .PARAMETER Sacl
-    The SACL text ($null to leave out).
-    #>
     [CmdletBinding()]
-    [OutputType([string])]
     param(
         [AllowNull()] [string] $Owner,
         [AllowNull()] [string] $Group,
@@ -238,21 +187,8 @@ function ConvertTo-RdsSimSddlText {
     return $builder.ToString()
 }
 
+# Returns an ACE hashtable (as Get-RdsSimParsedSddl makes them).
 function New-RdsSimAce {
-    <#
-    .SYNOPSIS
-    Returns an ACE hashtable (as Get-RdsSimParsedSddl makes them).
-    .PARAMETER Type
-    'A' (allow) or 'D' (deny).
-    .PARAMETER Flags
-    The flag tokens (written in Windows order OI CI NP IO ID).
-    .PARAMETER Rights
-    The rights text ('KA', 'KR', '0x20006', ...).
-    .PARAMETER Sid
-    The SID text.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
     param(
         [Parameter(Mandatory = $true)] [string] $Type,
         [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Flags,
@@ -267,21 +203,9 @@ function New-RdsSimAce {
     return @{ Type = $Type; Flags = $flagArray; Rights = $Rights; Sid = $Sid; Fields = [string[]]@($Type, ($flagArray -join ''), $Rights, '', '', $Sid) }
 }
 
+# Converts SDDL rights text ('KA', 'KR', 'RCWD', '0x20019') to an access mask.
 function ConvertTo-RdsSimAccessMask {
-    <#
-    .SYNOPSIS
-    Converts SDDL rights text ('KA', 'KR', 'RCWD', '0x20019') to an access mask.
-    .PARAMETER Rights
-    The rights text.
-    .PARAMETER Sddl
-    The SDDL it comes from (for the error message).
-    #>
-    [CmdletBinding()]
-    [OutputType([long])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Rights,
-        [AllowEmptyString()] [string] $Sddl = ''
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Rights, [AllowEmptyString()] [string] $Sddl = '')
     $invalid = "The SDDL form of a security descriptor object is invalid. ($Sddl)"
     if ($Rights -match '\A0[xX][0-9a-fA-F]{1,8}\z') { return [System.Convert]::ToInt64($Rights.Substring(2), 16) }
     if ($Rights -match '\A[0-9]{1,10}\z') { return [long]$Rights }
@@ -304,36 +228,18 @@ function ConvertTo-RdsSimAccessMask {
     return $mask
 }
 
+# Converts an access mask to SDDL rights text as Windows writes it for keys (KA, KR, KW, else hex).
 function ConvertTo-RdsSimRightsText {
-    <#
-    .SYNOPSIS
-    Converts an access mask to SDDL rights text as Windows writes it for keys (KA, KR, KW, else hex).
-    .PARAMETER Mask
-    The access mask.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [long] $Mask
-    )
+    param([Parameter(Mandatory = $true)] [long] $Mask)
     if ($Mask -eq $script:RdsSimKeyAll) { return 'KA' }
     if ($Mask -eq $script:RdsSimKeyRead) { return 'KR' }
     if ($Mask -eq $script:RdsSimKeyWrite) { return 'KW' }
     return ('0x' + $Mask.ToString('x', [System.Globalization.CultureInfo]::InvariantCulture))
 }
 
+# Converts RegistryRights names ('FullControl', 'ReadKey, WriteKey') or a number to an access mask.
 function ConvertTo-RdsSimRegistryRightsMask {
-    <#
-    .SYNOPSIS
-    Converts RegistryRights names ('FullControl', 'ReadKey, WriteKey') or a number to an access mask.
-    .PARAMETER Rights
-    The RegistryRights text.
-    #>
-    [CmdletBinding()]
-    [OutputType([long])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Rights
-    )
+    param([Parameter(Mandatory = $true)] [string] $Rights)
     $names = @{
         QueryValues = [long]1; SetValue = [long]2; CreateSubKey = [long]4; EnumerateSubKeys = [long]8; Notify = [long]16
         CreateLink = [long]32; Delete = [long]65536; ReadPermissions = [long]131072; WriteKey = [long]131078
@@ -352,61 +258,25 @@ function ConvertTo-RdsSimRegistryRightsMask {
     return $mask
 }
 
+# Returns the SIDs of the simulated token (user and groups) as a case-insensitive set.
 function Get-RdsSimTokenSidSet {
-    <#
-    .SYNOPSIS
-    Returns the SIDs of the simulated token (user and groups) as a case-insensitive set.
-    .PARAMETER State
-    The in-memory simulated host.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State)
     $set = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
     [void]$set.Add($State.Token.user)
     foreach ($group in $State.Token.groups) { [void]$set.Add($group) }
     return , $set
 }
 
+# Returns $true when the simulated token holds the privilege and it is enabled.
 function Test-RdsSimPrivilegeEnabled {
-    <#
-    .SYNOPSIS
-    Returns $true when the simulated token holds the privilege and it is enabled.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Name
-    The privilege name.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Name)
     $privilege = Get-RdsSimMember -Table $State.Token.privileges -Name $Name
     return ($null -ne $privilege -and $privilege.held -and $privilege.enabled)
 }
 
+# Returns the access mask the simulated token is granted on a security descriptor.
 function Get-RdsSimGrantedAccess {
-    <#
-    .SYNOPSIS
-    Returns the access mask the simulated token is granted on a security descriptor.
-    .DESCRIPTION
-    ACEs are evaluated in order (allow and deny, skipping inherit-only ones); generic rights map
-    to the key rights; the owner has READ_CONTROL and WRITE_DAC; an enabled
-    SeTakeOwnershipPrivilege adds WRITE_OWNER. A missing DACL (or NO_ACCESS_CONTROL) grants all.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Sddl
-    The key's SDDL.
-    #>
-    [CmdletBinding()]
-    [OutputType([long])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Sddl
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Sddl)
     $parsed = Get-RdsSimParsedSddl -Sddl $Sddl
     $sids = Get-RdsSimTokenSidSet -State $State
     $granted = [long]0
@@ -444,22 +314,8 @@ function Get-RdsSimGrantedAccess {
     return $granted
 }
 
+# Throws "Requested registry access is not allowed. (<path>)" unless the token is granted the access on the key.
 function Assert-RdsSimKeyAccess {
-    <#
-    .SYNOPSIS
-    Throws "Requested registry access is not allowed. (<path>)" unless the token is granted the access on the key.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Key
-    The key (as returned by Get-RdsSimKey).
-    .PARAMETER Desired
-    The access mask needed.
-    .PARAMETER Target
-    The path the message names.
-    .PARAMETER MessageId
-    The message (Get-RdsSimMessage) to throw.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $State,
         [Parameter(Mandatory = $true)] [hashtable] $Key,
@@ -473,21 +329,9 @@ function Assert-RdsSimKeyAccess {
     }
 }
 
+# Returns the ACEs a subkey inherits from its parent's SDDL: the container-inheritable ones, marked inherited (ID).
 function Get-RdsSimInheritableAce {
-    <#
-    .SYNOPSIS
-    Returns the ACEs a subkey inherits from its parent's SDDL: the container-inheritable ones, marked inherited (ID).
-    .DESCRIPTION
-    NP entries apply to the subkey only (ID), CI|IO entries become effective on it (CI ID),
-    CREATOR OWNER/GROUP entries stay inherit-only (CI IO ID; no effective creator-owner entry is
-    generated).
-    .PARAMETER ParentSddl
-    The parent key's SDDL.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $ParentSddl
-    )
+    param([Parameter(Mandatory = $true)] [string] $ParentSddl)
     $parent = Get-RdsSimParsedSddl -Sddl $ParentSddl
     $aces = [System.Collections.Generic.List[object]]::new()
     foreach ($ace in $parent.Aces) {
@@ -505,25 +349,9 @@ function Get-RdsSimInheritableAce {
     return , $aces.ToArray()
 }
 
+# Returns the SDDL of a new subkey: owner Administrators (when in the token, else the user), group SYSTEM, the parent's container-inheritable ACEs marked inherited (ID).
 function Get-RdsSimInheritedSddl {
-    <#
-    .SYNOPSIS
-    Returns the SDDL of a new subkey: owner Administrators (when in the token, else the user),
-    group SYSTEM, the parent's container-inheritable ACEs marked inherited (ID).
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER ParentSddl
-    The parent key's SDDL ($null for a hive root: the top-level default).
-    .PARAMETER Loading
-    A key created while loading a state file: the owner is the parent's owner.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [AllowNull()] [AllowEmptyString()] [string] $ParentSddl,
-        [switch] $Loading
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [AllowNull()] [AllowEmptyString()] [string] $ParentSddl, [switch] $Loading)
     if ([string]::IsNullOrEmpty($ParentSddl) -or $ParentSddl -eq $script:RdsSimRootSddl) { return $script:RdsSimTopLevelSddl }
     $parent = Get-RdsSimParsedSddl -Sddl $ParentSddl
     $owner = 'BA'
@@ -538,18 +366,9 @@ function Get-RdsSimInheritedSddl {
     return (ConvertTo-RdsSimSddlText -Owner $owner -Group $group -DaclPresent $true -DaclFlags 'AI' -Aces (Get-RdsSimInheritableAce -ParentSddl $ParentSddl) -Sacl $null)
 }
 
+# Returns $true when DACL entries are in canonical order (explicit deny, explicit allow, then inherited), the order RegistrySecurity can change.
 function Test-RdsSimDaclCanonical {
-    <#
-    .SYNOPSIS
-    Returns $true when DACL entries are in canonical order (explicit deny, explicit allow, then inherited), the order RegistrySecurity can change.
-    .PARAMETER Aces
-    The parsed ACEs.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Aces
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Aces)
     $stage = 0
     foreach ($ace in $Aces) {
         $aceStage = 2
@@ -564,30 +383,8 @@ function Test-RdsSimDaclCanonical {
     return $true
 }
 
+# Returns @{ Flags; Aces } of a DACL as Windows stores it when SetSecurityInfo writes it to a key.
 function Get-RdsSimWrittenDacl {
-    <#
-    .SYNOPSIS
-    Returns @{ Flags; Aces } of a DACL as Windows stores it when SetSecurityInfo writes it to a key.
-    .DESCRIPTION
-    SetSecurityInfo imposes the current inheritance model (learn.microsoft.com, "Automatic
-    Propagation of Inheritable ACEs"): the DACL is marked auto-inherited (AI; AR is not kept);
-    explicit entries come first, in the order given, inherited ones after them, unless that
-    would move an allow entry past a deny entry: then the order stays and the DACL is marked
-    protected instead. An unprotected DACL's inherited entries are those its parent passes on
-    (Get-RdsSimInheritableAce), whatever the caller gave. SIDs are written as their aliases,
-    flags in Windows' order, a numeric mask as KA, KR or KW when it is one (else lowercase hex;
-    letter codes stay as given). A NO_ACCESS_CONTROL DACL stays as it is.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Physical
-    The stored path of the key.
-    .PARAMETER DaclFlags
-    The DACL flags given.
-    .PARAMETER Aces
-    The ACEs given.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $State,
         [Parameter(Mandatory = $true)] [string] $Physical,
@@ -631,26 +428,8 @@ function Get-RdsSimWrittenDacl {
     return @{ Flags = $flags; Aces = $ordered.ToArray() }
 }
 
+# Stores a key's new owner, group and DACL as Windows writes them (Get-RdsSimWrittenDacl) and passes its inheritable entries on to the subkeys that inherit.
 function Set-RdsSimKeyDacl {
-    <#
-    .SYNOPSIS
-    Stores a key's new owner, group and DACL as Windows writes them (Get-RdsSimWrittenDacl) and passes its inheritable entries on to the subkeys that inherit.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Key
-    The key.
-    .PARAMETER Owner
-    The owner SID text.
-    .PARAMETER Group
-    The group SID text.
-    .PARAMETER DaclFlags
-    The DACL flags given.
-    .PARAMETER Aces
-    The ACEs given.
-    .PARAMETER Sacl
-    The SACL text ($null for none).
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $State,
         [Parameter(Mandatory = $true)] [hashtable] $Key,
@@ -667,20 +446,9 @@ function Set-RdsSimKeyDacl {
     Update-RdsSimSubkeyDacl -State $State -Physical $Key.Path
 }
 
+# Automatic propagation: derives the inherited entries of a key's subkeys again (those whose DACL is not protected), and of their subkeys where that changed something.
 function Update-RdsSimSubkeyDacl {
-    <#
-    .SYNOPSIS
-    Automatic propagation: derives the inherited entries of a key's subkeys again (those whose DACL is not protected), and of their subkeys where that changed something.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Physical
-    The stored path of the key whose DACL changed.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Physical
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Physical)
     foreach ($childPath in (Get-RdsSimSubkeyPath -State $State -Physical $Physical)) {
         $child = $State.RegKeys[$childPath]
         $parsed = Get-RdsSimParsedSddl -Sddl $child.Sddl
@@ -694,21 +462,9 @@ function Update-RdsSimSubkeyDacl {
     }
 }
 
+# Returns the SDDL (Owner, Group, Access) of a simulated registry key, exactly as stored.
 function Get-RdsRegistrySddl {
-    <#
-    .SYNOPSIS
-    Returns the SDDL (Owner, Group, Access) of a simulated registry key, exactly as stored.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsRegistrySddl' -Path $Path
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
@@ -717,27 +473,8 @@ function Get-RdsRegistrySddl {
     return $key.Sddl
 }
 
+# Replaces the owner, group and DACL of a simulated registry key from SDDL, stored as Windows stores it (Get-RdsSimWrittenDacl).
 function Set-RdsRegistrySddl {
-    <#
-    .SYNOPSIS
-    Replaces the owner, group and DACL of a simulated registry key from SDDL, stored as Windows stores it (Get-RdsSimWrittenDacl).
-    .DESCRIPTION
-    Like the Windows platform, the key is opened with ChangePermissions, TakeOwnership and
-    ReadPermissions: WRITE_DAC (owner or DACL), WRITE_OWNER (DACL or SeTakeOwnershipPrivilege
-    enabled) and READ_CONTROL are needed. An owner that is not the token's user or one of its
-    groups (e.g. NETWORK SERVICE) needs SeRestorePrivilege enabled. Sections missing from -Sddl
-    keep the key's current ones. Windows reads the result back in its own form: SIDs as
-    aliases, the DACL auto-inherited (D:P( reads back D:PAI(), explicit entries first in their
-    order (a DACL not in canonical order stays so), inherited entries derived from the parent
-    again unless the DACL is protected, and passed on to the subkeys.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    .PARAMETER Sddl
-    The SDDL to apply (as returned by Get-RdsRegistrySddl).
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View,
@@ -772,24 +509,9 @@ function Set-RdsRegistrySddl {
     Set-RdsSimKeyDacl -State $state -Key $key -Owner $owner -Group $group -DaclFlags $new.DaclFlags -Aces $new.Aces.ToArray() -Sacl $current.Sacl
 }
 
+# Throws "The security identifier is not allowed to be the owner of this object." unless the SID is the token's user or one of its groups, or SeRestorePrivilege is enabled.
 function Assert-RdsSimOwnerAllowed {
-    <#
-    .SYNOPSIS
-    Throws "The security identifier is not allowed to be the owner of this object." unless the
-    SID is the token's user or one of its groups, or SeRestorePrivilege is enabled.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Owner
-    The new owner (SID or alias).
-    .PARAMETER Target
-    The path the message names.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Owner,
-        [Parameter(Mandatory = $true)] [string] $Target
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Owner, [Parameter(Mandatory = $true)] [string] $Target)
     if (Test-RdsSimPrivilegeEnabled -State $State -Name 'SeRestorePrivilege') { return }
     $sids = Get-RdsSimTokenSidSet -State $State
     if (-not $sids.Contains((ConvertTo-RdsSimSid -Sid $Owner))) {
@@ -797,22 +519,8 @@ function Assert-RdsSimOwnerAllowed {
     }
 }
 
+# Makes a SID the owner of a simulated registry key (needs SeTakeOwnershipPrivilege enabled or WRITE_OWNER in the DACL).
 function Set-RdsRegistryOwner {
-    <#
-    .SYNOPSIS
-    Makes a SID the owner of a simulated registry key (needs SeTakeOwnershipPrivilege enabled or WRITE_OWNER in the DACL).
-    .DESCRIPTION
-    The new owner must be the token's user or one of its groups unless SeRestorePrivilege is
-    enabled. The stored SDDL gets the owner in the form Windows writes (an alias such as BA
-    when the SID has one); group and DACL text stay as they were.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    .PARAMETER Sid
-    The new owner's SID, e.g. 'S-1-5-32-544'.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View,
@@ -830,27 +538,8 @@ function Set-RdsRegistryOwner {
     $key.Sddl = ConvertTo-RdsSimSddlText -Owner $ownerText -Group $current.Group -DaclPresent $current.DaclPresent -DaclFlags $current.DaclFlags -Aces $current.Aces.ToArray() -Sacl $current.Sacl
 }
 
+# Adds an Allow rule (this key and subkeys: CI) for a SID to a simulated key's DACL.
 function Add-RdsRegistryAccessRule {
-    <#
-    .SYNOPSIS
-    Adds an Allow rule (this key and subkeys: CI) for a SID to a simulated key's DACL.
-    .DESCRIPTION
-    Needs WRITE_DAC and READ_CONTROL (the owner always has them). Like RegistrySecurity.AddAccessRule,
-    it throws "This access control list is not in canonical form and therefore cannot be
-    modified." when the DACL is not in canonical order (explicit deny, explicit allow,
-    inherited); the rights are merged into an explicit allow ACE of the same SID and flags when
-    there is one; else the new ACE goes after the explicit ACEs, before the inherited ones. The
-    DACL is then stored as SetAccessControl writes it (Get-RdsSimWrittenDacl).
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    .PARAMETER Sid
-    The trustee's SID.
-    .PARAMETER Rights
-    A RegistryRights name, e.g. 'FullControl' or 'ReadKey'.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View,
@@ -890,18 +579,9 @@ function Add-RdsRegistryAccessRule {
     Set-RdsSimKeyDacl -State $state -Key $key -Owner $current.Owner -Group $current.Group -DaclFlags $current.DaclFlags -Aces $aces.ToArray() -Sacl $current.Sacl
 }
 
+# Enables a privilege of the simulated token; returns whether it was enabled before (throws ERROR_NOT_ALL_ASSIGNED's message when the token does not hold it).
 function Enable-RdsPrivilege {
-    <#
-    .SYNOPSIS
-    Enables a privilege of the simulated token; returns whether it was enabled before (throws ERROR_NOT_ALL_ASSIGNED's message when the token does not hold it).
-    .PARAMETER Name
-    The privilege, e.g. 'SeTakeOwnershipPrivilege' or 'SeRestorePrivilege'.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Enable-RdsPrivilege' -Name $Name
     $privilege = Get-RdsSimMember -Table $state.Token.privileges -Name $Name
@@ -913,17 +593,9 @@ function Enable-RdsPrivilege {
     return $wasEnabled
 }
 
+# Disables a privilege of the simulated token (nothing happens when it is not held).
 function Disable-RdsPrivilege {
-    <#
-    .SYNOPSIS
-    Disables a privilege of the simulated token (nothing happens when it is not held).
-    .PARAMETER Name
-    The privilege name.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Disable-RdsPrivilege' -Name $Name
     $privilege = Get-RdsSimMember -Table $state.Token.privileges -Name $Name

@@ -20,60 +20,24 @@ $script:RdsSimLicensingCoreKey = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal
 $script:RdsSimLicenseServersKey = 'HKLM\SYSTEM\CurrentControlSet\Services\TermService\Parameters\LicenseServers'
 $script:RdsSimTerminalServicesPolicyKey = 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
 
+# Returns a simulated service by name (case-insensitive), or $null.
 function Find-RdsSimService {
-    <#
-    .SYNOPSIS
-    Returns a simulated service by name (case-insensitive), or $null.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Name
-    The service name.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name)
     if ($Name -ne '' -and $State.Services.Contains($Name)) { return $State.Services[$Name] }
     return $null
 }
 
+# Returns a simulated service; throws "service <name> not found" when it does not exist.
 function Get-RdsSimExistingService {
-    <#
-    .SYNOPSIS
-    Returns a simulated service; throws "service <name> not found" when it does not exist.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Name
-    The service name.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Name)
     $service = Find-RdsSimService -State $State -Name $Name
     if ($null -eq $service) { throw "service $Name not found" }
     return $service
 }
 
+# Writes a start mode to the service's registry key (Start; DelayedAutostart for automatic modes), as the service control manager does.
 function Set-RdsSimServiceStartModeValue {
-    <#
-    .SYNOPSIS
-    Writes a start mode to the service's registry key (Start; DelayedAutostart for automatic modes), as the service control manager does.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER StartMode
-    Boot, System, Automatic, AutomaticDelayedStart, Manual or Disabled.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [Parameter(Mandatory = $true)] [string] $StartMode
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [string] $StartMode)
     $path = $script:RdsSimServicesKey + '\' + $Name
     $start = @{ Boot = 0; System = 1; Automatic = 2; AutomaticDelayedStart = 2; Manual = 3; Disabled = 4 }[$StartMode]
     Set-RdsSimValueUnchecked -State $State -Path $path -Name 'Start' -Type 'DWord' -Data ([long]$start)
@@ -85,21 +49,9 @@ function Set-RdsSimServiceStartModeValue {
     }
 }
 
+# Returns a service's start mode from its registry key (Start, DelayedAutostart), else from the services table.
 function Get-RdsSimServiceStartMode {
-    <#
-    .SYNOPSIS
-    Returns a service's start mode from its registry key (Start, DelayedAutostart), else from the services table.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Service
-    The service.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [hashtable] $Service
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [hashtable] $Service)
     $path = $script:RdsSimServicesKey + '\' + $Service.Name
     $start = Get-RdsSimValueUnchecked -State $State -Path $path -Name 'Start'
     if ($null -eq $start -or $start.Type -ne 'DWord' -or $start.Data -gt 4) { return $Service.StartMode }
@@ -111,20 +63,9 @@ function Get-RdsSimServiceStartMode {
     return $mode
 }
 
+# Returns the services that depend directly on a service, sorted by name.
 function Get-RdsSimDependentService {
-    <#
-    .SYNOPSIS
-    Returns the services that depend directly on a service, sorted by name.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Service
-    The service.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [hashtable] $Service
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [hashtable] $Service)
     $names = [System.Collections.Generic.List[string]]::new()
     foreach ($other in $State.Services.Values) {
         foreach ($dependency in $other.ServicesDependedOn) {
@@ -140,34 +81,14 @@ function Get-RdsSimDependentService {
     return , $result.ToArray()
 }
 
+# Returns "Display Name (name)" as Windows PowerShell names a service in messages.
 function Get-RdsSimServiceLabel {
-    <#
-    .SYNOPSIS
-    Returns "Display Name (name)" as Windows PowerShell names a service in messages.
-    .PARAMETER Service
-    The service.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Service
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Service)
     return ($Service.DisplayName + ' (' + $Service.Name + ')')
 }
 
+# Starts a service after the services it depends on; returns $false when it (or a dependency) cannot start.
 function Start-RdsSimServiceInternal {
-    <#
-    .SYNOPSIS
-    Starts a service after the services it depends on; returns $false when it (or a dependency) cannot start.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Service
-    The service.
-    .PARAMETER Visiting
-    Names on the current dependency path (cycle guard).
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
     param(
         [Parameter(Mandatory = $true)] [hashtable] $State,
         [Parameter(Mandatory = $true)] [hashtable] $Service,
@@ -189,43 +110,15 @@ function Start-RdsSimServiceInternal {
     return $true
 }
 
+# Returns what ServiceController.Start throws when a service cannot start: "Cannot start service <name> on computer '.'.".
 function Get-RdsSimStartFailure {
-    <#
-    .SYNOPSIS
-    Returns what ServiceController.Start throws when a service cannot start: "Cannot start service <name> on computer '.'.".
-    .PARAMETER Service
-    The service.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Service
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Service)
     return ('Cannot start service ' + $Service.Name + " on computer '.'.")
 }
 
+# Asks a service to stop (with -Force its running dependents first, deepest first, 30 s each).
 function Stop-RdsSimServiceInternal {
-    <#
-    .SYNOPSIS
-    Asks a service to stop (with -Force its running dependents first, deepest first, 30 s each).
-    .DESCRIPTION
-    A service with stopPendingSeconds goes to StopPending for that long; one without stops at
-    once. A dependent that needs more than 30 s stays StopPending and the stop throws what
-    ServiceController.Stop throws then (System.ServiceProcess.TimeoutException's message). A
-    StopPending service cannot take the stop (ERROR_SERVICE_CANNOT_ACCEPT_CTRL).
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Service
-    The service.
-    .PARAMETER Force
-    Stops running dependents too (else their presence is an error).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [hashtable] $Service,
-        [switch] $Force
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [hashtable] $Service, [switch] $Force)
     if ($Service.Status -eq 'Stopped') { return }
     if ($Service.Status -eq 'StopPending') { throw ('Cannot stop ' + $Service.Name + " service on computer '.'.") }
     $running = [System.Collections.Generic.List[hashtable]]::new()
@@ -248,21 +141,9 @@ function Stop-RdsSimServiceInternal {
     }
 }
 
+# Lets simulated time pass for a StopPending service (at most -Seconds); returns $true when it is Stopped then.
 function Wait-RdsSimServiceStop {
-    <#
-    .SYNOPSIS
-    Lets simulated time pass for a StopPending service (at most -Seconds); returns $true when it is Stopped then.
-    .PARAMETER Service
-    The service.
-    .PARAMETER Seconds
-    The longest wait.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Service,
-        [Parameter(Mandatory = $true)] [long] $Seconds
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $Service, [Parameter(Mandatory = $true)] [long] $Seconds)
     if ($Service.Status -eq 'StopPending') {
         if ($Service.PendingSeconds -gt $Seconds) {
             $Service.PendingSeconds = $Service.PendingSeconds - $Seconds
@@ -274,18 +155,9 @@ function Wait-RdsSimServiceStop {
     return ($Service.Status -eq 'Stopped')
 }
 
+# Returns @{ Name; StartMode; Status; DependentServices; ServicesDependedOn } of a simulated service, or $null when it does not exist.
 function Get-RdsService {
-    <#
-    .SYNOPSIS
-    Returns @{ Name; StartMode; Status; DependentServices; ServicesDependedOn } of a simulated service, or $null when it does not exist.
-    .PARAMETER Name
-    The service name.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsService' -Name $Name
     $service = Find-RdsSimService -State $state -Name $Name
@@ -306,16 +178,8 @@ function Get-RdsService {
     }
 }
 
+# Sets a simulated service's start mode (written to its registry key, as the service control manager does).
 function Set-RdsServiceStartMode {
-    <#
-    .SYNOPSIS
-    Sets a simulated service's start mode (written to its registry key, as the service control manager does).
-    .PARAMETER Name
-    The service name.
-    .PARAMETER StartMode
-    Automatic, AutomaticDelayedStart, Manual or Disabled.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Name,
         [Parameter(Mandatory = $true)] [ValidateSet('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled')] [string] $StartMode
@@ -330,20 +194,9 @@ function Set-RdsServiceStartMode {
     Set-RdsSimServiceStartModeValue -State $state -Name $service.Name -StartMode $StartMode
 }
 
+# Starts a simulated service (and the services it depends on); a Disabled or StopPending service cannot start; nothing when it runs.
 function Start-RdsService {
-    <#
-    .SYNOPSIS
-    Starts a simulated service (and the services it depends on); a Disabled or StopPending service cannot start; nothing when it runs.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Force
-    Unused for start (kept for a uniform signature).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [switch] $Force
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Start-RdsService' -Name $Name -Mutating
     $service = Get-RdsSimExistingService -State $state -Name $Name
@@ -352,43 +205,17 @@ function Start-RdsService {
     }
 }
 
+# Asks a simulated service to stop (StopPending for its stopPendingSeconds); with running dependents only with -Force (which stops them first); nothing when it is stopped.
 function Stop-RdsService {
-    <#
-    .SYNOPSIS
-    Asks a simulated service to stop (StopPending for its stopPendingSeconds); with running dependents only with -Force (which stops them first); nothing when it is stopped.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Force
-    Stops dependent services too.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [switch] $Force
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Stop-RdsService' -Name $Name -Mutating
     $service = Get-RdsSimExistingService -State $state -Name $Name
     Stop-RdsSimServiceInternal -State $state -Service $service -Force:$Force
 }
 
+# Waits at most -TimeoutSeconds (simulated time) for a simulated service to reach a status; returns whether it did.
 function Wait-RdsServiceStatus {
-    <#
-    .SYNOPSIS
-    Waits at most -TimeoutSeconds (simulated time) for a simulated service to reach a status; returns whether it did.
-    .DESCRIPTION
-    A StopPending service reaches Stopped when its remaining StopPending time fits in the
-    timeout, else the time passes and $false comes back (ServiceController.WaitForStatus's
-    TimeoutException). Every other service is in the status asked for at once or never.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Status
-    'Running' or 'Stopped'.
-    .PARAMETER TimeoutSeconds
-    The longest wait.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
     param(
         [Parameter(Mandatory = $true)] [string] $Name,
         [Parameter(Mandatory = $true)] [ValidateSet('Running', 'Stopped')] [string] $Status,

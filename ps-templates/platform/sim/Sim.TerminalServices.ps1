@@ -21,17 +21,9 @@ $script:RdsSimTimebombHeader = '01000000d08c9ddf0115d1118c7a00c04fc297eb01000000
 # message is not the code (error_Code is).
 $script:RdsSimFileNotFoundMessage = 'Das System kann die angegebene Datei nicht finden. '
 
+# Returns the data (hex) of the L$RTMTIMEBOMB (or L$GracePeriodTimeBomb) value in RCM\GracePeriod, or $null.
 function Get-RdsSimTimebombData {
-    <#
-    .SYNOPSIS
-    Returns the data (hex) of the L$RTMTIMEBOMB (or L$GracePeriodTimeBomb) value in RCM\GracePeriod, or $null.
-    .PARAMETER State
-    The in-memory simulated host.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State)
     $key = Get-RdsSimKey -State $State -Physical $script:RdsSimGracePeriodKey
     if ($null -eq $key) { return $null }
     foreach ($value in $key.ValueList) {
@@ -42,25 +34,9 @@ function Get-RdsSimTimebombData {
     return $null
 }
 
+# Keeps timebombGraceDays with the timebomb value it belongs to (DOMAIN.md: re-importing an old value brings back its expiry).
 function Sync-RdsSimTimebomb {
-    <#
-    .SYNOPSIS
-    Keeps timebombGraceDays with the timebomb value it belongs to (DOMAIN.md: re-importing an old value brings back its expiry).
-    .DESCRIPTION
-    The state's timebombDays maps each timebomb blob seen (its hex data) to its days.
-    With -Learn (loading a state) the present blob takes the state's timebombGraceDays; otherwise
-    a blob seen before (written back by a rollback or an import) brings its days back, and a new
-    one is remembered with the current days.
-    .PARAMETER State
-    The in-memory simulated host.
-    .PARAMETER Learn
-    The state file's timebombGraceDays describes the present blob (hand-written states).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [switch] $Learn
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State, [switch] $Learn)
     $data = Get-RdsSimTimebombData -State $State
     if ($null -eq $data) { return }
     # Keyed by the blob's hex data itself (no hash: a cold SHA256 costs ~0.1 s per run).
@@ -73,38 +49,16 @@ function Sync-RdsSimTimebomb {
     }
 }
 
+# Returns the hex data of the timebomb blob TermService writes as its generation-th fresh value (deterministic, so states compare).
 function New-RdsSimTimebombData {
-    <#
-    .SYNOPSIS
-    Returns the hex data of the timebomb blob TermService writes as its generation-th fresh value (deterministic, so states compare).
-    .PARAMETER Generation
-    Which fresh blob (1, 2, ...).
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [ValidateRange(1, 2147483647)] [int] $Generation
-    )
+    param([Parameter(Mandatory = $true)] [ValidateRange(1, 2147483647)] [int] $Generation)
     $body = $Generation.ToString('x8', [System.Globalization.CultureInfo]::InvariantCulture)
     return ($script:RdsSimTimebombHeader + 'a5' + ($body * 7) + '0000')
 }
 
+# TermService starting: re-reads the grace period (the L$RTMTIMEBOMB value present: its days; absent: writes a fresh value, a new 120-day grace period).
 function Update-RdsSimGraceCache {
-    <#
-    .SYNOPSIS
-    TermService starting: re-reads the grace period (the L$RTMTIMEBOMB value present: its days; absent: writes a fresh value, a new 120-day grace period).
-    .DESCRIPTION
-    The days follow the blob (timebombDays). With no timebomb value TermService writes a new
-    blob (the GracePeriod key too, with its usual security, when it is missing) that stands for
-    120 days. GetGracePeriodDays throws after expiry: graceDaysThrows is set when the days read
-    are 0 or fewer, cleared otherwise.
-    .PARAMETER State
-    The in-memory simulated host.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State
-    )
+    param([Parameter(Mandatory = $true)] [hashtable] $State)
     # The days follow the blob: a blob written back after a reset stands for its old expiry.
     Sync-RdsSimTimebomb -State $State
     if ($null -eq (Get-RdsSimTimebombData -State $State)) {
@@ -126,26 +80,9 @@ function Update-RdsSimGraceCache {
     $State.TerminalServices.graceDaysThrows = ($State.TerminalServices.graceDays -le 0)
 }
 
+# Returns an exception shaped like the CimException Invoke-CimMethod throws (the real type cannot be built off Windows).
 function New-RdsSimCimException {
-    <#
-    .SYNOPSIS
-    Returns an exception shaped like the CimException Invoke-CimMethod throws (the real type cannot be built off Windows).
-    .DESCRIPTION
-    As on Windows (DOMAIN.md, "CIM errors"): HResult is not the Windows code (a plain
-    Exception's 0x80131500), the message is the localized Windows text, the code is in
-    ErrorData.CimInstanceProperties['error_Code'].Value (UInt32), and StatusCode and
-    NativeErrorCode are the MI result (1, Failed), not the Windows code.
-    .PARAMETER Code
-    The Windows error code (HRESULT), e.g. 0x80070002.
-    .PARAMETER Message
-    The localized message.
-    #>
-    [CmdletBinding()]
-    [OutputType([System.Exception])]
-    param(
-        [Parameter(Mandatory = $true)] [long] $Code,
-        [Parameter(Mandatory = $true)] [string] $Message
-    )
+    param([Parameter(Mandatory = $true)] [long] $Code, [Parameter(Mandatory = $true)] [string] $Message)
     $hex = '0x' + $Code.ToString('X8', [System.Globalization.CultureInfo]::InvariantCulture)
     $properties = @{}
     foreach ($entry in @(
@@ -166,17 +103,9 @@ function New-RdsSimCimException {
     return $exception
 }
 
+# Returns @{ LicensingType; SpecifiedLicenseServers; PolicySourceLicensingType; PolicySourceConfiguredLicenseServers } of the simulated host.
 function Get-RdsTerminalServiceSetting {
-    <#
-    .SYNOPSIS
-    Returns @{ LicensingType; SpecifiedLicenseServers; PolicySourceLicensingType; PolicySourceConfiguredLicenseServers } of the simulated host.
-    .DESCRIPTION
-    Read from the registry like Win32_TerminalServiceSetting: the policy key's LicensingMode
-    and LicenseServers (comma-separated) win over RCM\Licensing Core LicensingMode and
-    TermService\Parameters\LicenseServers SpecifiedLicenseServers (policy source 1, else 0).
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsTerminalServiceSetting'
@@ -214,13 +143,9 @@ function Get-RdsTerminalServiceSetting {
     }
 }
 
+# Returns the grace period days left as TermService read them at its last start; after expiry (graceDaysThrows) throws the CimException of 0x80070002.
 function Get-RdsGracePeriodDays {
-    <#
-    .SYNOPSIS
-    Returns the grace period days left as TermService read them at its last start; after expiry (graceDaysThrows) throws the CimException of 0x80070002.
-    #>
     [CmdletBinding()]
-    [OutputType([int])]
     param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsGracePeriodDays'
@@ -230,33 +155,17 @@ function Get-RdsGracePeriodDays {
     return [int]$state.TerminalServices.graceDays
 }
 
+# Sets the specified license server list (TermService\Parameters\LicenseServers SpecifiedLicenseServers; an empty list empties it).
 function Set-RdsSpecifiedLicenseServer {
-    <#
-    .SYNOPSIS
-    Sets the specified license server list (TermService\Parameters\LicenseServers SpecifiedLicenseServers; an empty list empties it).
-    .PARAMETER Server
-    The license servers.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Server
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Server)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Set-RdsSpecifiedLicenseServer' -Name ($Server -join ',') -Mutating
     Set-RdsSimValueUnchecked -State $state -Path $script:RdsSimLicenseServersKey -Name 'SpecifiedLicenseServers' -Type 'MultiString' -Data ([string[]]$Server)
 }
 
+# Sets the licensing mode like ChangeMode (RCM\Licensing Core LicensingMode): 0, 1, 2 (per device) or 4 (per user).
 function Set-RdsLicensingType {
-    <#
-    .SYNOPSIS
-    Sets the licensing mode like ChangeMode (RCM\Licensing Core LicensingMode): 0, 1, 2 (per device) or 4 (per user).
-    .PARAMETER Type
-    The LicensingType value.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [int] $Type
-    )
+    param([Parameter(Mandatory = $true)] [int] $Type)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Set-RdsLicensingType' -Name ([string]$Type) -Mutating
     if (@(0, 1, 2, 4) -notcontains $Type) {

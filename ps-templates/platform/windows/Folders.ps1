@@ -9,17 +9,9 @@
 # System.IO.FileSystemAclExtensions: Get-RdsDirectoryAcl and New-RdsDirectoryWithSecurity hold
 # the only lines that differ, and the only ones of this file the Pester tests do not run.
 
+# Returns a folder's DirectorySecurity with its owner and access rules (the .NET call of Windows PowerShell 5.1 or of PowerShell 7).
 function Get-RdsDirectoryAcl {
-    <#
-    .SYNOPSIS
-    Returns a folder's DirectorySecurity with its owner and access rules (the .NET call of Windows PowerShell 5.1 or of PowerShell 7).
-    .PARAMETER Path
-    The folder.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path)
     $sections = [System.Security.AccessControl.AccessControlSections]'Owner, Access'
     if ($PSVersionTable.PSEdition -eq 'Desktop') {
         return [System.IO.Directory]::GetAccessControl($Path, $sections)
@@ -29,20 +21,9 @@ function Get-RdsDirectoryAcl {
     }
 }
 
+# Creates a folder (and its missing parents) with the security descriptor of an SDDL string; nothing when it exists (the .NET call of Windows PowerShell 5.1 or of PowerShell 7).
 function New-RdsDirectoryWithSecurity {
-    <#
-    .SYNOPSIS
-    Creates a folder (and its missing parents) with the security descriptor of an SDDL string; nothing when it exists (the .NET call of Windows PowerShell 5.1 or of PowerShell 7).
-    .PARAMETER Path
-    The folder.
-    .PARAMETER Sddl
-    Owner and DACL.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $Sddl
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $Sddl)
     $security = [System.Security.AccessControl.DirectorySecurity]::new()
     $security.SetSecurityDescriptorSddlForm($Sddl)
     if ($PSVersionTable.PSEdition -eq 'Desktop') {
@@ -53,22 +34,9 @@ function New-RdsDirectoryWithSecurity {
     }
 }
 
+# Returns $null when the folder does not exist, else its owner and access rules: @{ Owner; Access = @(@{ Sid; Allow; Rights; InheritOnly }) }.
 function Get-RdsDirectorySecurity {
-    <#
-    .SYNOPSIS
-    Returns $null when the folder does not exist, else its owner and access rules: @{ Owner; Access = @(@{ Sid; Allow; Rights; InheritOnly }) }.
-    .DESCRIPTION
-    Owner and Sid are SIDs; the rules include inherited ones; Rights is the access mask as a
-    number 0..4294967295 (generic rights as they are); InheritOnly marks a rule that applies
-    only to what is created inside.
-    .PARAMETER Path
-    The folder.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path)
     if (-not [System.IO.Directory]::Exists($Path)) { return $null }
     $acl = Get-RdsDirectoryAcl -Path $Path
     $sidType = [System.Security.Principal.SecurityIdentifier]
@@ -87,20 +55,8 @@ function Get-RdsDirectorySecurity {
     return @{ Owner = [string]$acl.GetOwner($sidType).Value; Access = $access.ToArray() }
 }
 
+# Creates a folder and its missing parents owned by Administrators with a protected DACL: SYSTEM and Administrators full control, inherited by what is created inside; nothing when it exists.
 function New-RdsProtectedDirectory {
-    <#
-    .SYNOPSIS
-    Creates a folder and its missing parents owned by Administrators with a protected DACL: SYSTEM and Administrators full control, inherited by what is created inside; nothing when it exists.
-    .DESCRIPTION
-    Protected: nothing of C:\ProgramData's DACL is inherited. Making Administrators the owner
-    needs an elevated token ("The security identifier is not allowed to be the owner of this
-    object." otherwise). An existing folder is left as it is: the caller checks it.
-    .PARAMETER Path
-    The folder.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path)
     New-RdsDirectoryWithSecurity -Path $Path -Sddl 'O:BAD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)'
 }

@@ -5,39 +5,25 @@
 # under Pester mocks of the cmdlets it calls. Keep every function small and obviously right;
 # each throws a terminating error naming the key/service on failure and swallows nothing.
 
+# Prepares the Windows platform. -Option must be empty (it is the simulated platform's state file).
 function Initialize-RdsPlatform {
-    <#
-    .SYNOPSIS
-    Prepares the Windows platform. -Option must be empty (it is the simulated platform's state file).
-    .PARAMETER Option
-    Must be empty for the Windows platform.
-    #>
     [CmdletBinding()]
-    param(
-        [AllowEmptyString()] [AllowNull()] [string] $Option = ''
-    )
+    param([AllowEmptyString()] [AllowNull()] [string] $Option = '')
     if (-not [string]::IsNullOrEmpty($Option)) {
         throw 'this script was rendered for Windows; -SimulationState needs a script rendered with --simulate'
     }
     $script:RdsHostMutex = $null
 }
 
+# Ends the use of the Windows platform (nothing to save).
 function Complete-RdsPlatform {
-    <#
-    .SYNOPSIS
-    Ends the use of the Windows platform (nothing to save).
-    #>
     [CmdletBinding()]
     param()
 }
 
+# Returns @{ ComputerName; UserName; IsDomainJoined } of this host and account.
 function Get-RdsHostIdentity {
-    <#
-    .SYNOPSIS
-    Returns @{ ComputerName; UserName; IsDomainJoined } of this host and account.
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param()
     $system = Get-CimInstance -ClassName 'Win32_ComputerSystem'
     return @{
@@ -47,17 +33,9 @@ function Get-RdsHostIdentity {
     }
 }
 
+# Returns $true when this process runs with an elevated token (Administrators, S-1-5-32-544, is an enabled group of it).
 function Test-RdsElevation {
-    <#
-    .SYNOPSIS
-    Returns $true when this process runs with an elevated token (Administrators, S-1-5-32-544, is an enabled group of it).
-    .DESCRIPTION
-    WindowsPrincipal.IsInRole looks at the token's enabled groups: in the filtered token UAC
-    gives an administrator who did not "Run as administrator", Administrators is deny-only, so
-    the answer is $false there, as for a standard user.
-    #>
     [CmdletBinding()]
-    [OutputType([bool])]
     param()
     $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
     try {
@@ -69,38 +47,15 @@ function Test-RdsElevation {
     }
 }
 
+# Creates (or opens) the named mutex Global\rdsplan-<Name>, not owned yet.
 function New-RdsHostMutex {
-    <#
-    .SYNOPSIS
-    Creates (or opens) the named mutex Global\rdsplan-<Name>, not owned yet.
-    .DESCRIPTION
-    Creating a Global\ object needs SeCreateGlobalPrivilege (an elevated token): without it .NET
-    throws UnauthorizedAccessException, which goes to the caller as it is.
-    .PARAMETER Name
-    The lock name.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     return [System.Threading.Mutex]::new($false, 'Global\rdsplan-' + $Name)
 }
 
+# Returns $true when an error's exception, or one it wraps, is of a .NET type (PowerShell wraps what a .NET method throws in MethodInvocationException).
 function Test-RdsWrappedException {
-    <#
-    .SYNOPSIS
-    Returns $true when an error's exception, or one it wraps, is of a .NET type (PowerShell wraps what a .NET method throws in MethodInvocationException).
-    .PARAMETER ErrorRecord
-    The error.
-    .PARAMETER Type
-    The exception type.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord,
-        [Parameter(Mandatory = $true)] [type] $Type
-    )
+    param([Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord, [Parameter(Mandatory = $true)] [type] $Type)
     $exception = $ErrorRecord.Exception
     while ($null -ne $exception) {
         if ($Type.IsInstanceOfType($exception)) { return $true }
@@ -109,23 +64,9 @@ function Test-RdsWrappedException {
     return $false
 }
 
+# Takes the machine-wide lock Global\rdsplan-<Name> (a named mutex) without waiting; returns @{ Status; Lock }.
 function Lock-RdsHost {
-    <#
-    .SYNOPSIS
-    Takes the machine-wide lock Global\rdsplan-<Name> (a named mutex) without waiting; returns @{ Status; Lock }.
-    .DESCRIPTION
-    Status 'Acquired'; 'Abandoned' when an earlier run died holding it (WaitOne throws
-    AbandonedMutexException and the mutex is ours now); 'Held' when another run holds it
-    (nothing taken). Lock is the mutex name. Any other failure throws, e.g. the
-    UnauthorizedAccessException of a token without SeCreateGlobalPrivilege.
-    .PARAMETER Name
-    The lock name.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $mutex = New-RdsHostMutex -Name $Name
     $status = 'Held'
     try {
@@ -147,17 +88,9 @@ function Lock-RdsHost {
     return @{ Status = $status; Lock = 'Global\rdsplan-' + $Name }
 }
 
+# Releases the lock taken by Lock-RdsHost.
 function Unlock-RdsHost {
-    <#
-    .SYNOPSIS
-    Releases the lock taken by Lock-RdsHost.
-    .PARAMETER Name
-    The lock name.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $mutex = $script:RdsHostMutex
     $script:RdsHostMutex = $null
     if ($null -ne $mutex) {
@@ -170,17 +103,9 @@ function Unlock-RdsHost {
     }
 }
 
+# Schedules a restart of this host with shutdown.exe.
 function Restart-RdsHost {
-    <#
-    .SYNOPSIS
-    Schedules a restart of this host with shutdown.exe.
-    .PARAMETER DelaySeconds
-    Seconds before the restart (0..315360000).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [int] $DelaySeconds
-    )
+    param([Parameter(Mandatory = $true)] [int] $DelaySeconds)
     $arguments = @('/r', '/t', [string]$DelaySeconds, '/d', 'p:4:1', '/c', 'rdsplan: planned restart after RDS licensing maintenance')
     $output = Invoke-RdsNativeCommand -FilePath 'shutdown.exe' -ArgumentList $arguments
     if ($output.ExitCode -ne 0) {
@@ -188,21 +113,8 @@ function Restart-RdsHost {
     }
 }
 
+# Runs a native program with each argument as its own element; returns @{ ExitCode; Output }.
 function Invoke-RdsNativeCommand {
-    <#
-    .SYNOPSIS
-    Runs a native program with each argument as its own element; returns @{ ExitCode; Output }.
-    .DESCRIPTION
-    Standard error is merged into the output text. $ErrorActionPreference is 'Continue' for the
-    call only, because Windows PowerShell 5.1 turns redirected native stderr into error records
-    that 'Stop' would make terminating.
-    .PARAMETER FilePath
-    The program (e.g. 'reg.exe', 'sc.exe'; always with .exe: 'sc' is Set-Content).
-    .PARAMETER ArgumentList
-    The arguments, one element each; never a composed command line.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
     param(
         [Parameter(Mandatory = $true)] [string] $FilePath,
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [AllowEmptyCollection()] [string[]] $ArgumentList

@@ -184,13 +184,4 @@ Describe 'reg.exe export and import through Invoke-RdsNativeCommand' {
         Mock Invoke-RdsNativeCommand { @{ ExitCode = 1; Output = 'ERROR: The system was unable to find the specified registry key or value.' } }
         { Export-RdsRegistryKey -Path 'HKLM\SOFTWARE\Missing' -View 'Default' -File 'C:\b.reg' } | Should -Throw -ExpectedMessage 'reg.exe export failed with exit code 1: ERROR: The system was unable to find the specified registry key or value. (HKLM\SOFTWARE\Missing)'
     }
-
-    It 'import: the arguments; an access error (exit 1) fails with reg.exe''s message and the file' {
-        Mock Invoke-RdsNativeCommand { @{ ExitCode = 0; Output = 'The operation completed successfully.' } } -ParameterFilter { $ArgumentList[1] -ceq 'C:\ok.reg' }
-        Mock Invoke-RdsNativeCommand { @{ ExitCode = 1; Output = 'ERROR: Error accessing the registry.' } } -ParameterFilter { $ArgumentList[1] -ceq 'C:\locked.reg' }
-        Import-RdsRegistryFile -File 'C:\ok.reg' -View '64'
-        { Import-RdsRegistryFile -File 'C:\locked.reg' -View 'Default' } | Should -Throw -ExpectedMessage 'reg.exe import failed with exit code 1: ERROR: Error accessing the registry. (C:\locked.reg)'
-        Should -Invoke Invoke-RdsNativeCommand -Times 1 -Exactly -ParameterFilter { $FilePath -ceq 'reg.exe' -and ($ArgumentList -join '|') -ceq 'import|C:\ok.reg|/reg:64' }
-        Should -Invoke Invoke-RdsNativeCommand -Times 1 -Exactly -ParameterFilter { ($ArgumentList -join '|') -ceq 'import|C:\locked.reg' }
-    }
 }

@@ -1,4 +1,4 @@
-# rdsplan platform (Windows): registry values and keys, reg.exe export/import.
+# rdsplan platform (Windows): registry values and keys, reg.exe export.
 #
 # Uses [Microsoft.Win32.RegistryKey]::OpenBaseKey(hive, view), never the PowerShell registry
 # provider (which expands REG_EXPAND_SZ, hides value kinds and treats '*' as a wildcard).
@@ -8,21 +8,9 @@
 # Tested under Pester (Registry.Tests.ps1 beside this file) with fake RegistryKey objects in
 # place of Open-RdsRegistryHive's and Invoke-RdsNativeCommand's results.
 
+# Opens the hive of a normalized path in a registry view; returns @{ Base; SubPath }.
 function Open-RdsRegistryBaseKey {
-    <#
-    .SYNOPSIS
-    Opens the hive of a normalized path in a registry view; returns @{ Base; SubPath }.
-    .PARAMETER Path
-    A normalized path such as 'HKLM\SYSTEM\CurrentControlSet'.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
     $separator = $Path.IndexOf('\')
     $rootName = $Path
     $subPath = ''
@@ -75,37 +63,14 @@ function Open-RdsRegistryBaseKey {
     return @{ Base = (Open-RdsRegistryHive -Hive $hive -View $registryView); SubPath = $subPath }
 }
 
+# Opens a hive root in a registry view (RegistryKey.OpenBaseKey: the one call that reaches the registry itself).
 function Open-RdsRegistryHive {
-    <#
-    .SYNOPSIS
-    Opens a hive root in a registry view (RegistryKey.OpenBaseKey: the one call that reaches the registry itself).
-    .PARAMETER Hive
-    The hive.
-    .PARAMETER View
-    The registry view (an explicit Registry64 or Registry32, or Default).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [Microsoft.Win32.RegistryHive] $Hive,
-        [Parameter(Mandatory = $true)] [Microsoft.Win32.RegistryView] $View
-    )
+    param([Parameter(Mandatory = $true)] [Microsoft.Win32.RegistryHive] $Hive, [Parameter(Mandatory = $true)] [Microsoft.Win32.RegistryView] $View)
     return [Microsoft.Win32.RegistryKey]::OpenBaseKey($Hive, $View)
 }
 
+# Opens a registry key with the given rights; $null when it does not exist.
 function Open-RdsRegistryKey {
-    <#
-    .SYNOPSIS
-    Opens a registry key with the given rights; $null when it does not exist.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    .PARAMETER Rights
-    The RegistryRights to open with (default ReadKey).
-    .PARAMETER Create
-    Creates the key (and missing parents) when it does not exist; opens it writable.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [string] $View,
@@ -132,21 +97,9 @@ function Open-RdsRegistryKey {
     }
 }
 
+# Returns $true when the registry key exists.
 function Test-RdsRegistryKey {
-    <#
-    .SYNOPSIS
-    Returns $true when the registry key exists.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
     # Looked up in the parent's subkey list: a key whose DACL denies reading (GracePeriod
     # before ownership is taken) still exists.
     $separator = $Path.LastIndexOf('\')
@@ -168,19 +121,8 @@ function Test-RdsRegistryKey {
     }
 }
 
+# Returns a value as @{ Name; Type; Data } in canonical form, or $null when the value or key is absent.
 function Get-RdsRegistryValue {
-    <#
-    .SYNOPSIS
-    Returns a value as @{ Name; Type; Data } in canonical form, or $null when the value or key is absent.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER Name
-    The value name ('' for the default value).
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
@@ -258,32 +200,16 @@ function Get-RdsRegistryValue {
     }
 }
 
+# Returns @{ Is64BitProcess; Is64BitOperatingSystem } of this PowerShell process (a 32-bit process on 64-bit Windows sees the WOW64 registry view).
 function Get-RdsProcessBitness {
-    <#
-    .SYNOPSIS
-    Returns @{ Is64BitProcess; Is64BitOperatingSystem } of this PowerShell process (a 32-bit process on 64-bit Windows sees the WOW64 registry view).
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param()
     return @{ Is64BitProcess = [System.Environment]::Is64BitProcess; Is64BitOperatingSystem = [System.Environment]::Is64BitOperatingSystem }
 }
 
+# Returns the value names of a key ('' is the default value); nothing when the key is absent.
 function Get-RdsRegistryValueName {
-    <#
-    .SYNOPSIS
-    Returns the value names of a key ('' is the default value); nothing when the key is absent.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
     $key = Open-RdsRegistryKey -Path $Path -View $View
     if ($null -eq $key) { return }
     try {
@@ -298,21 +224,9 @@ function Get-RdsRegistryValueName {
     return $names
 }
 
+# Returns the subkey names of a key; nothing when the key is absent.
 function Get-RdsRegistrySubkeyName {
-    <#
-    .SYNOPSIS
-    Returns the subkey names of a key; nothing when the key is absent.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
     $key = Open-RdsRegistryKey -Path $Path -View $View
     if ($null -eq $key) { return }
     try {
@@ -327,22 +241,8 @@ function Get-RdsRegistrySubkeyName {
     return $names
 }
 
+# Writes a value from canonical data, creating the key when missing.
 function Set-RdsRegistryValue {
-    <#
-    .SYNOPSIS
-    Writes a value from canonical data, creating the key when missing.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER Name
-    The value name ('' for the default value).
-    .PARAMETER Type
-    String, ExpandString, MultiString, DWord, QWord, Binary (or None for raw bytes).
-    .PARAMETER Data
-    The canonical data for the type.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
@@ -391,18 +291,9 @@ function Set-RdsRegistryValue {
     }
 }
 
+# Converts a hex string without separators to a byte array.
 function ConvertFrom-RdsHexString {
-    <#
-    .SYNOPSIS
-    Converts a hex string without separators to a byte array.
-    .PARAMETER Hex
-    The hex string (even length).
-    #>
-    [CmdletBinding()]
-    [OutputType([byte[]])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Hex
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Hex)
     if (($Hex.Length % 2) -ne 0 -or $Hex -notmatch '\A[0-9a-fA-F]*\z') {
         throw "invalid binary data '$Hex': expected hex digits without separators"
     }
@@ -413,18 +304,8 @@ function ConvertFrom-RdsHexString {
     return , $bytes
 }
 
+# Deletes a value; throws when it does not exist.
 function Remove-RdsRegistryValue {
-    <#
-    .SYNOPSIS
-    Deletes a value; throws when it does not exist.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER Name
-    The value name.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
@@ -443,41 +324,16 @@ function Remove-RdsRegistryValue {
     }
 }
 
+# Creates a key (and missing parents); does nothing when it exists.
 function New-RdsRegistryKey {
-    <#
-    .SYNOPSIS
-    Creates a key (and missing parents); does nothing when it exists.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
     $key = Open-RdsRegistryKey -Path $Path -View $View -Create
     $key.Dispose()
 }
 
+# Deletes a key; with -Recurse also its subkeys, else throws when it has subkeys.
 function Remove-RdsRegistryKey {
-    <#
-    .SYNOPSIS
-    Deletes a key; with -Recurse also its subkeys, else throws when it has subkeys.
-    .PARAMETER Path
-    A normalized registry path (never a hive root).
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    .PARAMETER Recurse
-    Deletes the whole tree.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View,
-        [switch] $Recurse
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [switch] $Recurse)
     $separator = $Path.LastIndexOf('\')
     if ($separator -lt 0 -or $Path.IndexOf('\') -eq $separator) {
         throw "refusing to delete a hive root or top-level key ($Path)"
@@ -502,64 +358,20 @@ function Remove-RdsRegistryKey {
     }
 }
 
+# Returns the reg.exe view switch for a view ('/reg:64', '/reg:32' or nothing).
 function Get-RdsRegExeArgument {
-    <#
-    .SYNOPSIS
-    Returns the reg.exe view switch for a view ('/reg:64', '/reg:32' or nothing).
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([string[]])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $View)
     if ($View -eq '64') { return @('/reg:64') }
     if ($View -eq '32') { return @('/reg:32') }
     return @()
 }
 
+# Exports a key with reg.exe export ... /y (UTF-16LE .reg file).
 function Export-RdsRegistryKey {
-    <#
-    .SYNOPSIS
-    Exports a key with reg.exe export ... /y (UTF-16LE .reg file).
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    .PARAMETER File
-    The .reg file to write (overwritten).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View,
-        [Parameter(Mandatory = $true)] [string] $File
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [Parameter(Mandatory = $true)] [string] $File)
     $arguments = @('export', $Path, $File, '/y') + @(Get-RdsRegExeArgument -View $View)
     $result = Invoke-RdsNativeCommand -FilePath 'reg.exe' -ArgumentList $arguments
     if ($result.ExitCode -ne 0) {
         throw ('reg.exe export failed with exit code ' + $result.ExitCode + ': ' + $result.Output + ' (' + $Path + ')')
-    }
-}
-
-function Import-RdsRegistryFile {
-    <#
-    .SYNOPSIS
-    Imports a .reg file with reg.exe import.
-    .PARAMETER File
-    The .reg file.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $File,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
-    $arguments = @('import', $File) + @(Get-RdsRegExeArgument -View $View)
-    $result = Invoke-RdsNativeCommand -FilePath 'reg.exe' -ArgumentList $arguments
-    if ($result.ExitCode -ne 0) {
-        throw ('reg.exe import failed with exit code ' + $result.ExitCode + ': ' + $result.Output + ' (' + $File + ')')
     }
 }

@@ -13,21 +13,9 @@
 
 $script:RdsSecuritySections = [System.Security.AccessControl.AccessControlSections]::Owner -bor [System.Security.AccessControl.AccessControlSections]::Group -bor [System.Security.AccessControl.AccessControlSections]::Access
 
+# Returns the SDDL (Owner, Group, Access) of a registry key.
 function Get-RdsRegistrySddl {
-    <#
-    .SYNOPSIS
-    Returns the SDDL (Owner, Group, Access) of a registry key.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
     $key = Open-RdsRegistryKey -Path $Path -View $View -Rights ([System.Security.AccessControl.RegistryRights]::ReadPermissions)
     if ($null -eq $key) { throw "registry key not found ($Path)" }
     try {
@@ -42,28 +30,9 @@ function Get-RdsRegistrySddl {
     }
 }
 
+# Replaces the owner, group and DACL of a registry key from SDDL.
 function Set-RdsRegistrySddl {
-    <#
-    .SYNOPSIS
-    Replaces the owner, group and DACL of a registry key from SDDL.
-    .DESCRIPTION
-    Setting an owner that is not in the caller's token (e.g. NETWORK SERVICE) needs
-    SeRestorePrivilege; the caller enables SeTakeOwnershipPrivilege and SeRestorePrivilege.
-    The DACL may be in any order (RegistrySecurity refuses only to change one that is not
-    canonical, not to write it). Windows reads it back in its own form (AI added).
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    .PARAMETER Sddl
-    The SDDL to apply (as returned by Get-RdsRegistrySddl).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View,
-        [Parameter(Mandatory = $true)] [string] $Sddl
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [Parameter(Mandatory = $true)] [string] $Sddl)
     $rights = [System.Security.AccessControl.RegistryRights]::ChangePermissions -bor [System.Security.AccessControl.RegistryRights]::TakeOwnership -bor [System.Security.AccessControl.RegistryRights]::ReadPermissions
     $key = Open-RdsRegistryKey -Path $Path -View $View -Rights $rights
     if ($null -eq $key) { throw "registry key not found ($Path)" }
@@ -80,23 +49,9 @@ function Set-RdsRegistrySddl {
     }
 }
 
+# Makes a SID the owner of a registry key (needs SeTakeOwnershipPrivilege enabled).
 function Set-RdsRegistryOwner {
-    <#
-    .SYNOPSIS
-    Makes a SID the owner of a registry key (needs SeTakeOwnershipPrivilege enabled).
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    .PARAMETER Sid
-    The new owner's SID, e.g. 'S-1-5-32-544' (never a localized name).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View,
-        [Parameter(Mandatory = $true)] [string] $Sid
-    )
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [Parameter(Mandatory = $true)] [string] $Sid)
     $owner = ConvertTo-RdsSecurityIdentifier -Sid $Sid
     $key = Open-RdsRegistryKey -Path $Path -View $View -Rights ([System.Security.AccessControl.RegistryRights]::TakeOwnership)
     if ($null -eq $key) { throw "registry key not found ($Path)" }
@@ -114,24 +69,8 @@ function Set-RdsRegistryOwner {
     }
 }
 
+# Adds an Allow rule for a SID to a registry key's DACL (this key and its subkeys).
 function Add-RdsRegistryAccessRule {
-    <#
-    .SYNOPSIS
-    Adds an Allow rule for a SID to a registry key's DACL (this key and its subkeys).
-    .DESCRIPTION
-    RegistrySecurity.AddAccessRule throws InvalidOperationException ("This access control list
-    is not in canonical form and therefore cannot be modified.") when the DACL is not in
-    canonical order; the runtime's Grant-RdsRegistryAccess does not call this function then.
-    .PARAMETER Path
-    A normalized registry path.
-    .PARAMETER View
-    '64', '32' or 'Default'.
-    .PARAMETER Sid
-    The trustee's SID.
-    .PARAMETER Rights
-    A RegistryRights name, e.g. 'FullControl' or 'ReadKey'.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [string] $View,
@@ -156,44 +95,22 @@ function Add-RdsRegistryAccessRule {
     }
 }
 
+# Returns a new, empty RegistrySecurity (.NET; Windows only).
 function New-RdsRegistrySecurity {
-    <#
-    .SYNOPSIS
-    Returns a new, empty RegistrySecurity (.NET; Windows only).
-    #>
     [CmdletBinding()]
     param()
     return [System.Security.AccessControl.RegistrySecurity]::new()
 }
 
+# Returns the SecurityIdentifier of a SID string (.NET; Windows only; throws on anything but a SID).
 function ConvertTo-RdsSecurityIdentifier {
-    <#
-    .SYNOPSIS
-    Returns the SecurityIdentifier of a SID string (.NET; Windows only; throws on anything but a SID).
-    .PARAMETER Sid
-    A SID string such as 'S-1-5-32-544'.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Sid
-    )
+    param([Parameter(Mandatory = $true)] [string] $Sid)
     return [System.Security.Principal.SecurityIdentifier]::new($Sid)
 }
 
+# Returns an Allow RegistryAccessRule for a SID that applies to the key and its subkeys (ContainerInherit; .NET; Windows only).
 function New-RdsRegistryAccessRule {
-    <#
-    .SYNOPSIS
-    Returns an Allow RegistryAccessRule for a SID that applies to the key and its subkeys (ContainerInherit; .NET; Windows only).
-    .PARAMETER Sid
-    The trustee's SID string.
-    .PARAMETER Rights
-    The rights.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Sid,
-        [Parameter(Mandatory = $true)] [System.Security.AccessControl.RegistryRights] $Rights
-    )
+    param([Parameter(Mandatory = $true)] [string] $Sid, [Parameter(Mandatory = $true)] [System.Security.AccessControl.RegistryRights] $Rights)
     return [System.Security.AccessControl.RegistryAccessRule]::new(
         (ConvertTo-RdsSecurityIdentifier -Sid $Sid),
         $Rights,
@@ -284,43 +201,15 @@ namespace RdsPlan
 }
 '@
 
+# Calls the compiled AdjustTokenPrivileges helper; returns @(last error, PreviousState count, PreviousState attributes).
 function Invoke-RdsTokenPrivilegeAdjustment {
-    <#
-    .SYNOPSIS
-    Calls the compiled AdjustTokenPrivileges helper; returns @(last error, PreviousState count, PreviousState attributes).
-    .PARAMETER Name
-    The privilege, e.g. 'SeTakeOwnershipPrivilege'.
-    .PARAMETER Enable
-    $true to enable, $false to disable.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [Parameter(Mandatory = $true)] [bool] $Enable
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [bool] $Enable)
     return , ([RdsPlan.TokenPrivilege]::Adjust($Name, $Enable))
 }
 
+# Enables or disables a privilege in this process's token (compiles the helper type once); returns whether it was enabled before.
 function Set-RdsPrivilegeState {
-    <#
-    .SYNOPSIS
-    Enables or disables a privilege in this process's token (compiles the helper type once); returns whether it was enabled before.
-    .DESCRIPTION
-    AdjustTokenPrivileges succeeds without granting a privilege the token does not hold:
-    GetLastError() is then ERROR_NOT_ALL_ASSIGNED (1300), an error when enabling. Its
-    PreviousState lists only the privileges whose state changed: none means the privilege
-    already was in the requested state.
-    .PARAMETER Name
-    The privilege, e.g. 'SeTakeOwnershipPrivilege'.
-    .PARAMETER Enable
-    $true to enable, $false to disable.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [Parameter(Mandatory = $true)] [bool] $Enable
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [bool] $Enable)
     if (-not ([System.Management.Automation.PSTypeName]'RdsPlan.TokenPrivilege').Type) {
         Add-Type -TypeDefinition $script:RdsTokenPrivilegeSource -Language CSharp
     }
@@ -337,31 +226,14 @@ function Set-RdsPrivilegeState {
     return (([long]$result[2] -band 2) -ne 0)
 }
 
+# Enables a privilege the account holds; returns whether it was enabled before (throws ERROR_NOT_ALL_ASSIGNED's message when not held).
 function Enable-RdsPrivilege {
-    <#
-    .SYNOPSIS
-    Enables a privilege the account holds; returns whether it was enabled before (throws ERROR_NOT_ALL_ASSIGNED's message when not held).
-    .PARAMETER Name
-    The privilege, e.g. 'SeTakeOwnershipPrivilege' or 'SeRestorePrivilege'.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     return (Set-RdsPrivilegeState -Name $Name -Enable $true)
 }
 
+# Disables a privilege in this process's token (nothing happens when it is not held).
 function Disable-RdsPrivilege {
-    <#
-    .SYNOPSIS
-    Disables a privilege in this process's token (nothing happens when it is not held).
-    .PARAMETER Name
-    The privilege name.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     [void](Set-RdsPrivilegeState -Name $Name -Enable $false)
 }

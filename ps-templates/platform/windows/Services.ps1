@@ -5,33 +5,16 @@
 # Delayed start is set with 'sc.exe config <name> start= delayed-auto' (Set-Service in 5.1
 # has no AutomaticDelayedStart and setting Automatic does not clear delayed start).
 
+# Returns the Win32_Service instance of a service, or $null.
 function Get-RdsCimService {
-    <#
-    .SYNOPSIS
-    Returns the Win32_Service instance of a service, or $null.
-    .PARAMETER Name
-    The service name (not the display name).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $escaped = $Name.Replace('\', '\\').Replace("'", "\'")
     return Get-CimInstance -ClassName 'Win32_Service' -Filter ("Name='" + $escaped + "'")
 }
 
+# Returns @{ Name; StartMode; Status; DependentServices; ServicesDependedOn }, or $null when the service does not exist.
 function Get-RdsService {
-    <#
-    .SYNOPSIS
-    Returns @{ Name; StartMode; Status; DependentServices; ServicesDependedOn }, or $null when the service does not exist.
-    .PARAMETER Name
-    The service name.
-    #>
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $cim = Get-RdsCimService -Name $Name
     if ($null -eq $cim) { return $null }
     $startMode = [string]$cim.StartMode
@@ -68,32 +51,16 @@ function Get-RdsService {
     }
 }
 
+# Returns the ServiceController of a service; throws "service X not found" when it does not exist.
 function Get-RdsExistingService {
-    <#
-    .SYNOPSIS
-    Returns the ServiceController of a service; throws "service X not found" when it does not exist.
-    .PARAMETER Name
-    The service name.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name)
     $service = Get-Service -Name ([System.Management.Automation.WildcardPattern]::Escape($Name)) -ErrorAction SilentlyContinue
     if ($null -eq $service) { throw "service $Name not found" }
     return $service
 }
 
+# Sets a service's start mode: Automatic, AutomaticDelayedStart, Manual or Disabled.
 function Set-RdsServiceStartMode {
-    <#
-    .SYNOPSIS
-    Sets a service's start mode: Automatic, AutomaticDelayedStart, Manual or Disabled.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER StartMode
-    The new start mode.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $Name,
         [Parameter(Mandatory = $true)] [ValidateSet('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled')] [string] $StartMode
@@ -122,89 +89,34 @@ function Set-RdsServiceStartMode {
     }
 }
 
+# Throws what Stop-Service says when a service has running dependents and -Force is not given (ServiceController.Stop would stop them).
 function Assert-RdsStoppableService {
-    <#
-    .SYNOPSIS
-    Throws what Stop-Service says when a service has running dependents and -Force is not given (ServiceController.Stop would stop them).
-    .PARAMETER Service
-    The ServiceController.
-    .PARAMETER Force
-    Dependents may stop too.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [object] $Service,
-        [switch] $Force
-    )
+    param([Parameter(Mandatory = $true)] [object] $Service, [switch] $Force)
     $running = @($Service.DependentServices | Where-Object { [string]$_.Status -ne 'Stopped' })
     if ($running.Count -gt 0 -and -not $Force) {
         throw ("Cannot stop service '" + [string]$Service.DisplayName + ' (' + [string]$Service.Name + ")' because it has dependent services. It can only be stopped if the Force flag is set.")
     }
 }
 
+# Asks the service control manager to start a service (which starts what it depends on) and returns without waiting; nothing when it runs.
 function Start-RdsService {
-    <#
-    .SYNOPSIS
-    Asks the service control manager to start a service (which starts what it depends on) and returns without waiting; nothing when it runs.
-    .DESCRIPTION
-    ServiceController.Start, not Start-Service: Start-Service waits without a time limit while
-    the service is StartPending. The caller waits with Wait-RdsServiceStatus.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Force
-    Unused for start (kept for a uniform signature).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [switch] $Force
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
     $service = Get-RdsExistingService -Name $Name
     if ([string]$service.Status -eq 'Running') { return }
     $service.Start()
 }
 
+# Asks the service control manager to stop a service (with -Force its running dependents first) and returns without waiting for it; nothing when it is stopped.
 function Stop-RdsService {
-    <#
-    .SYNOPSIS
-    Asks the service control manager to stop a service (with -Force its running dependents first) and returns without waiting for it; nothing when it is stopped.
-    .DESCRIPTION
-    ServiceController.Stop, not Stop-Service: Stop-Service waits without a time limit while the
-    service is StopPending. Stop stops the running dependents first and waits for each at most
-    30 s (System.ServiceProcess.TimeoutException after that); the service itself gets the stop
-    request only. The caller waits with Wait-RdsServiceStatus.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Force
-    Stops dependent services too (without it, running dependents are an error, as with Stop-Service).
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [switch] $Force
-    )
+    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
     $service = Get-RdsExistingService -Name $Name
     if ([string]$service.Status -eq 'Stopped') { return }
     Assert-RdsStoppableService -Service $service -Force:$Force
     $service.Stop()
 }
 
+# Waits at most -TimeoutSeconds for a service to reach a status; returns whether it did.
 function Wait-RdsServiceStatus {
-    <#
-    .SYNOPSIS
-    Waits at most -TimeoutSeconds for a service to reach a status; returns whether it did.
-    .DESCRIPTION
-    ServiceController.WaitForStatus(status, timeout), which polls the service control manager
-    and throws System.ServiceProcess.TimeoutException when the time is up: $false then.
-    .PARAMETER Name
-    The service name.
-    .PARAMETER Status
-    'Running' or 'Stopped'.
-    .PARAMETER TimeoutSeconds
-    The longest wait.
-    #>
-    [CmdletBinding()]
-    [OutputType([bool])]
     param(
         [Parameter(Mandatory = $true)] [string] $Name,
         [Parameter(Mandatory = $true)] [ValidateSet('Running', 'Stopped')] [string] $Status,

@@ -3,11 +3,8 @@
 # classified by the runtime (Get-RdsErrorCode); out-parameters exist only when Windows filled
 # them in, so they are read through PSObject.Properties (Get-RdsPropertyValue: strict mode).
 
+# Returns the Win32_TerminalServiceSetting instance (root\cimv2\TerminalServices).
 function Get-RdsTerminalServiceSettingInstance {
-    <#
-    .SYNOPSIS
-    Returns the Win32_TerminalServiceSetting instance (root\cimv2\TerminalServices).
-    #>
     [CmdletBinding()]
     param()
     $instance = Get-CimInstance -Namespace 'root\cimv2\TerminalServices' -ClassName 'Win32_TerminalServiceSetting'
@@ -15,16 +12,8 @@ function Get-RdsTerminalServiceSettingInstance {
     return $instance
 }
 
+# Calls a Win32_TerminalServiceSetting method; throws when ReturnValue is not 0.
 function Invoke-RdsTerminalServiceMethod {
-    <#
-    .SYNOPSIS
-    Calls a Win32_TerminalServiceSetting method; throws when ReturnValue is not 0.
-    .PARAMETER MethodName
-    The method.
-    .PARAMETER Arguments
-    The method's arguments.
-    #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)] [string] $MethodName,
         [hashtable] $Arguments = @{}
@@ -38,13 +27,9 @@ function Invoke-RdsTerminalServiceMethod {
     return $result
 }
 
+# Returns @{ LicensingType; SpecifiedLicenseServers; PolicySourceLicensingType; PolicySourceConfiguredLicenseServers }.
 function Get-RdsTerminalServiceSetting {
-    <#
-    .SYNOPSIS
-    Returns @{ LicensingType; SpecifiedLicenseServers; PolicySourceLicensingType; PolicySourceConfiguredLicenseServers }.
-    #>
     [CmdletBinding()]
-    [OutputType([hashtable])]
     param()
     $instance = Get-RdsTerminalServiceSettingInstance
     $list = Get-RdsPropertyValue -InputObject (Invoke-RdsTerminalServiceMethod -MethodName 'GetSpecifiedLicenseServerList') -Name 'SpecifiedLSList'
@@ -58,27 +43,16 @@ function Get-RdsTerminalServiceSetting {
     }
 }
 
+# Returns GetGracePeriodDays' DaysLeft ($null when absent); throws what Invoke-CimMethod throws (0x80070002 after expiry on 2022).
 function Get-RdsGracePeriodDays {
-    <#
-    .SYNOPSIS
-    Returns GetGracePeriodDays' DaysLeft ($null when absent); throws what Invoke-CimMethod throws (0x80070002 after expiry on 2022).
-    #>
     [CmdletBinding()]
     param()
     return (Get-RdsPropertyValue -InputObject (Invoke-RdsTerminalServiceMethod -MethodName 'GetGracePeriodDays') -Name 'DaysLeft')
 }
 
+# Sets the specified license server list (SetSpecifiedLicenseServerList; an empty list empties it).
 function Set-RdsSpecifiedLicenseServer {
-    <#
-    .SYNOPSIS
-    Sets the specified license server list (SetSpecifiedLicenseServerList; an empty list empties it).
-    .PARAMETER Server
-    The license servers.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Server
-    )
+    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Server)
     if ($Server.Length -eq 0) {
         [void](Invoke-RdsTerminalServiceMethod -MethodName 'EmptySpecifiedLicenseServerList')
     }
@@ -87,16 +61,8 @@ function Set-RdsSpecifiedLicenseServer {
     }
 }
 
+# Sets the licensing mode with ChangeMode (2 per device, 4 per user).
 function Set-RdsLicensingType {
-    <#
-    .SYNOPSIS
-    Sets the licensing mode with ChangeMode (2 per device, 4 per user).
-    .PARAMETER Type
-    The LicensingType value.
-    #>
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [int] $Type
-    )
+    param([Parameter(Mandatory = $true)] [int] $Type)
     [void](Invoke-RdsTerminalServiceMethod -MethodName 'ChangeMode' -Arguments @{ LicensingType = [uint32]$Type })
 }

@@ -10,6 +10,7 @@ export const registryExport: PrimitiveAction<Params> = {
   kind: 'primitive',
   changesHost: false,
   deferrable: true,
+  coversKey: true,
   backupOptOut: true,
   backupFile: 'file',
   name: 'registry.export',

@@ -12,6 +12,7 @@ export const registryRestoreSecurity: PrimitiveAction<Params> = {
   kind: 'primitive',
   changesHost: true,
   deferrable: false,
+  closesDeferred: true,
   internal: true,
   backupOptOut: true,
   name: 'registry.restoreSecurity',

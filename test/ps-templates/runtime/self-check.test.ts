@@ -5,18 +5,20 @@
  * because the token comes from the TypeScript side. Everything else of the runtime is
  * tested with Pester beside the code (ps-templates/runtime/*.Tests.ps1).
  *
- * The script is assembled as the renderer assembles it (runtime, platform/sim, actions,
- * steps) and runs in pwsh against the simulated host, with a state file in a temporary
- * folder.
+ * The script is assembled by the renderer's assembler (platform/sim) and runs in pwsh against
+ * the simulated host, with a state file in a temporary folder.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { PrimitiveStep } from '../../../src/actions/types.js';
 import { approvalToken } from '../../../src/shared/hash.js';
 import { formatHeader } from '../../../src/render/header.js';
+import { assembleScript } from '../../../src/render/script.js';
+import { stepCall } from '../../../src/render/step-call.js';
 import { runPowerShell } from '../../support/powershell.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -27,25 +29,16 @@ const GP = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\Grac
 const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas', 'result.schema.json'), 'utf8'));
 const validate = new Ajv2020({ strict: false }).compile(schema);
 
-/** The .ps1 files of a ps-templates folder in the renderer's (ordinal) order, without Pester tests. */
-function folder(name: string): string {
-  const dir = join(repoRoot, 'ps-templates', name);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ps1') && !f.endsWith('.Tests.ps1'))
-    .sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1))
-    .map((f) => readFileSync(join(dir, f), 'utf8').replace(/^\uFEFF/, ''))
-    .join('\n');
-}
-
 /** The grace-period preset as the renderer expands it. */
-const STEPS = [
-  `Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.export' -Action 'registry.export' -RunWhen 'always' -DependsOn @() -Parameters @{ Path = '${GP}'; View = 'Default' }`,
-  `Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.own' -Action 'registry.takeOwnership' -RunWhen 'always' -DependsOn @('grace.export') -Parameters @{ Path = '${GP}'; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }`,
-  `Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.delete' -Action 'registry.deleteValue' -RunWhen 'always' -DependsOn @('grace.own') -Parameters @{ Path = '${GP}'; View = 'Default'; NamePattern = 'L$RTMTIMEBOMB*'; MustExist = $false }`,
-  `Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.restore' -Action 'registry.restoreSecurity' -RunWhen 'always' -DependsOn @('grace.own') -Parameters @{ Path = '${GP}'; View = 'Default'; FromStep = 'grace.own' }`,
-  `Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.restart' -Action 'service.restart' -RunWhen 'changed' -DependsOn @() -Parameters @{ Name = 'TermService'; Force = $true }`,
-  `Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.days' -Action 'rds.getGracePeriodDays' -RunWhen 'always' -DependsOn @() -Parameters @{}`,
-].join('\n');
+const GRACE = { path: GP, view: 'Default' };
+const STEPS: PrimitiveStep[] = [
+  { id: 'grace.export', action: 'registry.export', params: GRACE, dependsOn: [], runWhen: 'always', pointer: '/steps/0' },
+  { id: 'grace.own', action: 'registry.takeOwnership', params: { ...GRACE, owner: 'S-1-5-32-544', grant: [{ identity: 'S-1-5-32-544', rights: 'FullControl' }], restore: 'afterPlan' }, dependsOn: ['grace.export'], runWhen: 'always', pointer: '/steps/0' },
+  { id: 'grace.delete', action: 'registry.deleteValue', params: { ...GRACE, namePattern: 'L$RTMTIMEBOMB*', mustExist: false }, dependsOn: ['grace.own'], runWhen: 'always', pointer: '/steps/0' },
+  { id: 'grace.restore', action: 'registry.restoreSecurity', params: { ...GRACE, fromStep: 'grace.own' }, dependsOn: ['grace.own'], runWhen: 'always', pointer: '/steps/0' },
+  { id: 'grace.restart', action: 'service.restart', params: { name: 'TermService', force: true }, dependsOn: [], runWhen: 'changed', pointer: '/steps/0' },
+  { id: 'grace.days', action: 'rds.getGracePeriodDays', params: {}, dependsOn: [], runWhen: 'always', pointer: '/steps/0' },
+];
 
 interface RunResult {
   exitCode: number;
@@ -67,25 +60,11 @@ interface Tampering {
 
 async function runSigned(tampering: Tampering = {}): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'rdsplan-selfcheck-'));
-  const context =
-    `$RdsContext = New-RdsPlanContext -PlanName 'test-plan' -PlanSha256 '${PLAN_SHA}' -ToolVersion '${TOOL_VERSION}'` +
-    " -OnError 'rollback' -Reboot 'never' -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -ApprovalToken $ApprovalToken -Cmdlet $PSCmdlet";
-  const body = [
-    '#Requires -Version 5.1',
-    '[CmdletBinding(SupportsShouldProcess)]',
-    "param([string] $BackupDirectory = '', [string] $RunId = '', [string] $SimulationState = '', [string] $ApprovalToken = '')",
-    "$ErrorActionPreference = 'Stop'",
-    'Set-StrictMode -Version 3.0',
-    folder('runtime'),
-    folder(join('platform', 'sim')),
-    folder('actions'),
-    context,
-    STEPS,
-    'Complete-RdsPlan -Context $RdsContext',
-    '',
-  ]
-    .join('\n')
-    .replace(/\r?\n/g, '\r\n');
+  // The renderer's own assembly of these steps (src/render/script.ts), on the simulated host.
+  const { body } = assembleScript(
+    { name: 'test-plan', planSha256: PLAN_SHA, backupDirectory: '', onError: 'rollback', reboot: 'never', actions: STEPS.map((step) => step.action), calls: STEPS.map((step) => stepCall(step, STEPS)), literals: [] },
+    { platform: 'sim', toolVersion: TOOL_VERSION },
+  );
   const approved = approvalToken(PLAN_SHA, TOOL_VERSION, body);
   const ran = tampering.body ? tampering.body(body) : body;
   const headerToken = tampering.rewriteHeader ? approvalToken(PLAN_SHA, TOOL_VERSION, ran) : approved;

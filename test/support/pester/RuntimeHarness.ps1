@@ -409,10 +409,19 @@ function New-RdsTestStep {
         [Parameter(Mandatory = $true)] [string] $Action,
         [hashtable] $Parameters = @{},
         [AllowEmptyCollection()] [string[]] $DependsOn = @(),
-        [ValidateSet('always', 'changed')] [string] $RunWhen = 'always'
+        [ValidateSet('always', 'changed')] [string] $RunWhen = 'always',
+        # The switches src/render/step-call.ts decides from the action definitions and the plan.
+        [switch] $Deferred,
+        [switch] $CoversKey,
+        [switch] $ClosesDeferred,
+        [switch] $NoHostChange
     )
+    $switches = ''
+    foreach ($name in @('Deferred', 'CoversKey', 'ClosesDeferred', 'NoHostChange')) {
+        if ($PSBoundParameters.ContainsKey($name) -and [bool]$PSBoundParameters[$name]) { $switches += ' -' + $name }
+    }
     return ('Invoke-RdsPlanStep -Context $RdsContext -StepId ' + (ConvertTo-RdsTestLiteral -Value $StepId) + ' -Action ' + (ConvertTo-RdsTestLiteral -Value $Action) +
-        ' -RunWhen ' + (ConvertTo-RdsTestLiteral -Value $RunWhen) + ' -DependsOn ' + (ConvertTo-RdsTestLiteral -Value $DependsOn) + ' -Parameters ' + (ConvertTo-RdsTestLiteral -Value $Parameters))
+        ' -RunWhen ' + (ConvertTo-RdsTestLiteral -Value $RunWhen) + ' -DependsOn ' + (ConvertTo-RdsTestLiteral -Value $DependsOn) + $switches + ' -Parameters ' + (ConvertTo-RdsTestLiteral -Value $Parameters))
 }
 
 # One Invoke-RdsUndoStep line of an undo script, as the renderer writes it from a run record.
@@ -436,10 +445,10 @@ function New-RdsTestGraceResetStep {
     )
     $path = $RdsTestGracePeriodPath
     return @(
-        New-RdsTestStep -StepId 'grace.export' -Action 'registry.export' -Parameters @{ Path = $path; View = 'Default' }
-        New-RdsTestStep -StepId 'grace.own' -Action 'registry.takeOwnership' -DependsOn 'grace.export' -Parameters @{ Path = $path; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }
+        New-RdsTestStep -StepId 'grace.export' -Action 'registry.export' -NoHostChange -Deferred -CoversKey -Parameters @{ Path = $path; View = 'Default' }
+        New-RdsTestStep -StepId 'grace.own' -Action 'registry.takeOwnership' -Deferred -DependsOn 'grace.export' -Parameters @{ Path = $path; View = 'Default'; Owner = 'S-1-5-32-544'; Grant = @(@{ Identity = 'S-1-5-32-544'; Rights = 'FullControl' }); Restore = 'afterPlan' }
         New-RdsTestStep -StepId 'grace.delete' -Action 'registry.deleteValue' -DependsOn 'grace.own' -Parameters @{ Path = $path; View = 'Default'; NamePattern = 'L$RTMTIMEBOMB*'; MustExist = $MustExist }
-        New-RdsTestStep -StepId 'grace.restore' -Action 'registry.restoreSecurity' -DependsOn 'grace.own' -Parameters @{ Path = $path; View = 'Default'; FromStep = 'grace.own' }
+        New-RdsTestStep -StepId 'grace.restore' -Action 'registry.restoreSecurity' -ClosesDeferred -DependsOn 'grace.own' -Parameters @{ Path = $path; View = 'Default'; FromStep = 'grace.own' }
     )
 }
 
