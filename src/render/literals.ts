@@ -7,13 +7,7 @@ import { quotePowerShell } from './quote.js';
  * PascalCase keys. Nothing here can produce a variable, a subexpression or a script block.
  */
 export function toPowerShell(value: ParamValue): string {
-  if (value === null) return '$null';
-  if (typeof value === 'string') return quotePowerShell(value);
-  if (typeof value === 'boolean') return value ? '$true' : '$false';
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new Error(`only integers enter a script, not ${value}`);
-    return String(value);
-  }
+  if (value === null || typeof value !== 'object') return scalarLiteral(value)!;
   if (Array.isArray(value)) return `@(${value.map(toPowerShell).join(', ')})`;
   return toHashtable(value);
 }
@@ -41,13 +35,8 @@ export function stringsIn(value: ParamValue): string[] {
  * but map keys are quoted too, since they can be registry value names.
  */
 export function toPowerShellData(value: unknown): string {
-  if (value === null || value === undefined) return '$null';
-  if (typeof value === 'string') return quotePowerShell(value);
-  if (typeof value === 'boolean') return value ? '$true' : '$false';
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new Error(`only integers enter a script, not ${value}`);
-    return String(value);
-  }
+  const scalar = scalarLiteral(value ?? null);
+  if (scalar !== undefined) return scalar;
   if (Array.isArray(value)) return `@(${value.map(toPowerShellData).join(', ')})`;
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => `${quotePowerShell(key)} = ${toPowerShellData(item)}`);
@@ -62,4 +51,16 @@ export function stringsInData(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(stringsInData);
   if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => [key, ...stringsInData(item)]);
   return [];
+}
+
+/** $null, a quoted string, $true/$false or an integer; undefined for arrays and maps. */
+function scalarLiteral(value: unknown): string | undefined {
+  if (value === null) return '$null';
+  if (typeof value === 'string') return quotePowerShell(value);
+  if (typeof value === 'boolean') return value ? '$true' : '$false';
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Error(`only integers enter a script, not ${value}`);
+    return String(value);
+  }
+  return undefined;
 }

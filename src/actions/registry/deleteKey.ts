@@ -2,15 +2,12 @@ import { keyParameters, parametersSchema } from '../../shared/review-fragments.j
 import { onlyFields, sameKey, snapshotUnder } from '../journal.js';
 import type { PrimitiveAction } from '../types.js';
 import { describeKey } from './path.js';
-import { keySchemaProperties, normalizeKeyParams } from './key-params.js';
+import { keyChange, keySchemaProperties, normalizeKeyParams } from './key-params.js';
 
 type Params = { path: string; view: '64' | '32' | 'Default'; recurse: boolean };
 
 export const registryDeleteKey: PrimitiveAction<Params> = {
-  kind: 'primitive',
-  changesHost: true,
-  deferrable: false,
-  backupOptOut: true,
+  ...keyChange,
   name: 'registry.deleteKey',
   summary: 'Delete a key (with its subkeys when recurse is true).',
   schema: { properties: { ...keySchemaProperties, recurse: { type: 'boolean' } }, required: ['path'] },

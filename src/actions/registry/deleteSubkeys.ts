@@ -3,15 +3,12 @@ import { keyParameters, parametersSchema } from '../../shared/review-fragments.j
 import { isObject, onlyFields, sameKey, snapshotUnder, wildcard as wildcardPattern } from '../journal.js';
 import type { PrimitiveAction } from '../types.js';
 import { describeKey } from './path.js';
-import { keySchemaProperties, normalizeKeyParams } from './key-params.js';
+import { keyChange, keySchemaProperties, normalizeKeyParams } from './key-params.js';
 
 type Params = { path: string; view: '64' | '32' | 'Default'; namePattern: string };
 
 export const registryDeleteSubkeys: PrimitiveAction<Params> = {
-  kind: 'primitive',
-  changesHost: true,
-  deferrable: false,
-  backupOptOut: true,
+  ...keyChange,
   name: 'registry.deleteSubkeys',
   summary: 'Delete the subkeys of a key (all, or those matching a wildcard), keeping the key itself and its values.',
   schema: { properties: { ...keySchemaProperties, namePattern: wildcard }, required: ['path'] },

@@ -8,3 +8,6 @@ export const keySchemaProperties = { path: registryPath, view: registryView } as
 export function normalizeKeyParams(step: PlanStep): { path: string; view: '64' | '32' | 'Default' } {
   return keyRef(step.path, step.view);
 }
+
+/** A registry step that changes the host at once (nothing to prepare) and may opt out of the backup rule with a reason. */
+export const keyChange = { kind: 'primitive', changesHost: true, deferrable: false, backupOptOut: true } as const;

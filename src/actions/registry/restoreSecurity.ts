@@ -3,18 +3,15 @@ import { keyParameters, parametersSchema, stepId as stepIdOut } from '../../shar
 import { onlyFields, sameKey } from '../journal.js';
 import type { PrimitiveAction } from '../types.js';
 import { describeKey } from './path.js';
-import { keySchemaProperties, normalizeKeyParams } from './key-params.js';
+import { keyChange, keySchemaProperties, normalizeKeyParams } from './key-params.js';
 
 type Params = { path: string; view: '64' | '32' | 'Default'; fromStep: string };
 
 /** Emitted after a takeOwnership step's work is done; never written in a plan by hand. */
 export const registryRestoreSecurity: PrimitiveAction<Params> = {
-  kind: 'primitive',
-  changesHost: true,
-  deferrable: false,
+  ...keyChange,
   closesDeferred: true,
   internal: true,
-  backupOptOut: true,
   name: 'registry.restoreSecurity',
   summary: 'Restore the owner and ACL that a takeOwnership step saved.',
   schema: { properties: { ...keySchemaProperties, fromStep: stepId }, required: ['path', 'fromStep'] },
