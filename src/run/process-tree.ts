@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /** What killTree needs of a child: node's ChildProcess and execa's subprocess both fit. */
 export interface KillableProcess {
@@ -11,8 +11,8 @@ export interface KillableProcess {
 
 /**
  * Kills a process and all its descendants. POSIX: the tree is stopped (SIGSTOP) until no new
- * child appears, then killed (SIGKILL), so nothing can fork away in between. Windows:
- * `taskkill /T /F`.
+ * child appears, then killed (SIGKILL), so nothing can fork away in between; it returns once
+ * every member has died, so "killed" is true when the caller says it. Windows: `taskkill /T /F`.
  */
 export async function killTree(child: KillableProcess): Promise<void> {
   const root = child.pid;
@@ -35,6 +35,34 @@ export async function killTree(child: KillableProcess): Promise<void> {
     if (tree.size === before) break;
   }
   for (const pid of tree) signal(pid, 'SIGKILL');
+  await dead(tree);
+}
+
+/** SIGKILL takes effect when the process is next scheduled, which on a loaded host is not at once. */
+async function dead(tree: Set<number>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  let alive = [...tree];
+  while (alive.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    alive = alive.filter(running);
+  }
+}
+
+/** Not yet a zombie: the state in /proc where there is one, else whether signal 0 still reaches it. */
+function running(pid: number): boolean {
+  let stat: string | undefined;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    if (existsSync('/proc/self/stat')) return false;
+  }
+  if (stat !== undefined) return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runCli } from '../support/cli.js';
 import { powershellPath } from '../support/powershell.js';
+import { survivors } from '../support/processes.js';
 
 const PLAN = resolve('examples/reset-grace-period.json');
 const TIMEBOMB = 'L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588';
@@ -272,20 +273,3 @@ describe('rdsplan apply --interactive (simulated host)', () => {
     expect(timebombPresent(state)).toBe(true);
   });
 });
-
-/** Live (non-zombie) processes carrying the marker in their environment. */
-function survivors(mark: string): number[] {
-  if (process.platform !== 'linux') return [];
-  const alive: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (!readFileSync(`/proc/${name}/environ`, 'latin1').includes(`RDSPLAN_TEST_MARK=${mark}`)) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (!stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) alive.push(Number(name));
-    } catch {
-      // gone meanwhile, or not ours
-    }
-  }
-  return alive;
-}
