@@ -1,5 +1,6 @@
 import { parse, type AnyNode, type DocumentNode } from '@humanwhocodes/momoa';
 import { pointerSegment, type Diagnostic } from './diagnostics.js';
+import { backslashHint } from './hints.js';
 
 /**
  * Reads a plan file into a JSON value and a map from JSON pointers to line and column, so
@@ -41,6 +42,12 @@ function positionOf(text: string, index: number): Position {
     }
   }
   return { line, column: index - lineStart + 1 };
+}
+
+function indexOf(text: string, at: Position): number {
+  let index = 0;
+  for (let line = 1; line < at.line; line++) index = text.indexOf('\n', index) + 1;
+  return index + at.column - 1;
 }
 
 function decode(file: string, bytes: Uint8Array): string | LoadedPlan {
@@ -90,8 +97,9 @@ export function loadPlanBytes(file: string, bytes: Uint8Array): LoadedPlan {
     document = parse(text, { mode: 'json', ranges: true });
   } catch (error) {
     const e = error as Error & Partial<Position>;
-    const message = e.message.replace(/\s*\(\d+:\d+\)\s*$/, '');
-    return failure(file, `not valid JSON: ${message}`, 'load.syntax', { line: e.line ?? 1, column: e.column ?? 1 });
+    const at = { line: e.line ?? 1, column: e.column ?? 1 };
+    const message = backslashHint(text, indexOf(text, at)) ?? e.message.replace(/\s*\(\d+:\d+\)\s*$/, '');
+    return failure(file, `not valid JSON: ${message}`, 'load.syntax', at);
   }
 
   const valueAt = new Map<string, Position>();

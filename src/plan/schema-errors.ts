@@ -2,6 +2,8 @@ import type { ErrorObject } from 'ajv';
 import { planActions } from '../actions/index.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { LoadedPlan } from './load.js';
+import { registryPath } from '../shared/schema-fragments.js';
+import { controlCharacterHint, looksFlattened, registryPathHint, typeHint, valueTypeHint } from './hints.js';
 import { didYouMean } from './suggest.js';
 
 /**
@@ -71,15 +73,24 @@ function sentence(error: ErrorObject, schema: Schema, data: unknown): { message:
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
       const value = valueAt(data, error.instancePath);
-      const hint = typeof value === 'string' ? didYouMean(value, (params.allowedValues as unknown[]).map(String)) : '';
+      const names = (params.allowedValues as unknown[]).map(String);
+      const hint = typeof value === 'string' ? (valueTypeHint(value, names) ?? didYouMean(value, names)) : '';
       return { ...here, message: `must be one of ${allowed.join(', ')}${hint}` };
     }
     case 'const':
       return { ...here, message: `must be ${JSON.stringify(params.allowedValue)}` };
-    case 'type':
-      return { ...here, message: `must be ${String(params.type).split(',').map(a).join(' or ')}` };
-    case 'pattern':
-      return { ...here, message: described ? `must be ${described}` : `must match the pattern ${params.pattern}` };
+    case 'type': {
+      const expected = String(params.type).split(',');
+      const hint = typeHint(valueAt(data, error.instancePath), expected, looksFlattened(data)) ?? '';
+      return { ...here, message: `must be ${expected.map(a).join(' or ')}${hint}` };
+    }
+    case 'pattern': {
+      const value = valueAt(data, error.instancePath);
+      const path = typeof value === 'string' && parent?.pattern === registryPath.pattern ? registryPathHint(value) : undefined;
+      if (path) return { ...here, message: path };
+      const hint = typeof value === 'string' ? (controlCharacterHint(value) ?? '') : '';
+      return { ...here, message: `${described ? `must be ${described}` : `must match the pattern ${params.pattern}`}${hint}` };
+    }
     case 'minLength':
       return { ...here, message: params.limit === 1 ? 'must not be empty' : `must be at least ${params.limit} characters long` };
     case 'maxLength':

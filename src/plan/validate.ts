@@ -3,7 +3,8 @@ import { planSha256 } from '../shared/hash.js';
 import { byPosition, hasErrors, type Diagnostic } from './diagnostics.js';
 import { expandSteps } from './expand.js';
 import { loadPlanBytes, type LoadedPlan } from './load.js';
-import { POLICY_RULES } from './policy/index.js';
+import { POLICY_RULES, SCOPED_RULES } from './policy/index.js';
+import type { PolicyFinding, PolicyInput } from './policy/types.js';
 import { readPlanFile } from './read-plan-file.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { planValidator } from './schema-validator.js';
@@ -43,6 +44,61 @@ function expandOrReport(loaded: LoadedPlan, planSteps: PlanStep[]): { steps?: Pr
   }
 }
 
+/** A pointer's value or anything inside it has a diagnostic. */
+function faultedUnder(faults: readonly Diagnostic[], pointer: string): boolean {
+  return faults.some((d) => d.pointer === pointer || d.pointer.startsWith(`${pointer}/`));
+}
+
+/** Expansion of schema-valid steps; undefined when a range check fails (validateLoaded reports that one). */
+function expandQuietly(planSteps: PlanStep[]): PrimitiveStep[] | undefined {
+  try {
+    return expandSteps(planSteps);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The primitives of one step, with pointers at its place in the plan. */
+function expandAt(step: PlanStep, index: number): PrimitiveStep[] | undefined {
+  return expandQuietly([step])?.map((p) => ({ ...p, pointer: p.pointer.replace(/^\/steps\/0(?=\/|$)/, `/steps/${index}`) }));
+}
+
+/**
+ * The policy findings a plan the schema faulted certainly has, so that an administrator fixes
+ * schema and policy errors in one round: each rule runs on the parts it can judge (SCOPED_RULES).
+ */
+function policyOnSoundParts(value: unknown, faults: readonly Diagnostic[]): PolicyFinding[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const document = value as Partial<Record<'steps' | 'targets' | 'options', unknown>>;
+  const raw = Array.isArray(document.steps) ? (document.steps as PlanStep[]) : [];
+  const sound = raw.map((_, index) => !faultedUnder(faults, `/steps/${index}`));
+  const firstFault = sound.indexOf(false);
+  const earlier = firstFault < 0 ? raw : raw.slice(0, firstFault);
+  const targets = Array.isArray(document.targets) ? (document.targets as PolicyInput['targets']) : undefined;
+  const options = document.options as { backupDirectory?: unknown } | undefined;
+  const backupDirectory = faultedUnder(faults, '/options') ? undefined : typeof options?.backupDirectory === 'string' ? options.backupDirectory : DEFAULT_OPTIONS.backupDirectory;
+
+  return SCOPED_RULES.flatMap(({ rule, reads, options: needsOptions }) => {
+    if (needsOptions && backupDirectory === undefined) return [];
+    const base = { ...(backupDirectory !== undefined ? { backupDirectory } : {}) };
+    switch (reads) {
+      case 'targets':
+        return targets ? rule({ ...base, targets, planSteps: [], steps: [] }) : [];
+      case 'ids':
+        return rule({ ...base, planSteps: raw, steps: [] });
+      case 'step':
+        return raw.flatMap((step, index) => {
+          const steps = sound[index] ? expandAt(step, index) : undefined;
+          return steps ? rule({ ...base, planSteps: [step], steps }) : [];
+        });
+      case 'earlier-steps': {
+        const steps = expandQuietly(earlier);
+        return steps ? rule({ ...base, planSteps: earlier, steps }) : [];
+      }
+    }
+  });
+}
+
 export function validateLoaded(loaded: LoadedPlan): ValidationResult {
   if (loaded.value === undefined) return { diagnostics: loaded.diagnostics };
   const validate = planValidator();
@@ -52,7 +108,9 @@ export function validateLoaded(loaded: LoadedPlan): ValidationResult {
     // A value the loader already faulted (an imprecise number) is not reported twice.
     const faulted = new Set(loaded.diagnostics.map((d) => d.pointer));
     const fromSchema = schemaDiagnostics(validate.errors ?? [], schemaForMessages, loaded).filter((d) => !faulted.has(d.pointer));
-    return { diagnostics: [...loaded.diagnostics, ...fromSchema].sort(byPosition) };
+    const faults = [...loaded.diagnostics, ...fromSchema];
+    const fromPolicy = policyOnSoundParts(loaded.value, faults).map((f) => ({ file: loaded.file, ...loaded.locate(f.pointer), ...f }));
+    return { diagnostics: [...faults, ...fromPolicy].sort(byPosition) };
   }
   const document = loaded.value as PlanDocument;
   const { steps, diagnostics: expansion } = expandOrReport(loaded, document.steps);
@@ -84,8 +142,9 @@ export function validatePlanText(file: string, bytes: Uint8Array): ValidationRes
   return validateLoaded(loadPlanBytes(file, bytes));
 }
 
-export function validatePlanFile(file: string): ValidationResult {
-  const bytes = readPlanFile(file);
+/** `file` names the plan in diagnostics; `path` is where it is read (relative to another folder than the process's). */
+export function validatePlanFile(file: string, path = file): ValidationResult {
+  const bytes = readPlanFile(path);
   if (!(bytes instanceof Uint8Array)) {
     return { diagnostics: [{ file, line: 1, column: 1, pointer: '', severity: 'error', code: bytes.code, message: bytes.reason }] };
   }

@@ -77,7 +77,7 @@ const cases: [string, string, string[]][] = [
   [
     'deleting the service database',
     envelope('    { "id": "e", "action": "registry.export", "path": "HKLM\\\\SYSTEM\\\\CurrentControlSet" },\n    { "id": "d", "action": "registry.deleteSubkeys", "path": "HKLM\\\\SYSTEM\\\\CurrentControlSet\\\\Services" }'),
-    ['plan.json:7:62: error: /steps/1/path: HKLM\\SYSTEM\\CurrentControlSet\\Services is the service database; delete one service\'s key instead'],
+    ['plan.json:7:62: error: /steps/1/path: HKLM\\SYSTEM\\CurrentControlSet\\Services is the service database, which is protected: no plan may delete its subkeys (sc.exe delete or the vendor\'s uninstaller removes a service)'],
   ],
   [
     'duplicate ids and forward dependencies',
@@ -99,7 +99,7 @@ const cases: [string, string, string[]][] = [
   ['syntax error', '{\n  "apiVersion": "rdsplan/v1",\n  "name": }', ['plan.json:3:11: error: /: not valid JSON: Unexpected token RBrace found.']],
   ['not an object', '[1, 2]', ['plan.json:1:1: error: /: must be an object']],
   ['empty file', '  \r\n', ['plan.json:1:1: error: /: the file is empty; a plan is a JSON object']],
-  ['control character in a value name', envelope('    { "id": "v", "action": "registry.deleteValue", "path": "HKLM\\\\SOFTWARE\\\\X", "name": "a\\nb", "backup": { "skip": true, "reason": "value is regenerated" } }'), ['plan.json:6:89: error: /steps/0/name: must be a registry value name ("" is the default value) without control characters']],
+  ['control character in a value name', envelope('    { "id": "v", "action": "registry.deleteValue", "path": "HKLM\\\\SOFTWARE\\\\X", "name": "a\\nb", "backup": { "skip": true, "reason": "value is regenerated" } }'), ['plan.json:6:89: error: /steps/0/name: must be a registry value name ("" is the default value) without control characters (JSON read "\\n" as a control character: a single backslash starts an escape, so write each backslash twice, as in "HKLM\\\\SOFTWARE")']],
   ['lone surrogate', envelope('    { "id": "v", "action": "service.start", "name": "a\\ud800b" }'), ['plan.json:6:53: error: /steps/0/name: must be a service name such as TermService (no slashes or control characters)']],
 ];
 

@@ -8,7 +8,9 @@ import type { PolicyRule } from './types.js';
 export const uniqueTargets: PolicyRule = ({ targets = [] }) => {
   const firstAt = new Map<string, number>();
   return targets.flatMap((target, index) => {
-    const name = typeof target === 'string' ? target : target.computerName;
+    const name = typeof target === 'string' ? target : target?.computerName;
+    // On a plan the schema faulted, targets arrive as written (validate.ts: policyOnSoundParts).
+    if (typeof name !== 'string') return [];
     const key = name.toLowerCase();
     const first = firstAt.get(key);
     if (first === undefined) {
