@@ -6,6 +6,7 @@ import { renderScript, scriptBytes } from '../render/script.js';
 import { addEvent, addHostError, newHostRun, worstExitCode, type HostRun, type Mode } from '../run/host-run.js';
 import { withPrivateDir } from '../run/private-dir.js';
 import { garbledProtocolMessage, type RunEvent, type StepEvent } from '../run/protocol.js';
+import { approvalOf } from '../run/record.js';
 import { newRunId } from '../run/run-id.js';
 import { RunRecords, withInterrupts } from '../run/records/recorded-run.js';
 import { reportedSteps, scriptApprovalToken } from '../run/run-plan.js';
@@ -122,7 +123,7 @@ export async function applyInteractively(request: InteractiveRequest, ui: Intera
           script,
           plan,
           planBytes: request.bytes,
-          approval: { how: request.how, token: approved.approvalToken },
+          approval: approvalOf(request.how, approved.approvalToken),
           recordsRoot: settings.recordsRoot,
           targets: settings.targets,
           ...(settings.simulate ? { simulate: settings.simulate } : {}),

@@ -7,6 +7,7 @@ import type { RunPlanOptions } from '../run/run-plan.js';
 import { isStateFolder } from '../run/state-files.js';
 import { selectTargets } from '../run/targets.js';
 import { EXIT, StageError } from './outcome.js';
+import { recordsFolder } from './records.js';
 
 /** How a run was asked for, as given on the command line (relative paths against `cwd`). */
 export interface RunRequest {
@@ -61,7 +62,7 @@ export function runSettings(plan: Plan, request: RunRequest): RunSettings {
     ...(simulate !== undefined ? { simulate: resolve(cwd, simulate) } : {}),
     timeoutMs: positiveInteger(request.timeout, 'timeout', plan.options.timeoutSeconds) * 1000,
     throttle: positiveInteger(request.throttle, 'throttle', 16),
-    recordsRoot: resolve(cwd, request.records ?? (process.platform === 'win32' ? plan.options.backupDirectory : '.rdsplan')),
+    recordsRoot: recordsFolder(cwd, request.records),
   };
 }
 

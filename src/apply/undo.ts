@@ -1,15 +1,22 @@
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { Target } from '../plan/types.js';
+import { sha256Hex } from '../shared/hash.js';
+import { stateFileFor } from '../run/state-files.js';
 import { renderUndoScript } from '../render/undo-script.js';
 import type { RenderedScript } from '../render/script.js';
 import type { FoundPowerShell } from '../run/find-powershell.js';
-import { hostExitCode, type HostRun } from '../run/host-run.js';
+import { hostExitCode, worstExitCode, type HostRun } from '../run/host-run.js';
 import type { RunEvent } from '../run/protocol.js';
 import { runRecorded } from '../run/records/recorded-run.js';
 import { compareStates, statesInEvents, type DriftReport } from '../run/records/drift.js';
 import { UndoRefusedError, verifyForUndo, type VerifiedUndo } from '../run/records/undo-check.js';
 import { runPlan, type RunPlanOptions } from '../run/run-plan.js';
 import { newRunId } from '../run/run-id.js';
+import { approvalOf, listRunRecords, readRunRecord } from '../run/record.js';
+import { howToGetToken } from './apply.js';
 import { EXIT, StageError } from './outcome.js';
+import { recordsFolder } from './records.js';
 import { recordOrFail } from './settings.js';
 import { terminalSafe } from './terminal-safe.js';
 
@@ -54,12 +61,57 @@ export function prepareUndo(dir: string, options: { simulate?: string; force?: {
   };
 }
 
+const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+
+/**
+ * What `undo <arg>` reverses: a record folder, or every host's record of the apply run with
+ * that run id (a fleet apply writes one record per host, all with the run's id) in the
+ * records folder, in host order.
+ */
+export function undoSources(cwd: string, arg: string, records: string | undefined): string[] {
+  const path = resolve(cwd, arg);
+  if (existsSync(path) || !RUN_ID.test(arg)) return [path];
+  const root = recordsFolder(cwd, records);
+  const found: { host: string; dir: string }[] = [];
+  const unreadable: string[] = [];
+  for (const dir of listRunRecords(root)) {
+    try {
+      const record = readRunRecord(dir);
+      if (record.runId === arg && record.mode === 'apply') found.push({ host: record.host.toLowerCase(), dir });
+    } catch (error) {
+      unreadable.push((error as Error).message);
+    }
+  }
+  // One host's record unreadable would leave that host as the run left it: the whole run is refused.
+  if (found.length === 0 || unreadable.length > 0) {
+    const why = found.length === 0 ? `no record of apply run ${arg} in ${root}` : `run ${arg} cannot be undone as a whole while a record in ${root} cannot be read: ${unreadable.join('; ')}`;
+    throw new StageError(terminalSafe(`refused: ${why}; nothing was run`), EXIT.refused);
+  }
+  return found.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)).map((f) => f.dir);
+}
+
+/** The state file of each host of a simulated fleet: --simulate names a folder of <host>.json then. */
+export function undoStateFile(simulate: string | undefined, dir: string, fleet: boolean): string | undefined {
+  if (simulate === undefined) return undefined;
+  return fleet ? stateFileFor(simulate, { computerName: readRunRecord(dir).host } as Target, false) : simulate;
+}
+
+/**
+ * The token an undo is approved with: the host's undo token, or for several hosts one token
+ * over all of theirs (in host order), so approving it approves exactly those undo scripts.
+ */
+export function undoToken(prepared: readonly PreparedUndo[]): string {
+  if (prepared.length === 1) return prepared[0]!.token;
+  return `sha256:${sha256Hex(`rdsplan-undo-fleet/v1\n${prepared.map((p) => `${p.verified.record.host}\n${p.token}`).join('\n')}`)}`;
+}
+
 /** A token given with --approve, or none off a terminal: refused before the host is even read. */
-export function refuseUnapproved(prepared: PreparedUndo, given: string | undefined, onTerminal: boolean): void {
-  const { token } = prepared;
+export function refuseUnapproved(prepared: readonly PreparedUndo[], given: string | undefined, onTerminal: boolean, source: string): void {
+  const token = undoToken(prepared);
   // The right token is not printed here: it must come from the reviewed dry run.
-  if (given !== undefined && given !== token) throw new StageError(`refused: ${given} is not the approval token of this undo; review it with rdsplan undo --dry-run, which prints the token. Nothing was run`, EXIT.refused);
-  if (given === undefined && !onTerminal) throw new StageError(`refused: undo needs --approve ${token.slice(0, 14)}… (the token rdsplan undo --dry-run prints) when not run on a terminal; nothing was run`, EXIT.refused);
+  const how = howToGetToken(`rdsplan undo ${source} --dry-run`);
+  if (given !== undefined && given !== token) throw new StageError(terminalSafe(`refused: ${given} is not the approval token of this undo; ${how}. Nothing was run`), EXIT.refused);
+  if (given === undefined && !onTerminal) throw new StageError(terminalSafe(`refused: undo needs --approve <token> when not run on a terminal; ${how}. Nothing was run`), EXIT.refused);
 }
 
 type UndoRunOptions = Omit<RunPlanOptions, 'mode' | 'runId' | 'throttle'>;
@@ -116,6 +168,9 @@ export interface UndoOutcome {
 
 export const undoHostExit = (hostRun: HostRun): number => hostExitCode(hostRun, 'undo');
 
+/** A fleet's undo exits as a fleet apply does: with its worst host's code. */
+export const undoExitCode = (outcomes: readonly UndoOutcome[]): number => worstExitCode(outcomes.map((o) => o.exitCode));
+
 /** The recorded undo run; refused drift must have been checked (refuseDrift) before. */
 export async function runUndo(prepared: PreparedUndo, drift: DriftReport, request: { how: 'token' | 'confirmed'; powershell: FoundPowerShell; timeoutMs: number; onEvent: (event: RunEvent) => void }): Promise<UndoOutcome> {
   const { verified, force } = prepared;
@@ -127,7 +182,7 @@ export async function runUndo(prepared: PreparedUndo, drift: DriftReport, reques
       script: prepared.render(prepared.simulate ? 'sim' : 'windows'),
       plan: verified.plan,
       planBytes: verified.planBytes,
-      approval: { how: request.how, token: prepared.token },
+      approval: approvalOf(request.how, prepared.token),
       recordsRoot: verified.recordsRoot,
       undoOf: { runId: verified.record.runId, record: basename(verified.dir) },
       ...(force ? { forced: { reason: force.reason, overrode: overridden } } : {}),

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { applyPlan, refuseWrongToken } from '../apply/apply.js';
+import { applyPlan, refuseNoToken, refuseWrongToken } from '../apply/apply.js';
 import { requirePowerShell, runSettings } from '../apply/settings.js';
 import { readExpectedState } from '../apply/stale-check.js';
 import { buildReview } from '../render/review/model.js';
@@ -8,7 +8,9 @@ import { renderScript } from '../render/script.js';
 import { CliError, COMMON_FLAGS, EXIT, type Command } from './command.js';
 import { confirm, isInteractive } from './confirm.js';
 import { requirePlan } from './plan-input.js';
-import { describeEvent, progressReporter, RUN_FLAGS, runRequest } from './run-common.js';
+import { applyHostExit } from '../apply/outcome.js';
+import { hostBlocks } from './human/host-steps.js';
+import { progressReporter, RUN_FLAGS, runRequest } from './run-common.js';
 import { reportApply } from './apply-report.js';
 
 export const applyCommand: Command = {
@@ -33,7 +35,7 @@ export const applyCommand: Command = {
     const approved = renderScript(plan);
     const token = flags.approve as string | undefined;
     if (token === undefined) {
-      if (!isInteractive(io)) throw new CliError(`refused: apply needs --approve ${approved.approvalToken.slice(0, 14)}… (the token rdsplan review prints) when not run on a terminal; nothing was run`, EXIT.refused);
+      if (!isInteractive(io)) refuseNoToken(file);
       io.stderr.write(renderReview(buildReview(plan, approved, result.diagnostics), 'text', { color: io.stderr.isTTY === true && (io.env.NO_COLOR ?? '') === '' }));
       if (!(await confirm(io, `\nType "apply" to run this plan on ${settings.targets.length} host(s): `, 'apply'))) throw new CliError('refused: not confirmed; nothing was run', EXIT.refused);
     }
@@ -51,13 +53,11 @@ export const applyCommand: Command = {
       how: token === undefined ? 'confirmed' : 'token',
       powershell,
       ...(expected ? { expected } : {}),
-      onEvent: (event) => {
-        progress.onEvent(event);
-        const line = json ? null : describeEvent(event);
-        if (line && settings.targets.length === 1) io.stdout.write(`${line}\n`);
-      },
+      onEvent: (event) => progress.onEvent(event),
     });
     progress.done();
+    // Each host's steps once it is done, in plan order, before the fleet's summary.
+    if (!json) io.stdout.write(hostBlocks(outcome.hosts, applyHostExit, plan.steps.map((s) => s.id)));
     return reportApply({ io, ...outcome, json });
   },
 };

@@ -1,6 +1,5 @@
 import type { RunRequest } from '../apply/settings.js';
 import { terminalSafe } from '../apply/terminal-safe.js';
-import type { HostRun } from '../run/host-run.js';
 import type { RunEvent } from '../run/protocol.js';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import type { Io } from './command.js';
@@ -11,7 +10,7 @@ export const RUN_FLAGS: Record<string, FlagSpec> = {
   simulate: { value: true, description: 'run against the simulated host: a state file (one target) or a folder of <host>.json' },
   timeout: { value: true, description: 'seconds before a run is killed (default: the plan\'s timeoutSeconds, 1800)' },
   throttle: { value: true, description: 'hosts at once in a fleet (default 16)' },
-  records: { value: true, description: 'folder that holds runs/ (default: the backup folder on Windows, ./.rdsplan elsewhere)' },
+  records: { value: true, description: 'folder that holds runs/ and backups/ (default ./.rdsplan, on every platform)' },
   format: { value: true, choices: ['text', 'json'], description: 'output format' },
 };
 
@@ -35,23 +34,8 @@ export function describeEvent(event: RunEvent): string | null {
   return terminalSafe(`${event.host}  ${event.status.padEnd(11)} ${event.stepId} (${event.action})${change}${event.message ? `  ${event.message}` : ''}`);
 }
 
-/** After a rollback: whether the host is back where it started, in words (empty otherwise). */
-export function restoredText(run: Pick<HostRun, 'summary'>): string {
-  if (run.summary?.status !== 'rolledBack' || run.summary.restoredToStart === undefined) return '';
-  return run.summary.restoredToStart ? 'rolled back: the host is back at its start' : 'rolled back INCOMPLETELY: the host is NOT back at its start';
-}
-
-export function summaryTable(runs: HostRun[], exitCodeOf: (run: HostRun) => number): string {
-  const rows = runs.map((run) => {
-    const counts = run.summary?.counts ?? {};
-    const count = (k: keyof typeof counts) => String(counts[k] ?? 0);
-    return [terminalSafe(run.host), run.summary?.status ?? 'incomplete', count('changed'), count('unchanged'), count('wouldChange'), count('failed'), count('rolledBack'), String(exitCodeOf(run)), terminalSafe([run.error ?? run.summary?.message ?? '', restoredText(run)].filter(Boolean).join('; '))];
-  });
-  const header = ['host', 'status', 'changed', 'unchanged', 'pending', 'failed', 'rolledBack', 'exit', 'message'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
+// The summary's rows moved to human/ with the other human views; the commands import them from here.
+export { summaryTable } from './human/fleet-summary.js';
 
 /** Hosts done / failed / running on a terminal, redrawn in place on stderr. */
 export function progressReporter(io: Io, total: number): { onEvent(event: RunEvent): void; done(): void } {

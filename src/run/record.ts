@@ -24,6 +24,19 @@ export const RECORD_FORMAT_VERSION = 2;
 
 export type JournalEntry = { stepId: string; action: string; undo: unknown };
 
+/**
+ * How a run was approved. `token`: the reviewed token was given with --approve (what a change
+ * board hands out). `interactive`: someone typed the confirmation at a terminal after seeing
+ * the review; who, where and when is kept so it is never mistaken for a change board's token.
+ * Either way `token` is the token of what was approved (the plan's Windows rendering).
+ */
+export type Approval = { kind: 'token'; token: string } | { kind: 'interactive'; token: string; user: string; host?: string; time: string };
+
+/** The approval of a run about to start: the token passed, or the confirmation just typed here. */
+export function approvalOf(how: 'token' | 'confirmed', token: string, at: Date = new Date()): Approval {
+  return how === 'token' ? { kind: 'token', token } : { kind: 'interactive', token, user: userInfo().username, host: hostname(), time: at.toISOString() };
+}
+
 /** sha256 of each file of the record folder (record.json excepted) and of every backup. */
 export interface RecordManifest {
   files: Record<string, string>;
@@ -45,7 +58,7 @@ export interface RunRecord {
   script: { sha256: string; approvalToken: string; platform: string; toolVersion: string };
   /** The token the operator approved (`--approve`, or the one shown at the prompt): the plan's token for Windows. */
   approvedToken?: string;
-  approval?: { how: 'token' | 'confirmed'; token: string };
+  approval?: Approval;
   /** Every host of this run (this record is one of them). */
   targets?: string[];
   /** An undo run: the run it reversed. */
@@ -133,10 +146,91 @@ export function finalRecord(intent: RunRecord, run: HostRun, endedAt: Date, mani
   };
 }
 
+/** A record.json that is not JSON, not a run record, or lacks what every view of it reads. */
+export class DamagedRecordError extends Error {
+  override name = 'DamagedRecordError';
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: damaged run record: ${problem}`);
+  }
+}
+
+const isText = (v: unknown) => typeof v === 'string';
+const isList = (v: unknown) => Array.isArray(v);
+/** What show-run, runs and undo read without asking: a record lacking any of it is damaged, not a crash later. */
+const REQUIRED: [string, (v: unknown) => boolean][] = [
+  ['runId', isText],
+  ['mode', (v) => v === 'check' || v === 'apply' || v === 'undo'],
+  ['host', isText],
+  ['status', isText],
+  ['exitCode', (v) => typeof v === 'number'],
+  ['plan.name', isText],
+  ['plan.file', isText],
+  ['plan.sha256', isText],
+  ['script.sha256', isText],
+  ['script.approvalToken', isText],
+  ['script.platform', isText],
+  ['script.toolVersion', isText],
+  ['ranBy.user', isText],
+  ['ranBy.machine', isText],
+  ['startedAt', isText],
+  ['endedAt', isText],
+  ['steps', isList],
+  ['backups', isList],
+];
+const REQUIRED_V2: typeof REQUIRED = [
+  ['plan.bytesSha256', isText],
+  ['journal', isList],
+];
+
+function at(value: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+function shapeProblems(record: Record<string, unknown>): string[] {
+  const fields = record.formatVersion === 1 ? REQUIRED : [...REQUIRED, ...REQUIRED_V2];
+  const problems = fields.filter(([path, ok]) => !ok(at(record, path))).map(([path]) => path);
+  const steps = Array.isArray(record.steps) ? record.steps : [];
+  steps.forEach((step, i) => {
+    for (const key of ['stepId', 'action', 'status']) if (!isText(at(step, key))) problems.push(`steps[${i}].${key}`);
+  });
+  const backups = Array.isArray(record.backups) ? record.backups : [];
+  backups.forEach((backup, i) => {
+    for (const key of ['stepId', 'file', 'sha256']) if (!isText(at(backup, key))) problems.push(`backups[${i}].${key}`);
+  });
+  const approval = record.approval as Approval | undefined;
+  if (approval !== undefined && !((approval?.kind === 'token' || approval?.kind === 'interactive') && isText(approval.token))) problems.push('approval');
+  return problems;
+}
+
+/** Format 2 records written before approvals said who confirmed: `{ how, token }`. */
+function upgradeApproval(record: RunRecord & { approval?: Approval | { how?: string; token: string } }): void {
+  const legacy = record.approval as { how?: string; token?: unknown } | undefined;
+  if (!legacy || legacy.how === undefined || typeof legacy.token !== 'string') return;
+  record.approval =
+    legacy.how === 'token'
+      ? { kind: 'token', token: legacy.token }
+      : // Confirmed at the terminal that started the run: its user and machine, at its start.
+        { kind: 'interactive', token: legacy.token, user: record.ranBy?.user, ...(record.ranBy?.machine ? { host: record.ranBy.machine } : {}), time: record.startedAt };
+}
+
 export function readRunRecord(dir: string, acl: FolderAcl = hostFolderAcl): RunRecord {
   assertTrustedFolder(dir, acl);
-  const record = JSON.parse(readTrustedFile(join(dir, 'record.json')).toString('utf8')) as RunRecord;
-  if (record.formatVersion !== RECORD_FORMAT_VERSION && record.formatVersion !== 1) throw new Error(`${dir}: run record format ${String(record.formatVersion)} is not supported`);
+  const file = join(dir, 'record.json');
+  const bytes = readTrustedFile(file);
+  let record: RunRecord;
+  try {
+    record = JSON.parse(bytes.toString('utf8')) as RunRecord;
+  } catch (error) {
+    throw new DamagedRecordError(file, `not JSON (${(error as Error).message})`);
+  }
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new DamagedRecordError(file, 'not a JSON object');
+  if (record.formatVersion !== RECORD_FORMAT_VERSION && record.formatVersion !== 1) throw new DamagedRecordError(file, `run record format ${String(record.formatVersion)} is not supported`);
+  upgradeApproval(record);
+  const problems = shapeProblems(record as unknown as Record<string, unknown>);
+  if (problems.length > 0) throw new DamagedRecordError(file, `missing or malformed ${problems.join(', ')}`);
   return record;
 }
 

@@ -81,7 +81,7 @@ function apply(dir: string, powershell: string, fileOps: FileOps, targets = ['lo
     script: renderScript(plan, { platform: 'sim' }),
     plan,
     planBytes: readFileSync(planFile),
-    approval: { how: 'token', token: renderScript(plan).approvalToken },
+    approval: { kind: 'token', token: renderScript(plan).approvalToken },
     recordsRoot: records,
     targets: plan.targets,
     powershell: { path: powershell, source: 'RDSPLAN_POWERSHELL' },

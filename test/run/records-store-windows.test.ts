@@ -30,7 +30,7 @@ function begin(root: string, fake: FakeWindows | null, platform: NodeJS.Platform
   const acl = folderAclFor(platform, fake ? fake.run : () => ({ status: 0, stdout: '', stderr: '' }), ENV);
   const writer = RecordWriter.begin(
     root,
-    { runId: newRunId(), mode: 'apply', host: 'localhost', plan, script, approval: { how: 'token', token: renderScript(plan).approvalToken }, targets: ['localhost'], startedAt: new Date() },
+    { runId: newRunId(), mode: 'apply', host: 'localhost', plan, script, approval: { kind: 'token', token: renderScript(plan).approvalToken }, targets: ['localhost'], startedAt: new Date() },
     readFileSync(PLAN),
     scriptBytes(script),
     realFileOps,
