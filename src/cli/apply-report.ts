@@ -1,6 +1,7 @@
 import { applyExitCode, applyHostExit as exitOf, EXIT, type ApplyOutcome } from '../apply/outcome.js';
 import { terminalSafe } from '../apply/terminal-safe.js';
 import type { Io } from './command.js';
+import { overallLine } from './human/fleet-summary.js';
 import { summaryTable } from './run-common.js';
 
 /**
@@ -19,7 +20,7 @@ export function reportApply(report: ApplyReport): number {
   if (json) {
     io.stdout.write(`${JSON.stringify({ formatVersion: 1, exitCode, hosts: hosts.map((h, i) => ({ host: h.host, exitCode: exitOf(h), summary: h.summary ?? null, error: h.error ?? null, record: records[i] })) }, null, 2)}\n`);
   } else {
-    io.stdout.write(`\n${summaryTable(hosts, exitOf)}`);
+    io.stdout.write(`\n${summaryTable(hosts, exitOf)}${overallLine(hosts, exitCode)}`);
     for (const dir of records) io.stdout.write(`record: ${terminalSafe(dir)}\n`);
   }
   if (exitCode !== EXIT.ok && stderr.trim() !== '') io.stderr.write(terminalSafe(stderr.endsWith('\n') ? stderr : `${stderr}\n`, { keepNewlines: true }));
