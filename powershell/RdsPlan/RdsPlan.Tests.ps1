@@ -249,6 +249,48 @@ Describe 'RdsPlan module imported by path' {
     }
 }
 
+Describe 'RdsPlan.Format.ps1xml: a default view for every object type the module emits' {
+    BeforeAll {
+        [xml]$formats = [System.IO.File]::ReadAllText((Join-Path $RdsPlanModuleRoot 'RdsPlan.Format.ps1xml'))
+        $script:views = @($formats.Configuration.ViewDefinitions.View)
+        $script:emitted = @(foreach ($path in Get-RdsPlanModuleSourceFile) {
+                $text = [System.IO.File]::ReadAllText($path)
+                foreach ($match in [regex]::Matches($text, "PSTypeName\s*=\s*'([^']+)'|TypeNames\.Insert\(0,\s*'([^']+)'\)")) {
+                    if ($match.Groups[1].Success) { $match.Groups[1].Value } else { $match.Groups[2].Value }
+                }
+            }) | Sort-Object -Unique
+    }
+
+    It 'the views are exactly the emitted types, one each' {
+        $emitted.Count | Should -BeGreaterThan 0
+        @($views | ForEach-Object { $_.ViewSelectedBy.TypeName } | Sort-Object) | Should -BeExactly $emitted
+        @($views | ForEach-Object { $_.Name }) | Should -BeExactly @($views | ForEach-Object { $_.ViewSelectedBy.TypeName })
+    }
+
+    It 'the loaded module formats each type with its own labels, in order' {
+        foreach ($view in $views) {
+            $type = $view.ViewSelectedBy.TypeName
+            $sample = [pscustomobject]@{
+                PSTypeName = $type; Path = 'p'; Valid = $true; Steps = 1; Diagnostics = @(); Line = 1; Column = 2; Severity = 'error'; Pointer = '/steps'; Message = 'm'
+                Ok = $true; Findings = @(); Code = 'c'; Host = 'h'; StepId = 's'; Action = 'a'; Status = 'succeeded'; Change = 'x'; ExitCode = 0; Counts = $null; Error = $null
+                StartedAt = [datetime]::UtcNow; Mode = 'apply'; Restored = 0; ApprovalToken = 't'; Review = 'r'
+                plan = [pscustomobject]@{ name = 'n'; file = 'f' }; targets = @()
+            }
+            $text = $sample | Out-String -Width 200
+            if ($null -ne $view.TableControl) {
+                $labels = @($view.TableControl.TableHeaders.TableColumnHeader | ForEach-Object { $_.Label })
+                $header = @($text -split '\r?\n' | Where-Object { $_.Trim().Length -gt 0 -and $_ -notmatch '^\s*Host: ' })[0]
+                @($header.Trim() -split '\s+') | Should -BeExactly $labels -Because $type
+            }
+            else {
+                $labels = @($view.ListControl.ListEntries.ListEntry.ListItems.ListItem | ForEach-Object { $_.Label })
+                $shown = @($text -split '\r?\n' | Where-Object { $_ -match '^(\w+)\s*: ' } | ForEach-Object { $_ -replace '^(\w+)\s*: .*$', '$1' })
+                $shown | Should -BeExactly $labels -Because $type
+            }
+        }
+    }
+}
+
 Describe 'the argument array each command hands to node' {
     BeforeAll {
         Push-Location -LiteralPath $TestDrive
@@ -266,9 +308,9 @@ Describe 'the argument array each command hands to node' {
         $env:RDSPLAN_NODE = $fakeNode
         # A CLI that answers every command successfully, so only the arguments are under test.
         Mock -ModuleName RdsPlan Invoke-RdsPlanCli {
-            $plans = $ArgumentList.Count - [array]::IndexOf($ArgumentList, '--') - 1
+            $plans = @($ArgumentList | Select-Object -Skip ([array]::IndexOf($ArgumentList, '--') + 1))
             $stdout = switch ($ArgumentList[0]) {
-                'validate' { '[' + ((@('{"valid":true,"steps":1,"diagnostics":[]}') * $plans) -join ',') + ']' }
+                'validate' { ConvertTo-Json -Compress -InputObject @($plans | ForEach-Object { [pscustomobject]@{ file = $_; valid = $true; steps = 1; diagnostics = @() } }) }
                 'verify' { '{"ok":true,"findings":[]}' }
                 'check' { '{"hosts":[]}' }
                 'apply' { '{"hosts":[]}' }
@@ -505,14 +547,15 @@ Describe 'locating node and the CLI' {
 
     Context 'the process node really gets' {
         BeforeAll {
-            # A "node" that prints each argument it received on a line of its own, in brackets.
+            # A "node" that prints each argument it received on a line of its own, in brackets, then its stdin.
             $fakeNode = Join-Path $TestDrive 'fake-node'
-            [System.IO.File]::WriteAllText($fakeNode, "#!/bin/sh`nfor a in `"`$@`"; do printf '[%s]\n' `"`$a`"; done`n")
+            [System.IO.File]::WriteAllText($fakeNode, "#!/bin/sh`nfor a in `"`$@`"; do printf '[%s]\n' `"`$a`"; done`ncat`n")
             [System.IO.File]::SetUnixFileMode($fakeNode, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
             $fakeCli = Join-Path $TestDrive 'fake-rdsplan.mjs'
             [System.IO.File]::WriteAllText($fakeCli, '')
-            # No wildcards here: pwsh on Linux expands them in native arguments (a known defect).
-            $hostile = @('verify', '--', 'a b; c & d | e > f', "x'; Write-Host PWNED; '", '$(Write-Host PWNED2)', '--help', "it's `$env:HOME", "tab`there", 'ü 日本')
+            # Wildcards that match files here, double quotes, a trailing backslash: what node's command line cannot carry.
+            [System.IO.File]::WriteAllText((Join-Path $TestDrive 'match1.json'), '')
+            $hostile = @('verify', '--', 'a b; c & d | e > f', "x'; Write-Host PWNED; '", '$(Write-Host PWNED2)', '--help', "it's `$env:HOME", "tab`there", 'ü 日本 😀', (Join-Path $TestDrive 'match*.json'), (Join-Path $TestDrive 'match?.json'), 'say "PWNED7"', 'C:\a b\', "line`nbreak")
         }
         BeforeEach {
             $passingBefore = $global:PSNativeCommandArgumentPassing
@@ -521,7 +564,7 @@ Describe 'locating node and the CLI' {
             $global:PSNativeCommandArgumentPassing = $passingBefore
         }
 
-        It 'the configured node and CLI are used, and every value arrives as one intact argument (<Passing>)' -ForEach @(
+        It 'node gets the CLI and --args-stdin; every value arrives intact in the JSON on its stdin (<Passing>)' -ForEach @(
             @{ Passing = 'Standard' }
             @{ Passing = 'Legacy' }
         ) {
@@ -534,17 +577,28 @@ Describe 'locating node and the CLI' {
             }
             $result.ExitCode | Should -Be 0
             $result.StdErr | Should -BeExactly ''
-            @($result.StdOut -split '\r?\n') | Should -BeExactly @(@($fakeCli) + $hostile | ForEach-Object { "[$_]" })
+            $lines = @($result.StdOut -split '\r?\n')
+            $lines.Count | Should -Be 3
+            @($lines[0], $lines[1]) | Should -BeExactly @("[$fakeCli]", '[--args-stdin]')
+            # ASCII only: no code page between PowerShell and node can change it.
+            $lines[2] | Should -MatchExactly '^\[[\x20-\x7e]+\]$'
+            $received = @(ConvertFrom-Json -InputObject $lines[2])
+            $received.Count | Should -Be $hostile.Count
+            for ($i = 0; $i -lt $hostile.Count; $i++) {
+                $received[$i] | Should -BeExactly $hostile[$i]
+            }
         }
 
-        It 'with Legacy argument passing a value with a double quote is refused before node starts' {
+        It 'a CLI path that PowerShell would expand or mangle is refused before node starts' {
             $env:RDSPLAN_NODE = $fakeNode
-            $global:PSNativeCommandArgumentPassing = 'Legacy'
-            $record = {
-                InModuleScope RdsPlan { Invoke-RdsPlanCli -ArgumentList @('verify', '--', 'say "PWNED7"') }
-            } | Should -Throw -ErrorId 'RdsPlan.UnsafeArgument' -PassThru
+            $folder = Join-Path $TestDrive 'cli[1]'
+            $null = New-Item -ItemType Directory -Path $folder
+            $wild = Join-Path $folder 'rdsplan.mjs'
+            [System.IO.File]::WriteAllText($wild, '')
+            $env:RDSPLAN_CLI = $wild
+            $record = { InModuleScope RdsPlan { Invoke-RdsPlanCli -ArgumentList @('verify') } } | Should -Throw -ErrorId 'RdsPlan.UnsafeArgument' -PassThru
             $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
-            $record.Exception.Message | Should -BeExactly "cannot pass a value containing a double quote to rdsplan intact in this PowerShell (native argument passing is 'Legacy'): say `"PWNED7`""
+            $record.Exception.Message | Should -BeExactly "cannot start rdsplan from a path containing *, ? or [ on this platform, where PowerShell expands wildcards in a program's arguments: $wild. Move the package, or set RDSPLAN_CLI to a copy of rdsplan.mjs elsewhere."
         }
     }
 }

@@ -8,6 +8,8 @@
     Description          = 'Pipeline wrapper for the rdsplan CLI: validate, review, render, verify, check, apply and undo RDS licensing maintenance plans from Windows PowerShell 5.1 and PowerShell 7.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
+    # The views of the objects the functions return (tables that fit 80 columns).
+    FormatsToProcess     = @('RdsPlan.Format.ps1xml')
     FunctionsToExport    = @(
         'Test-RdsPlan'
         'Get-RdsPlanReview'

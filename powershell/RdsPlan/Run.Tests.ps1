@@ -199,10 +199,15 @@ Describe 'Invoke-RdsPlan, Get-RdsPlanRun and Undo-RdsPlanRun on the simulated ho
             Get-RdsPlanRun -Records $records -ErrorAction Stop | Where-Object Plan -EQ $RdsPlanResetPlanName | Undo-RdsPlanRun -Simulate $state -WhatIf -ErrorAction Stop
         }
         $r.Host.Contains(('What if: Performing the operation "Undo the recorded run" on target "{0}".' -f $applied[0].Record)) | Should -BeTrue
-        $r.Output[0] | Should -MatchExactly '^Undo of run \S+ of plan reset-grace-period-rdsh01 on localhost, newest change first:$'
-        ($r.Output -join "`n").Contains('grace.delete (registry.deleteValue): restore') | Should -BeTrue
-        $r.Output[-1] | Should -MatchExactly '^approval token: sha256:[0-9a-f]{64}$'
-        $script:undoToken = $r.Output[-1].Substring('approval token: '.Length)
+        $r.Output.Count | Should -Be 1
+        $preview = $r.Output[0]
+        $preview.PSObject.TypeNames[0] | Should -BeExactly 'RdsPlan.UndoPreview'
+        $preview.Path | Should -BeExactly $applied[0].Record
+        $preview.Review | Should -MatchExactly '^Undo of run \S+ of plan reset-grace-period-rdsh01 on localhost, newest change first:'
+        $preview.Review.Contains('grace.delete (registry.deleteValue): restore') | Should -BeTrue
+        $preview.ApprovalToken | Should -MatchExactly '^sha256:[0-9a-f]{64}$'
+        $preview.Review | Should -MatchExactly ('approval token: {0}$' -f [regex]::Escape($preview.ApprovalToken))
+        $script:undoToken = $preview.ApprovalToken
         Get-RdsPlanTimebombData -StateFile $state | Should -BeExactly $script:freshTimebomb
         @(Invoke-RdsPlanCheck @common -ErrorAction Stop | Where-Object StepId -EQ 'grace.delete' | ForEach-Object { $_.Status }) | Should -BeExactly @('skipped')
     }
@@ -216,8 +221,15 @@ Describe 'Invoke-RdsPlan, Get-RdsPlanRun and Undo-RdsPlanRun on the simulated ho
 
     It 'Undo-RdsPlanRun from the pipeline with the reviewed token restores the timebomb' {
         $undone = @($runs | Undo-RdsPlanRun -Approve $script:undoToken -Simulate $state -Confirm:$false -ErrorAction Stop -WarningVariable warnings)
-        ($undone -join "`n") | Should -Match 'localhost\s+rolledBack\s+grace\.delete'
-        @($undone | Where-Object { $_ -isnot [string] }) | Should -BeNullOrEmpty
+        $undone.Count | Should -Be 1
+        $undone[0].PSObject.TypeNames[0] | Should -BeExactly 'RdsPlan.UndoResult'
+        $undone[0].Host | Should -BeExactly 'localhost'
+        $undone[0].Status | Should -BeExactly 'succeeded'
+        $undone[0].ExitCode | Should -Be 0
+        $undone[0].Restored | Should -Be 3
+        $undone[0].Error | Should -BeNullOrEmpty
+        $undone[0].UndoOf | Should -BeExactly $runs[0].RunId
+        Test-Path -LiteralPath $undone[0].Record | Should -BeTrue
         $warnings | Should -BeNullOrEmpty
         @(Invoke-RdsPlanCheck @common -ErrorAction Stop | Where-Object StepId -EQ 'grace.delete' | ForEach-Object { $_.Status }) | Should -BeExactly @('skipped')
         # Undo puts the old expiry back; GetGracePeriodDays shows it only after TermService restarts.
@@ -244,6 +256,11 @@ Describe 'a failed apply' {
         $rows[0].Host | Should -BeExactly 'localhost'
         $rows[0].ExitCode | Should -Be 1
         $rows[0].Status | Should -Not -BeExactly 'succeeded'
+        $rows[0].PSObject.TypeNames[0] | Should -BeExactly 'RdsPlan.ApplyResult'
+        # Why, from the run record: the step that failed and what Windows said, not only "failed".
+        $failed = @((Get-Content -LiteralPath (Join-Path $rows[0].Record 'record.json') -Raw | ConvertFrom-Json).steps | Where-Object status -EQ 'failed')
+        $failed.Count | Should -Be 1
+        $rows[0].Error | Should -BeExactly ('{0} ({1}) failed: {2}' -f $failed[0].stepId, $failed[0].action, $failed[0].message)
         Test-Path -LiteralPath (Join-Path $rows[0].Record 'record.json') -PathType Leaf | Should -BeTrue
     }
 }

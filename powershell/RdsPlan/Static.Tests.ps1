@@ -346,17 +346,30 @@ Describe 'hostile paths and values pass through untouched' {
             ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = $spaced; Valid = $true; Steps = 7; Diagnostics = @() }))
         }
 
-        It 'a double quote is refused with RdsPlan.UnsafeArgument, and passes with Standard' {
+        It 'a double quote in a plan path arrives intact, because the values go on stdin' {
             $global:PSNativeCommandArgumentPassing = 'Legacy'
-            $record = { Test-RdsPlan -Path $quoted } | Should -Throw -ErrorId 'RdsPlan.UnsafeArgument,Test-RdsPlan' -PassThru
-            $record.Exception.Message | Should -BeExactly "cannot pass a value containing a double quote to rdsplan intact in this PowerShell (native argument passing is 'Legacy'): $quoted"
-            $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
-            Get-RdsPlanInjectedLine -InputObject @($record.ToString()) | Should -BeNullOrEmpty
-
-            $global:PSNativeCommandArgumentPassing = 'Standard'
             $all = @(& { Test-RdsPlan -Path $quoted } *>&1)
             ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = $quoted; Valid = $true; Steps = 7; Diagnostics = @() }))
             Get-RdsPlanInjectedLine -InputObject $all | Should -BeNullOrEmpty
+        }
+
+        It 'a double quote in the CLI''s own path, the one value still on the command line, is refused before node starts' {
+            $global:PSNativeCommandArgumentPassing = 'Legacy'
+            $folder = Join-Path $TestDrive 'say "PWNED8"'
+            $null = New-Item -ItemType Directory -Path $folder
+            $cli = Join-Path $folder 'rdsplan.mjs'
+            [System.IO.File]::WriteAllText($cli, '')
+            $cliBefore = $env:RDSPLAN_CLI
+            try {
+                $env:RDSPLAN_CLI = $cli
+                $record = { Test-RdsPlan -Path $spaced } | Should -Throw -ErrorId 'RdsPlan.UnsafeArgument,Test-RdsPlan' -PassThru
+            }
+            finally {
+                $env:RDSPLAN_CLI = $cliBefore
+            }
+            $record.Exception.Message | Should -BeExactly "cannot start rdsplan from a path containing a double quote in this PowerShell (native argument passing is 'Legacy'): $cli. Move the package, or set RDSPLAN_CLI to a copy of rdsplan.mjs elsewhere."
+            $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            Get-RdsPlanInjectedLine -InputObject @($record.ToString()) | Should -BeNullOrEmpty
         }
     }
 }

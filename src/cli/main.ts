@@ -1,5 +1,6 @@
 import { TOOL_VERSION } from '../version.js';
 import { helpText, parseArgs, UsageError } from './args.js';
+import { ARGS_STDIN, readArgsFromStdin } from './args-stdin.js';
 import type { Command } from './command.js';
 import { CliError, EXIT, type Io } from './command.js';
 
@@ -38,6 +39,20 @@ async function overview(): Promise<string> {
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === ARGS_STDIN) {
+    let fromStdin: string[];
+    try {
+      if (argv.length > 1) throw new UsageError(`${ARGS_STDIN} takes no other arguments; they all come from stdin`);
+      fromStdin = await readArgsFromStdin(io);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      io.stderr.write(`rdsplan: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    // stdin is used up: the command cannot ask a question on it, so it runs as without a terminal.
+    const { stdin: _consumed, ...rest } = io;
+    return main(fromStdin, rest);
+  }
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(await overview());

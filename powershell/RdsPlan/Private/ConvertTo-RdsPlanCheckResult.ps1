@@ -22,6 +22,7 @@ function ConvertTo-RdsPlanCheckResult {
                 Before     = $null
                 After      = $null
                 Message    = [string]$hostError
+                Change     = [string]$hostError
                 Plan       = $planName
                 PlanPath   = $PlanPath
                 RunId      = Get-RdsPlanProperty $Report 'runId'
@@ -29,16 +30,26 @@ function ConvertTo-RdsPlanCheckResult {
             continue
         }
         foreach ($step in $steps) {
+            $status = Get-RdsPlanProperty $step 'status'
+            $before = Get-RdsPlanProperty $step 'before' -NoEnumerate
+            $after = Get-RdsPlanProperty $step 'after' -NoEnumerate
+            $message = Get-RdsPlanProperty $step 'message'
+            # A failed step's change is its failure: the message says why.
+            $change = $message
+            if ($status -ne 'failed') {
+                $change = ConvertTo-RdsPlanChangeText -Before $before -After $after -Message $message
+            }
             [pscustomobject]@{
                 PSTypeName = 'RdsPlan.CheckResult'
                 Host       = $hostName
                 StepId     = Get-RdsPlanProperty $step 'stepId'
                 Action     = Get-RdsPlanProperty $step 'action'
-                Status     = Get-RdsPlanProperty $step 'status'
+                Status     = $status
                 Target     = Get-RdsPlanProperty $step 'target'
-                Before     = Get-RdsPlanProperty $step 'before' -NoEnumerate
-                After      = Get-RdsPlanProperty $step 'after' -NoEnumerate
-                Message    = Get-RdsPlanProperty $step 'message'
+                Before     = $before
+                After      = $after
+                Message    = $message
+                Change     = [string]$change
                 Plan       = $planName
                 PlanPath   = $PlanPath
                 RunId      = Get-RdsPlanProperty $step 'runId'

@@ -12,10 +12,8 @@ function Get-RdsPlanHostError {
             $lines.Add(('{0}: {1}' -f $hostName, $hostError))
             continue
         }
-        foreach ($step in @(Get-RdsPlanProperty $hostRun 'steps')) {
-            if ($null -ne $step -and (Get-RdsPlanProperty $step 'status') -eq 'failed') {
-                $lines.Add(('{0}: {1} ({2}) failed: {3}' -f $hostName, (Get-RdsPlanProperty $step 'stepId'), (Get-RdsPlanProperty $step 'action'), (Get-RdsPlanProperty $step 'message')))
-            }
+        foreach ($failure in @(Get-RdsPlanStepFailure -Step @(Get-RdsPlanProperty $hostRun 'steps'))) {
+            $lines.Add(('{0}: {1}' -f $hostName, $failure))
         }
         $summary = Get-RdsPlanProperty $hostRun 'summary'
         $status = Get-RdsPlanProperty $summary 'status'

@@ -1,48 +1,30 @@
 function Invoke-RdsPlanCli {
-    # Runs `node rdsplan.mjs @ArgumentList` and returns ExitCode, StdOut, StdErr; exit codes are the caller's business.
+    # Runs `node rdsplan.mjs --args-stdin` with ArgumentList as JSON on its stdin and returns ExitCode, StdOut, StdErr; exit codes are the caller's business.
     [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)][string[]]$ArgumentList
     )
     $node = Resolve-RdsPlanNode
     $cli = Resolve-RdsPlanCli
-
-    $arguments = [System.Collections.Generic.List[string]]::new()
-    $arguments.Add($cli)
-    foreach ($argument in $ArgumentList) {
-        $arguments.Add($argument)
-    }
+    # The values go on stdin, not on node's command line: pwsh on Linux and macOS expands
+    # wildcards in native arguments, and Windows PowerShell 5.1 cannot pass a double quote.
+    # Only the CLI's own path is still an argument, and it must survive both.
     if (Test-RdsPlanLegacyArgumentPassing) {
-        for ($i = 0; $i -lt $arguments.Count; $i++) {
-            $argument = $arguments[$i]
-            if ($argument.Contains('"')) {
-                throw (New-RdsPlanErrorRecord -Message ("cannot pass a value containing a double quote to rdsplan intact in this PowerShell (native argument passing is 'Legacy'): {0}" -f $argument) -ErrorId 'RdsPlan.UnsafeArgument' -Category InvalidArgument -TargetObject $argument)
-            }
-            if ($argument.Length -eq 0) {
-                throw (New-RdsPlanErrorRecord -Message 'cannot pass an empty value to rdsplan in this PowerShell (native argument passing is Legacy)' -ErrorId 'RdsPlan.UnsafeArgument' -Category InvalidArgument -TargetObject $argument)
-            }
-            # An argument with whitespace is wrapped in quotes; backslashes before that
-            # closing quote must be doubled or they escape it.
-            if ($argument -match '\s' -and $argument.EndsWith('\')) {
-                $trimmed = $argument.TrimEnd([char]'\')
-                $count = $argument.Length - $trimmed.Length
-                $arguments[$i] = $trimmed + ('\' * (2 * $count))
-            }
+        if ($cli.Contains('"')) {
+            throw (New-RdsPlanErrorRecord -Message ("cannot start rdsplan from a path containing a double quote in this PowerShell (native argument passing is 'Legacy'): {0}. Move the package, or set RDSPLAN_CLI to a copy of rdsplan.mjs elsewhere." -f $cli) -ErrorId 'RdsPlan.UnsafeArgument' -Category InvalidArgument -TargetObject $cli)
         }
     }
-    $argumentArray = $arguments.ToArray()
+    if ([System.IO.Path]::DirectorySeparatorChar -eq '/' -and $cli.IndexOfAny([char[]]@([char]'*', [char]'?', [char]'[')) -ge 0) {
+        throw (New-RdsPlanErrorRecord -Message ("cannot start rdsplan from a path containing *, ? or [ on this platform, where PowerShell expands wildcards in a program's arguments: {0}. Move the package, or set RDSPLAN_CLI to a copy of rdsplan.mjs elsewhere." -f $cli) -ErrorId 'RdsPlan.UnsafeArgument' -Category InvalidArgument -TargetObject $cli)
+    }
+    $request = ConvertTo-RdsPlanArgumentJson -ArgumentList $ArgumentList
 
     # Local to this function: native stderr lines must not stop us, a non-zero exit is ours
-    # to map (PowerShell 7.3+), and arguments are passed as separate strings (7.3+).
-    # (Through PSVariable so that Windows PowerShell 5.1, which has neither preference
-    # variable, never reads one under StrictMode; Set creates them in this function's scope.)
+    # to map (PowerShell 7.3+).
+    # (Through PSVariable so that Windows PowerShell 5.1, which has no such preference
+    # variable, never reads one under StrictMode; Set creates it in this function's scope.)
     $ErrorActionPreference = 'Continue'
-    $variables = $ExecutionContext.SessionState.PSVariable
-    $variables.Set('PSNativeCommandUseErrorActionPreference', $false)
-    $passing = $variables.Get('PSNativeCommandArgumentPassing')
-    if ($null -ne $passing -and ([string]$passing.Value) -ne 'Legacy') {
-        $variables.Set('PSNativeCommandArgumentPassing', 'Standard')
-    }
+    $ExecutionContext.SessionState.PSVariable.Set('PSNativeCommandUseErrorActionPreference', $false)
 
     # node writes UTF-8; Windows PowerShell decodes native output with the console's encoding.
     $savedEncoding = $null
@@ -55,7 +37,7 @@ function Invoke-RdsPlanCli {
     }
     $exitCode = -1
     try {
-        $merged = & $node @argumentArray 2>&1
+        $merged = $request | & $node $cli '--args-stdin' 2>&1
         $exitCode = $LASTEXITCODE
     }
     finally {

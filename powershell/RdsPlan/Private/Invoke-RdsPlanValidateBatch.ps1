@@ -19,11 +19,10 @@ function Invoke-RdsPlanValidateBatch {
             $reports = $null
         }
     }
-    if ($null -eq $reports -or $reports.Count -ne $Batch.Count) {
+    if ($null -eq $reports -or $reports.Count -eq 0) {
         return (New-RdsPlanCliErrorRecord -Result $result -Command 'validate' -TargetObject $Batch[0])
     }
-    for ($i = 0; $i -lt $Batch.Count; $i++) {
-        $report = $reports[$i]
+    foreach ($report in @(Select-RdsPlanValidateReport -Batch $Batch -Report $reports)) {
         $diagnostics = [System.Collections.Generic.List[object]]::new()
         foreach ($d in @(Get-RdsPlanProperty $report 'diagnostics')) {
             if ($null -eq $d) {
@@ -41,7 +40,7 @@ function Invoke-RdsPlanValidateBatch {
         }
         [pscustomobject]@{
             PSTypeName  = 'RdsPlan.ValidationResult'
-            Path        = $Batch[$i]
+            Path        = Get-RdsPlanProperty $report 'file'
             Valid       = [bool](Get-RdsPlanProperty $report 'valid')
             Steps       = Get-RdsPlanProperty $report 'steps'
             Diagnostics = $diagnostics.ToArray()

@@ -4,8 +4,8 @@ function Get-RdsPlanReview {
         Returns the review of a plan: the dry run a change board approves, with the approval token.
     .DESCRIPTION
         Runs `rdsplan review`. Text, markdown and html come back as one string; json comes
-        back as an object (schemas/review.schema.json) whose ApprovalToken property is the
-        token Invoke-RdsPlan needs. With -OutFile the review is written to that file (html
+        back as an RdsPlan.Review object (schemas/review.schema.json) whose ApprovalToken
+        property is the token Invoke-RdsPlan needs. With -OutFile the review is written to that file (html
         and json as the CLI writes them) and the file is returned.
         An invalid plan is a non-terminating error carrying the CLI's diagnostics.
     .PARAMETER Path
@@ -26,10 +26,10 @@ function Get-RdsPlanReview {
     .INPUTS
         System.String, or any object with a Path or FullName property.
     .OUTPUTS
-        System.String, System.Management.Automation.PSCustomObject (json), System.IO.FileInfo (-OutFile)
+        System.String, RdsPlan.Review (json), System.IO.FileInfo (-OutFile)
     #>
     [CmdletBinding()]
-    [OutputType([string], [System.IO.FileInfo])]
+    [OutputType('System.String', 'RdsPlan.Review', 'System.IO.FileInfo')]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('FullName')]
@@ -85,6 +85,8 @@ function Get-RdsPlanReview {
                     $PSCmdlet.WriteError($_)
                     continue
                 }
+                # A type of its own: the module's view shows the plan, its hosts and the token to approve.
+                $review.PSObject.TypeNames.Insert(0, 'RdsPlan.Review')
                 $review
             }
             else {

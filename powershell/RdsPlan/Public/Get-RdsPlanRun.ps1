@@ -13,9 +13,9 @@ function Get-RdsPlanRun {
 
         Lists the runs that did not succeed.
     .EXAMPLE
-        Get-RdsPlanRun -Records 'C:\ProgramData\rdsplan\backups' | Where-Object Host -eq 'rdsh01'
+        Get-RdsPlanRun -Records 'D:\change\rdsplan-records' | Where-Object Host -eq 'rdsh01'
 
-        Lists the runs on rdsh01 recorded in the Windows default folder.
+        Lists the runs on rdsh01 recorded in a records folder other than the default .\.rdsplan.
     .OUTPUTS
         RdsPlan.RunRecord
     #>

@@ -7,8 +7,10 @@ function Invoke-RdsPlan {
         not the plan's current approval token (the plan, the tool or the script changed since
         the review): that is a terminating PermissionDenied error and nothing runs. Returns one
         object per host with Host, ExitCode, Status, Record (the run record folder, for
-        Undo-RdsPlanRun and show-run), Error and Counts. A failed run (exit 1) writes the host
-        objects and then a terminating error with the CLI's message.
+        Undo-RdsPlanRun and show-run), Error and Counts. Error names what failed on that host:
+        the failing step, its action and message (from the host's run record), or why the host
+        could not run. A failed run (exit 1) writes the host objects and then a terminating
+        error with the CLI's message.
 
         ConfirmImpact is High: PowerShell asks before applying unless -Confirm:$false is
         given (or $ConfirmPreference is None). In a non-interactive session pass
@@ -145,12 +147,15 @@ function Invoke-RdsPlan {
                 $report = $null
             }
         }
+        $failures = [System.Collections.Generic.List[string]]::new()
         if ($null -ne $report) {
             foreach ($hostRun in @(Get-RdsPlanProperty $report 'hosts')) {
                 if ($null -eq $hostRun) {
                     continue
                 }
+                $hostName = Get-RdsPlanProperty $hostRun 'host'
                 $summary = Get-RdsPlanProperty $hostRun 'summary'
+                $record = Get-RdsPlanProperty $hostRun 'record'
                 $hostError = Get-RdsPlanProperty $hostRun 'error'
                 $status = Get-RdsPlanProperty $summary 'status'
                 if ($null -eq $status) {
@@ -159,12 +164,18 @@ function Invoke-RdsPlan {
                         $status = 'incomplete'
                     }
                 }
+                if ($null -eq $hostError -and $status -ne 'succeeded') {
+                    $hostError = Get-RdsPlanRunFailure -Record $record -Summary $summary
+                }
+                if (-not [string]::IsNullOrEmpty($hostError)) {
+                    $failures.Add(('{0}: {1}' -f $hostName, $hostError))
+                }
                 [pscustomobject]@{
                     PSTypeName = 'RdsPlan.ApplyResult'
-                    Host       = Get-RdsPlanProperty $hostRun 'host'
+                    Host       = $hostName
                     ExitCode   = Get-RdsPlanProperty $hostRun 'exitCode'
                     Status     = $status
-                    Record     = Get-RdsPlanProperty $hostRun 'record'
+                    Record     = $record
                     Error      = $hostError
                     Counts     = Get-RdsPlanProperty $summary 'counts' -NoEnumerate
                     RunId      = Get-RdsPlanProperty $summary 'runId'
@@ -172,8 +183,12 @@ function Invoke-RdsPlan {
                 }
             }
         }
+        $fallback = ''
+        if ($failures.Count -gt 0) {
+            $fallback = 'rdsplan apply failed: {0}' -f ($failures.ToArray() -join '; ')
+        }
         if ($result.ExitCode -ne 0) {
-            $PSCmdlet.ThrowTerminatingError((New-RdsPlanCliErrorRecord -Result $result -Command 'apply' -TargetObject $planPath -Fallback (Get-RdsPlanHostError -Report $report -Command 'apply')))
+            $PSCmdlet.ThrowTerminatingError((New-RdsPlanCliErrorRecord -Result $result -Command 'apply' -TargetObject $planPath -Fallback $fallback))
         }
         if ($null -eq $report) {
             $PSCmdlet.ThrowTerminatingError((New-RdsPlanErrorRecord -Message ('rdsplan apply succeeded but did not print JSON: {0}' -f $result.StdOut) -ErrorId 'RdsPlan.BadOutput' -Category InvalidResult -TargetObject $planPath -ExitCode 0))

@@ -3,10 +3,13 @@ function Undo-RdsPlanRun {
     .SYNOPSIS
         Reverses a recorded run (values, keys, SDDL, start modes), newest change first.
     .DESCRIPTION
-        Runs `rdsplan undo <run record folder> --approve <token>` and returns its report lines.
+        Runs `rdsplan undo <run record folder> --approve <token>` and returns one
+        RdsPlan.UndoResult per host: Host, Status, ExitCode, Restored (steps put back), Error
+        (the failing step, its action and message), Message, RunId, UndoOf (the run undone) and
+        Record (the undo's own record folder, for show-run).
         An undo is approved like an apply: -WhatIf runs `rdsplan undo --dry-run`, which verifies
-        the record and returns what would be restored and the undo's approval token; -Approve
-        passes that token. rdsplan refuses a record whose manifest, journal or backups do not
+        the record and returns an RdsPlan.UndoPreview: Path, ApprovalToken and Review (what
+        would be restored and what changed since the run); -Approve passes that token. rdsplan refuses a record whose manifest, journal or backups do not
         verify, a run already undone, and a wrong token. ConfirmImpact is High: PowerShell asks
         first unless -Confirm:$false is given. A failure is a terminating error with the CLI's
         message.
@@ -24,16 +27,21 @@ function Undo-RdsPlanRun {
 
         Shows what undoing those runs would restore, and each undo's approval token.
     .EXAMPLE
-        Undo-RdsPlanRun -Path 'C:\ProgramData\rdsplan\backups\runs\20261123T070933853Z-reset-rdsh01-rdsh01-3f9a1c2e' -Approve 'sha256:...' -Confirm:$false
+        $preview = Undo-RdsPlanRun -Path $run.Record -WhatIf
+        Undo-RdsPlanRun -Path $run.Record -Approve $preview.ApprovalToken -Confirm:$false | Where-Object Status -ne 'succeeded'
+
+        Reviews an undo, then runs it with the token of that review and lists a host where it failed.
+    .EXAMPLE
+        Undo-RdsPlanRun -Path '.\.rdsplan\runs\20261123T070933853Z-reset-rdsh01-rdsh01-3f9a1c2e' -Approve 'sha256:...' -Confirm:$false
 
         Undoes one run with the token its reviewed dry run printed, without prompting.
     .INPUTS
         System.String, or any object with a Path or FullName property.
     .OUTPUTS
-        System.String
+        RdsPlan.UndoResult (RdsPlan.UndoPreview with -WhatIf)
     #>
     [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
-    [OutputType([string])]
+    [OutputType('RdsPlan.UndoResult', 'RdsPlan.UndoPreview')]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('FullName')]
@@ -91,8 +99,17 @@ function Undo-RdsPlanRun {
             catch {
                 $PSCmdlet.ThrowTerminatingError($_)
             }
+            $lines = @()
             if (-not [string]::IsNullOrEmpty($result.StdOut)) {
-                $result.StdOut -split '\r?\n'
+                $lines = @($result.StdOut -split '\r?\n')
+            }
+            if ($result.ExitCode -eq 0 -or -not $WhatIfPreference) {
+                try {
+                    ConvertTo-RdsPlanUndoResult -Line $lines -Path $recordPath -ExitCode $result.ExitCode -DryRun:$WhatIfPreference
+                }
+                catch {
+                    $PSCmdlet.ThrowTerminatingError($_)
+                }
             }
             if ($result.ExitCode -ne 0) {
                 $PSCmdlet.ThrowTerminatingError((New-RdsPlanCliErrorRecord -Result $result -Command 'undo' -TargetObject $recordPath))
