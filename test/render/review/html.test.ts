@@ -62,10 +62,38 @@ describe('html review', () => {
     expect(html.endsWith('</body>\n</html>\n')).toBe(true);
   });
 
-  test('the approval token is prominent at the top and at the end', () => {
-    const box = `<div class="token"><strong>Approval token</strong><code>${review.approvalToken}</code></div>`;
+  test('the approval token is prominent at the top and at the end, before the sign-off', () => {
+    const box = `<div class="token"><strong>Approval token</strong><code class="id">${review.approvalToken}</code></div>`;
     expect(html.indexOf(box)).toBeLessThan(html.indexOf('<h2>'));
-    expect(html.endsWith(`${box}\n</body>\n</html>\n`)).toBe(true);
+    expect(html.lastIndexOf(box)).toBeGreaterThan(html.indexOf('<h2>Script</h2>'));
+    expect(html.lastIndexOf(box)).toBeLessThan(html.indexOf('<h2>Change board sign-off</h2>'));
+  });
+
+  test('a sign-off block for the printout: approver, date, decision, signature, for this token', () => {
+    const signOff = html.slice(html.indexOf('<h2>Change board sign-off</h2>'));
+    expect(signOff).toContain(`applies to approval token <code class="id">${review.approvalToken}</code> only`);
+    expect([...signOff.matchAll(/<th scope="row">([^<]*)<\/th>/g)].map((m) => m[1])).toEqual(['Change', 'Approver', 'Date', 'Decision', 'Signature']);
+    expect(signOff).toContain('<span class="choice"><span class="box"></span>Approve</span><span class="choice"><span class="box"></span>Reject</span>');
+    expect(signOff.endsWith('</table>\n</section>\n</body>\n</html>\n')).toBe(true);
+    // A plan without a change id gets no empty Change row.
+    const noChange = renderHtml({ ...review, plan: { ...review.plan, change: {} } });
+    expect(noChange.slice(noChange.indexOf('<h2>Change board sign-off</h2>'))).not.toContain('<th scope="row">Change</th>');
+  });
+
+  test('prints on A4: page size and margins, no break inside a step or the sign-off, ids never wrap', () => {
+    expect(html).toContain('@page { size: A4; margin: 15mm; }');
+    expect(html).toMatch(/@media print \{[^]*\.step, tr, \.token, \.signoff \{ break-inside: avoid; \}/);
+    expect(html).toContain('code.id { white-space: nowrap; overflow-wrap: normal; }');
+    // Every step id, hash and the token is an unwrappable id (the browser test measures the layout).
+    for (const value of [review.approvalToken, review.plan.sha256, review.script.sha256, ...review.steps.map((s) => s.id)]) {
+      expect(html).toContain(`<code class="id">${value}</code>`);
+      expect(html).not.toContain(`<code>${value}</code>`);
+    }
+  });
+
+  test('well-known SIDs are named where people read them; parameters keep the plan\'s values', () => {
+    expect(html).toContain('as Administrators (S-1-5-32-544) and grant FullControl to Administrators (S-1-5-32-544);');
+    expect(html).toContain('&quot;owner&quot;:&quot;S-1-5-32-544&quot;');
   });
 
   test('sections, metadata and risk badges', () => {
@@ -82,6 +110,7 @@ describe('html review', () => {
       'Rollback (onError: rollback)',
       'Notes',
       'Script',
+      'Change board sign-off',
     ]);
     expect(html).toContain('<tr><th scope="row">Change</th><td><span class="text">CHG0012345</span></td></tr>');
     expect(html).toContain('<tr><th scope="row">Requested by</th><td><span class="text">ops@contoso.com</span></td></tr>');
@@ -89,11 +118,11 @@ describe('html review', () => {
     expect(html).toContain('<span class="badge risk-ownership">OWNERSHIP/ACL</span>');
     expect(html).toContain('<span class="badge risk-severe">SERVICE RESTART</span> <span class="text">every RDP session on the host disconnects</span>');
     expect(html).toContain('<span class="handler">Handler: runs only if an earlier step changed something.</span>');
-    expect(html).toContain('<h3><code>grace.export</code> registry.export <span class="muted">from preset grace (rds.resetGracePeriod)</span></h3>');
+    expect(html).toContain('<h3><code class="id">grace.export</code> registry.export <span class="muted">from preset grace (rds.resetGracePeriod)</span></h3>');
     expect(html).toContain(
-      '<td><code>grace.export</code></td><td><code>HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod</code></td><td><code>C:\\ProgramData\\rdsplan\\backups\\&lt;run id&gt;\\grace.export.reg</code></td>',
+      '<td><code class="id">grace.export</code></td><td><code>HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod</code></td><td><code>C:\\ProgramData\\rdsplan\\backups\\&lt;run id&gt;\\grace.export.reg</code></td>',
     );
-    expect(html).toContain(`<td><code>${review.script.sha256}</code></td>`);
+    expect(html).toContain(`<td><code class="id">${review.script.sha256}</code></td>`);
   });
 
   test('other plans: notes, reboot and warnings', () => {

@@ -123,8 +123,26 @@ describe('markdown review', () => {
   const review = reviewOfFile(GRACE_PERIOD_EXAMPLE);
   const md = renderMarkdown(review);
 
+  test('opens with a summary: plan, hosts, step count, risk classes and the token', () => {
+    const opening = [
+        '# rdsplan review: reset\\-grace\\-period\\-rdsh01',
+        '',
+        `- **Plan:** reset\\-grace\\-period\\-rdsh01 (${review.plan.file.replace(/[/.-]/g, '\\$&')})`,
+        '- **Hosts (1):** localhost',
+        '- **Steps:** 7',
+        '- **Risks:** **\\[SERVICE RESTART\\]** grace\\.restart; **\\[DESTRUCTIVE\\]** grace\\.delete; **\\[OWNERSHIP/ACL\\]** grace\\.own, grace\\.restore; **\\[BACKUP\\]** grace\\.export; **\\[READ-ONLY\\]** grace\\.due, grace\\.days',
+        `- **Approval token:** ${review.approvalToken}`,
+        '',
+        '## Plan',
+        '',
+      ].join('\n');
+    expect(md.slice(0, opening.length)).toBe(opening);
+    const fleet = renderMarkdown(reviewOfPlan('fleet.json', { ...SERVICE_PLAN, targets: ['rdsh01', { computerName: 'rdsh02', port: 5986, useSSL: true }] }));
+    expect(fleet).toContain('\n- **Hosts (2):** rdsh01, rdsh02 \\(port 5986\\, HTTPS\\)\n');
+  });
+
   test('metadata table with the change fields', () => {
-    expect(md.startsWith('# rdsplan review: reset\\-grace\\-period\\-rdsh01\n\n| Plan | `reset-grace-period-rdsh01` |\n| --- | --- |\n')).toBe(true);
+    expect(md).toContain('## Plan\n\n| Plan | `reset-grace-period-rdsh01` |\n| --- | --- |\n');
     expect(md).toContain('| Change | CHG0012345 |\n');
     expect(md).toContain('| Requested by | ops\\@contoso\\.com |\n');
   });
@@ -132,6 +150,7 @@ describe('markdown review', () => {
   test('each section is there', () => {
     const headings = md.split('\n').filter((l) => l.startsWith('## '));
     expect(headings).toEqual([
+      '## Plan',
       '## Targets',
       '## Options',
       '## Risks',
@@ -150,9 +169,13 @@ describe('markdown review', () => {
     expect(md).toContain('| **\\[SERVICE RESTART\\]** | TermService restarts<br>every RDP session on the host disconnects | `grace.restart` |\n');
     expect(md).toContain('| `grace` | `rds.resetGracePeriod` | Reset the RD Session Host');
     expect(md).toContain('| `grace.due`, `grace.export`, `grace.own`, `grace.delete`, `grace.restore`, `grace.restart`, `grace.days` |\n');
-    expect(md).toContain('### 6. grace\\.restart\n\n| Step | `grace.restart` |\n');
+    expect(md).toContain('<details>\n<summary>6. <code>grace.restart</code> service.restart: SERVICE RESTART</summary>\n\n| Step | `grace.restart` |\n');
+    // Each step folded on its own: GitHub parses the table only with blank lines around it.
+    expect(md.match(/^<details>\n<summary>[^\n]*<\/summary>\n\n\| Step \|[^]*?\n\n<\/details>\n$/gm)).toHaveLength(7);
+    expect(md).not.toMatch(/^### /m);
     expect(md).toContain('| Handler | **runs only if an earlier step changed something** |\n');
     expect(md).toContain('| Risk | **\\[DESTRUCTIVE\\]** deletes registry values |\n');
+    expect(md).toContain('as Administrators \\(S\\-1\\-5\\-32\\-544\\) and grant FullControl to Administrators \\(S\\-1\\-5\\-32\\-544\\)');
     expect(md).toContain('| `grace.export` | `HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod` | `C:\\ProgramData\\rdsplan\\backups\\<run id>\\grace.export.reg` |\n');
     expect(md).toContain('| `SeTakeOwnershipPrivilege` | `grace.own`, `grace.restore` |\n');
     expect(md).toContain(`| \`windows\` | \`${review.script.sha256}\` |\n`);
@@ -181,6 +204,11 @@ describe('markdown review', () => {
       fc.property(hostileString, (s) => {
         const out = renderMarkdown(injectText(base, s));
         expect(shape(out)).toEqual(expected);
+        // A <summary> line is raw HTML: only our own tags.
+        for (const line of out.split('\n').filter((l) => l.startsWith('<summary>'))) {
+          expect(line.replace(/<\/?(summary|code)>|<br>/g, '')).not.toMatch(/[<>]/);
+          expect(line.endsWith('</summary>')).toBe(true);
+        }
         expect(out.trimEnd().split('\n').at(-1)).toBe(`Approval token: ${base.approvalToken}`);
       }),
       { numRuns: 300 },
