@@ -28,13 +28,31 @@ Describe 'a plan run: the start of a run: run ids and refusals' {
         }
 
         It 'a wrong platform option refuses the run' {
-            Mock Initialize-RdsPlatform { throw 'this script was rendered for Windows; -SimulationState needs a script rendered with --simulate' } -ParameterFilter { $Option -eq 'state.json' }
+            Mock Initialize-RdsPlatform { throw [System.ArgumentException]::new('this script was rendered for Windows; -SimulationState needs a script rendered with --simulate') } -ParameterFilter { $Option -eq 'state.json' }
             $r = Invoke-RdsTestPlan -FakeHost (New-GraceHost) -Steps $GraceSteps -SimulationState 'state.json'
             Get-RdsTestSchemaViolation -Result $r | Should -BeNullOrEmpty
             $r.ExitCode | Should -Be 4
             $r.Summary.status | Should -BeExactly 'refused'
             $r.Summary.message | Should -BeExactly 'refused: this script was rendered for Windows; -SimulationState needs a script rendered with --simulate'
             Should -Invoke Initialize-RdsPlatform -Times 1 -Exactly -ParameterFilter { $Option -eq 'state.json' }
+        }
+
+        It 'a host that cannot be read at the start (<Call>: <Message>) failed (exit 1), it was not refused; no step ran' -ForEach @(
+            @{ Call = 'Initialize-RdsPlatform'; Message = 'invalid simulated host state file: Unexpected end of content (state.json)'; Thrown = 'runtime' }
+            @{ Call = 'Get-RdsHostIdentity'; Message = "The term 'Get-CimInstance' is not recognized as a name of a cmdlet"; Thrown = 'commandNotFound' }
+        ) {
+            $thrown = if ($Thrown -eq 'commandNotFound') { [System.Management.Automation.CommandNotFoundException]::new($Message) } else { [System.Management.Automation.RuntimeException]::new($Message) }
+            Mock $Call { throw $thrown }
+            Mock Lock-RdsHost
+            $fake = New-GraceHost
+            $r = Invoke-RdsTestPlan -FakeHost $fake -Steps $GraceSteps
+            Get-RdsTestSchemaViolation -Result $r | Should -BeNullOrEmpty
+            $r.ExitCode | Should -Be 1
+            $r.Steps | Should -BeNullOrEmpty
+            $r.Summary.status | Should -BeExactly 'failed'
+            $r.Summary.message | Should -BeExactly ('cannot start: ' + $Message)
+            Should -Invoke Lock-RdsHost -Times 0 -Exactly
+            $fake.Keys[$GP].Values.Contains($TIMEBOMB) | Should -BeTrue
         }
 
         It 'a 32-bit PowerShell on 64-bit Windows (WOW64) refuses the run before the lock or any step' {

@@ -9,6 +9,7 @@
 # Step statuses: changed, unchanged, wouldChange, skipped, failed, rolledBack.
 # Exit codes: 0 succeeded (also check mode with pending changes), 1 failed or rolled back,
 # 4 refused (tampered script, host lock held, untrusted backup folder, wrong platform option),
+# 1 also when the host cannot be read at the start (unreadable state file, a missing cmdlet),
 # 5 refused because the PowerShell is not elevated (summary reason 'notElevated').
 # The files Runner.*.ps1 split the runner by concern: Context, Step, Deferred, Journal
 # (rollback, finalizers, undo), Close (the one teardown every way a run ends goes through).
@@ -112,9 +113,19 @@ function New-RdsPlanContext {
     if ($runIdProblem -ne '') {
         Exit-RdsRefusedRun -Context $context -Message ("refused: invalid run id '" + $runIdProblem + "' (letters, digits, '.', '_', '-'; at most 128 characters)")
     }
+    # A script started the wrong way (an ArgumentException of the platform) is refused; a host
+    # that cannot be read (a state file, a missing cmdlet) failed: retrying will not help the first.
     try {
         Initialize-RdsPlatform -Option $PlatformOption
         $context.PlatformReady = $true
+    }
+    catch [System.ArgumentException] {
+        Exit-RdsRefusedRun -Context $context -Message ('refused: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+    }
+    catch {
+        Exit-RdsRefusedRun -Context $context -Message ('cannot start: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) -Status 'failed'
+    }
+    try {
         # A 32-bit PowerShell on 64-bit Windows would read and write other keys (WOW6432Node).
         Assert-RdsNativeRegistryView
     }
@@ -125,7 +136,7 @@ function New-RdsPlanContext {
         $identity = Get-RdsHostIdentity
     }
     catch {
-        Exit-RdsRefusedRun -Context $context -Message ('refused: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
+        Exit-RdsRefusedRun -Context $context -Message ('cannot start: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) -Status 'failed'
     }
     if ([string]::IsNullOrEmpty($TargetName)) { $context.HostName = [string]$identity.ComputerName }
     $context.UserName = [string]$identity.UserName

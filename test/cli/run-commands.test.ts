@@ -315,3 +315,28 @@ describe('without a PowerShell', () => {
     expect(r.stderr).toMatch(/^rdsplan: no PowerShell found: .*nothing was run\n$/);
   });
 });
+
+describe('a host that cannot be read at the start failed (exit 1); it was not refused', () => {
+  const plan = example('reset-grace-period');
+
+  test('a state file that is not JSON, or in a folder that does not exist: check and apply exit 1, the state file untouched', async () => {
+    const dir = tmp();
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{ "terminalServices": ');
+    const token = await approvalToken(plan);
+    for (const [state, why] of [
+      [broken, /invalid simulated host state file: /],
+      [join(dir, 'no-such-folder', 'h.json'), /the state file's folder does not exist/],
+    ] as const) {
+      for (const args of [['check', plan], ['apply', plan, '--approve', token]]) {
+        const r = await rdsplan([...args, '--simulate', state, '--records', join(dir, 'records')]);
+        expect({ args: args[0], code: r.code }).toEqual({ args: args[0], code: 1 });
+        expect(r.stdout).toMatch(/localhost\s+failed\s+.*cannot start: /);
+        expect(r.stdout).toMatch(why);
+        expect(r.stdout).not.toMatch(/refused/);
+      }
+    }
+    expect(readFileSync(broken, 'utf8')).toBe('{ "terminalServices": ');
+    expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
+  });
+});

@@ -172,6 +172,8 @@ Describe 'Built-in default host and its state file' {
         It 'an empty -Option is refused' {
             $thrown = { Initialize-RdsPlatform -Option '' } | Should -Throw -PassThru
             $thrown.Exception.Message | Should -BeExactly 'the simulated platform needs a state file'
+            # An ArgumentException is what the runner refuses; any other error fails the run.
+            $thrown.Exception | Should -BeOfType ([System.ArgumentException])
         }
 
         It 'a fresh run that did not initialize is told so' {

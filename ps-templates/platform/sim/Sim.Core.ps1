@@ -607,7 +607,7 @@ function Initialize-RdsPlatform {
     [CmdletBinding()]
     param([AllowEmptyString()] [AllowNull()] [string] $Option = '')
     if ([string]::IsNullOrEmpty($Option)) {
-        throw 'the simulated platform needs a state file'
+        throw [System.ArgumentException]::new('the simulated platform needs a state file')
     }
     $statePath = [System.IO.Path]::GetFullPath($Option)
     $script:RdsSimSddlCache = @{}

@@ -79,6 +79,12 @@ Describe 'Lock-RdsHost answers Acquired, Held or Abandoned, and lets every other
         @($mutex.Calls) | Should -BeExactly @('WaitOne 0', 'Dispose')
     }
 
+    It 'a simulation state given to the Windows platform is an ArgumentException, which the runner refuses' {
+        $thrown = { Initialize-RdsPlatform -Option 'state.json' } | Should -Throw -PassThru
+        $thrown.Exception | Should -BeOfType ([System.ArgumentException])
+        $thrown.Exception.Message | Should -BeExactly 'this script was rendered for Windows; -SimulationState needs a script rendered with --simulate'
+    }
+
     It 'a real named mutex: taken here, Held for another process, free for it after Unlock-RdsHost' {
         $name = 'test-' + [guid]::NewGuid().ToString('N')
         $other = {

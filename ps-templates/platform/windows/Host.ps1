@@ -10,7 +10,7 @@ function Initialize-RdsPlatform {
     [CmdletBinding()]
     param([AllowEmptyString()] [AllowNull()] [string] $Option = '')
     if (-not [string]::IsNullOrEmpty($Option)) {
-        throw 'this script was rendered for Windows; -SimulationState needs a script rendered with --simulate'
+        throw [System.ArgumentException]::new('this script was rendered for Windows; -SimulationState needs a script rendered with --simulate')
     }
     $script:RdsHostMutex = $null
 }
