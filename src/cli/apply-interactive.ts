@@ -12,8 +12,10 @@ import type { ParsedArgs } from './args.js';
 import { CliError, EXIT, type Io } from './command.js';
 import { confirm, isInteractive } from './confirm.js';
 import { requirePlan } from './plan-input.js';
-import { describeEvent, runRequest, summaryTable } from './run-common.js';
+import { progressReporter, runRequest, summaryTable } from './run-common.js';
 import { reportApply } from './apply-report.js';
+import { changeLines } from './human/change.js';
+import { hostBlocks } from './human/host-steps.js';
 
 /**
  * `rdsplan apply --interactive` (the stage: src/apply/interactive.ts). The approval rules of
@@ -27,6 +29,7 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
   const { plan, result, bytes } = requirePlan(file, io);
   const settings = runSettings(plan, runRequest(flags, io));
   const approved = renderScript(plan);
+  const order = plan.steps.map((s) => s.id);
   const token = flags.approve as string | undefined;
   refuseWrongToken(file, token, approved);
   if (!isInteractive(io)) {
@@ -40,11 +43,12 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
   const powershell = await requirePowerShell(io.env);
   const json = flags.format === 'json';
   const report = json ? io.stderr : io.stdout;
+  const progress = progressReporter(io, settings.targets.length);
   const outcome = await applyInteractively(
     { plan, bytes, settings, approved, how: token === undefined ? 'confirmed' : 'token', powershell, ...(expected ? { expected } : {}) },
     {
       checked(hosts) {
-        for (const host of hosts) for (const step of host.steps) report.write(`${describeEvent(step)}\n`);
+        report.write(`${hostBlocks(hosts, checkHostExit, order)}`);
       },
       checkFailed(hosts, stderr) {
         report.write(`\n${summaryTable(hosts, checkHostExit)}`);
@@ -53,24 +57,19 @@ export async function applyInteractive({ positionals, flags }: ParsedArgs, io: I
       async confirm(pending) {
         const pendingHosts = new Set(pending.map((s) => s.host.toLowerCase())).size;
         report.write(`\nWould change (${pending.length} step(s) on ${pendingHosts} host(s)):\n`);
-        for (const step of pending) report.write(`${terminalSafe(`  ${step.host}  ${step.stepId} (${step.action})${step.target ? ` ${step.target}` : ''}: ${brief(step.before)} -> ${brief(step.after)}`)}\n`);
+        for (const step of pending) {
+          const lines = [`  ${step.host}  ${step.stepId} (${step.action})${step.target ? ` ${step.target}` : ''}`, ...changeLines(step.before, step.after).map((line) => `      ${line}`)];
+          report.write(`${lines.map((line) => terminalSafe(line)).join('\n')}\n`);
+        }
         return confirm(io, '\nType "apply" to continue: ', 'apply');
       },
-      onEvent(event) {
-        const line = json ? null : describeEvent(event);
-        if (line && settings.targets.length === 1) io.stdout.write(`${line}\n`);
-      },
+      onEvent: (event) => progress.onEvent(event),
     },
   );
+  progress.done();
   if (!outcome) {
     report.write(`\nNothing would change on ${settings.targets.length} host(s); nothing was applied.\n`);
     return EXIT.ok;
   }
-  return reportApply({ io, ...outcome, json });
-}
-
-function brief(value: unknown): string {
-  if (value === undefined) return '(none)';
-  const text = JSON.stringify(value);
-  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+  return reportApply({ io, ...outcome, json, order });
 }

@@ -8,8 +8,6 @@ import { renderScript } from '../render/script.js';
 import { CliError, COMMON_FLAGS, EXIT, type Command } from './command.js';
 import { confirm, isInteractive } from './confirm.js';
 import { requirePlan } from './plan-input.js';
-import { applyHostExit } from '../apply/outcome.js';
-import { hostBlocks } from './human/host-steps.js';
 import { progressReporter, RUN_FLAGS, runRequest } from './run-common.js';
 import { reportApply } from './apply-report.js';
 
@@ -56,8 +54,6 @@ export const applyCommand: Command = {
       onEvent: (event) => progress.onEvent(event),
     });
     progress.done();
-    // Each host's steps once it is done, in plan order, before the fleet's summary.
-    if (!json) io.stdout.write(hostBlocks(outcome.hosts, applyHostExit, plan.steps.map((s) => s.id)));
-    return reportApply({ io, ...outcome, json });
+    return reportApply({ io, ...outcome, json, order: plan.steps.map((s) => s.id) });
   },
 };

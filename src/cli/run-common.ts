@@ -1,5 +1,4 @@
 import type { RunRequest } from '../apply/settings.js';
-import { terminalSafe } from '../apply/terminal-safe.js';
 import type { RunEvent } from '../run/protocol.js';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import type { Io } from './command.js';
@@ -18,20 +17,6 @@ export const RUN_FLAGS: Record<string, FlagSpec> = {
 export function runRequest(flags: ParsedArgs['flags'], io: Io): RunRequest {
   const text = (name: string) => (typeof flags[name] === 'string' ? { [name]: flags[name] as string } : {});
   return { cwd: io.cwd, ...(flags.target !== undefined ? { target: flags.target as string[] } : {}), ...text('simulate'), ...text('timeout'), ...text('throttle'), ...text('records') };
-}
-
-function brief(value: unknown): string {
-  if (value === undefined) return '';
-  const text = JSON.stringify(value);
-  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
-}
-
-/** One line per step event as it streams (text mode). */
-export function describeEvent(event: RunEvent): string | null {
-  if (event.event !== 'step') return null;
-  const change = event.before !== undefined || event.after !== undefined ? ` ${brief(event.before)} -> ${brief(event.after)}` : '';
-  // Host text (names, values, messages) may carry control characters: escaped, never raw.
-  return terminalSafe(`${event.host}  ${event.status.padEnd(11)} ${event.stepId} (${event.action})${change}${event.message ? `  ${event.message}` : ''}`);
 }
 
 // The summary's rows moved to human/ with the other human views; the commands import them from here.

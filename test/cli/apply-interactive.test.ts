@@ -92,11 +92,14 @@ describe('rdsplan apply --interactive (simulated host)', () => {
     expect(r.code).toBe(0);
     // The review (what the typed confirmation approves) came first.
     expect(r.stderr.indexOf('grace.delete')).toBeLessThan(r.stderr.indexOf('Type "apply"'));
-    // The check's would-change list, with before -> after.
+    // The check, as `check` prints it: the host's block in plan order, then the would-change list in words.
+    expect(r.stdout).toMatch(/^localhost\n {2}would change {2}grace\.due \(rds\.testGracePeriod\)/);
     expect(r.stdout).toMatch(/Would change \(\d+ step\(s\) on 1 host\(s\)\):/);
-    const del = r.stdout.split('\n').find((line) => line.startsWith('  localhost  grace.delete (registry.deleteValue)'));
-    expect(del).toContain(': {"Values":[{"Data":');
-    expect(del).toMatch(/ -> \{"Values":\[\]\}$/);
+    const list = r.stdout.slice(r.stdout.indexOf('Would change ('));
+    expect(list).toContain('  localhost  grace.delete (registry.deleteValue) HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod\n      Values: L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588 (Binary) = ');
+    expect(list).toContain('      Owner: NETWORK SERVICE (S-1-5-20) → Administrators (S-1-5-32-544)\n');
+    // No JSON fragments cut with "...".
+    expect(list.slice(0, list.indexOf('Type "apply"') >>> 0)).not.toMatch(/\{"|\.\.\.$/m);
     // Applied: the old timebomb is gone (a fresh one in its place), the summary table and the record are there.
     expectReset(state);
     expect(r.stdout).toMatch(/localhost\s+succeeded/);

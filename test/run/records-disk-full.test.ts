@@ -120,7 +120,7 @@ describe('a full disk while the record is written', () => {
 
     const stdout = sink();
     const stderr = sink();
-    const code = reportApply({ io: { stdout, stderr, env: {}, cwd: dir } as never, hosts: result.run.hosts, records: result.records, stderr: result.run.process.stderr, ...(result.interrupted ? { interrupted: result.interrupted } : {}), recordProblems: result.recordProblems, json: false });
+    const code = reportApply({ io: { stdout, stderr, env: {}, cwd: dir } as never, hosts: result.run.hosts, records: result.records, stderr: result.run.process.stderr, ...(result.interrupted ? { interrupted: result.interrupted } : {}), recordProblems: result.recordProblems, json: false, order: [] });
     expect(code).toBe(1);
     const [folder] = recordDirs(records);
     expect(result.records).toEqual([folder]);
