@@ -1,6 +1,7 @@
 import { backupFirst } from './backup-first.js';
 import { dependsOnBackwards } from './depends-on.js';
 import { exportFileInBackupFolder } from './export-file.js';
+import { gracePeriodWrites } from './grace-period-writes.js';
 import { protectedKeys } from './protected-keys.js';
 import { singleOwner } from './single-owner.js';
 import type { PolicyRule } from './types.js';
@@ -29,6 +30,7 @@ export const SCOPED_RULES: readonly ScopedRule[] = [
   { rule: uniqueTargets, reads: 'targets' },
   { rule: dependsOnBackwards, reads: 'ids' },
   { rule: protectedKeys, reads: 'step' },
+  { rule: gracePeriodWrites, reads: 'step' },
   { rule: backupFirst, reads: 'earlier-steps' },
   { rule: singleOwner, reads: 'earlier-steps' },
   { rule: exportFileInBackupFolder, reads: 'step', options: true },
