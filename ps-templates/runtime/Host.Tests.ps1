@@ -231,7 +231,7 @@ Describe 'the backup folder' {
             Get-RdsTestSchemaViolation -Result $r | Should -BeNullOrEmpty
             $r.ExitCode | Should -Be 4 -Because $mode
             $r.Summary.status | Should -BeExactly 'refused'
-            $r.Summary.message | Should -BeExactly ('refused: the backup folder ' + $backups + ' cannot be trusted: it is owned by S-1-5-21-1004336348-1177238915-682003330-1105, not by SYSTEM or Administrators, so its backups could be replaced. Nothing was changed: remove the folder (rdsplan creates it again, for SYSTEM and Administrators only), or make Administrators its owner and let only SYSTEM and Administrators change it')
+            $r.Summary.message | Should -BeExactly ('refused: the backup folder ' + $backups + ' cannot be trusted: it is owned by S-1-5-21-1004336348-1177238915-682003330-1105, not by SYSTEM or Administrators, so its backups could be replaced. Nothing was changed: rename the folder and keep it, since it holds the backups earlier runs may need (rdsplan creates a new one, for SYSTEM and Administrators only), or make Administrators its owner and let only SYSTEM and Administrators change it')
             $r.Steps | Should -BeNullOrEmpty
             @([System.IO.Directory]::GetFileSystemEntries($backups)) | Should -HaveCount 0
             $fake.LockHeld | Should -BeFalse

@@ -101,7 +101,7 @@ function Initialize-RdsBackupDirectory {
     if ($null -eq $security) { return '' }
     $problem = Get-RdsDirectoryTrustProblem -Security $security
     if ($problem -eq '') { return '' }
-    return ('refused: the backup folder ' + $path + ' cannot be trusted: ' + $problem + ', so its backups could be replaced. Nothing was changed: remove the folder (rdsplan creates it again, for SYSTEM and Administrators only), or make Administrators its owner and let only SYSTEM and Administrators change it')
+    return ('refused: the backup folder ' + $path + ' cannot be trusted: ' + $problem + ', so its backups could be replaced. Nothing was changed: rename the folder and keep it, since it holds the backups earlier runs may need (rdsplan creates a new one, for SYSTEM and Administrators only), or make Administrators its owner and let only SYSTEM and Administrators change it')
 }
 
 # Returns $true when a run journal holds the completion marker Complete-RdsPlan writes ({ marker: 'completed' }).
