@@ -62,7 +62,12 @@ export function changeLines(before: unknown, after: unknown): string[] {
   }
   if (!isBag(before) || !isBag(after)) return same(before, after) ? [] : [`${formatValue(before)} ${ARROW} ${formatValue(after)}`];
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  return keys.flatMap((key) => propertyLines(key, before[key], after[key]));
+  const lines = keys.flatMap((key) => propertyLines(key, before[key], after[key]));
+  // takeOwnership and restoreSecurity report the owner and the SDDL holding it: one line says it.
+  return lines.filter((line) => {
+    const owner = /^.*SDDL owner: (.*)$/.exec(line);
+    return !owner || !lines.includes(`Owner: ${owner[1]}`);
+  });
 }
 
 function propertyLines(key: string, before: unknown, after: unknown): string[] {

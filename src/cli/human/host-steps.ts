@@ -84,7 +84,8 @@ export function stepLines(steps: readonly StepLike[], order: readonly string[] =
     const details = [
       ...view.messages.map((m) => (view.status === 'failed' ? `error: ${m}` : m)),
       // A rolled-back step shows the change the rollback undid, marked so nobody reads it as the host's state.
-      ...(view.change ? changeLines(view.change.before, view.change.after).map((line) => (view.status === 'rolledBack' && view.change!.status !== 'rolledBack' ? `${line} (undone)` : line)) : []),
+      // An unchanged read says what it read in its message (days left, and how it was read): its state would repeat it.
+      ...(view.change && !(view.status === 'unchanged' && view.messages.length > 0) ? changeLines(view.change.before, view.change.after).map((line) => (view.status === 'rolledBack' && view.change!.status !== 'rolledBack' ? `${line} (undone)` : line)) : []),
     ];
     return [head, ...details.map((line) => `${' '.repeat(width + 4)}${line}`)];
   });

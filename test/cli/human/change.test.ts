@@ -16,12 +16,12 @@ describe('changeLines', () => {
     expect(changeLines({ Owner: 'S-1-5-20', Sddl: GRACE_SDDL }, { Owner: 'S-1-5-20', Sddl: GRACE_SDDL })).toEqual([]);
   });
 
-  test('ownership: SIDs named, the SDDL split into what changed (owner, the one ACE)', () => {
+  test('ownership: SIDs named, the SDDL split into what changed, its owner said once', () => {
     expect(changeLines({ Owner: 'S-1-5-20', Sddl: GRACE_SDDL }, { Owner: 'S-1-5-32-544', Sddl: OWNED_SDDL })).toEqual([
       'Owner: NETWORK SERVICE (S-1-5-20) → Administrators (S-1-5-32-544)',
-      'SDDL owner: NETWORK SERVICE (S-1-5-20) → Administrators (S-1-5-32-544)',
       'SDDL access: allow Administrators (S-1-5-32-544) Read (KR) → allow Administrators (S-1-5-32-544) Full Control (KA)',
     ]);
+    expect(changeLines({ Sddl: GRACE_SDDL }, { Sddl: OWNED_SDDL })[0]).toBe('SDDL owner: NETWORK SERVICE (S-1-5-20) → Administrators (S-1-5-32-544)');
   });
 
   test('a key the after does not state (a check\'s prediction) is not shown as removed', () => {

@@ -39,6 +39,12 @@ describe('host block', () => {
     ]);
   });
 
+  test('an unchanged read says what it read once: its message, not the same figure again as state', () => {
+    const days = step('h', 'grace.days', 'rds.getGracePeriodDays', 'unchanged', { before: { DaysLeft: 120 }, message: 'grace period days left: 120' });
+    expect(stepLines([days])).toEqual(['  unchanged  grace.days (rds.getGracePeriodDays)', '             grace period days left: 120']);
+    expect(stepLines([{ ...days, message: '' }])).toEqual(['  unchanged  grace.days (rds.getGracePeriodDays)', '             Days left: 120']);
+  });
+
   test('the host summary line names the failing step and says the host is back at its start', () => {
     expect(hostBlock(deniedHost(), { exitCode: 1 }).split('\n').at(-2)).toBe(
       '  rdsh02: rolled back (1 changed, 1 FAILED, 1 rolled back), exit 1: failed at licensing.mode (rds.setLicensingMode): Access is denied. (4); the host is back at its start',
