@@ -24,7 +24,9 @@ export async function killTree(child: KillableProcess): Promise<void> {
   }
   const tree = new Set<number>([root]);
   signal(root, 'SIGSTOP');
-  for (let round = 0; round < 5; round++) {
+  // A SIGSTOP lands when its process is next scheduled, and a fork in flight still completes:
+  // the tree is final only when a scan finds no one new and every member has stopped.
+  for (let round = 0; round < 500; round++) {
     const before = tree.size;
     for (const pid of descendants(root, tree)) {
       if (!tree.has(pid)) {
@@ -32,7 +34,8 @@ export async function killTree(child: KillableProcess): Promise<void> {
         signal(pid, 'SIGSTOP');
       }
     }
-    if (tree.size === before) break;
+    if (tree.size === before && [...tree].every(stopped)) break;
+    if (tree.size === before) await new Promise((resolve) => setTimeout(resolve, 2));
   }
   for (const pid of tree) signal(pid, 'SIGKILL');
   await dead(tree);
@@ -62,6 +65,16 @@ function running(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Stopped or gone, as /proc says; where there is no /proc nothing more can be known, so yes. */
+function stopped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[TtZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true;
   }
 }
 

@@ -56,7 +56,7 @@ describe('undo of a whole fleet run by its run id', () => {
       .map((d) => JSON.parse(readFileSync(join(d, 'record.json'), 'utf8')))
       .filter((r) => r.mode === 'undo');
     expect(undone.map((r) => [r.host, r.undoOf.runId, r.status]).sort()).toEqual(HOSTS.map((h) => [h, runId, 'succeeded']));
-  });
+  }, 300_000);
 
   test('one host changed since the run: the whole run is refused, no host touched', async () => {
     const { common, stateFiles, runId } = await fleetApply();
@@ -70,7 +70,7 @@ describe('undo of a whole fleet run by its run id', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^rdsplan: refused: .*rdsh02\.contoso\.com changed since run/);
     stateFiles.forEach((f, i) => expect(readFileSync(f)).toEqual(bytes[i]));
-  });
+  }, 300_000);
 
   test('one host fails its undo: the other is undone, each host its row, exit 1', async () => {
     const { common, stateFiles, before, runId } = await fleetApply();
@@ -84,7 +84,7 @@ describe('undo of a whole fleet run by its run id', () => {
     expect(r.stdout).toMatch(/^rdsh01\.contoso\.com\s+succeeded\s.*\s0$/m);
     expect(r.stdout).toMatch(/^rdsh02\.contoso\.com\s+(failed|rolledBack)\s.*\s1\s/m);
     expect(hostSections(stateFiles[0]!)).toEqual(before[0]);
-  });
+  }, 300_000);
 
   test('a run id with no record: refused, exit 4', async () => {
     const dir = tmp();
