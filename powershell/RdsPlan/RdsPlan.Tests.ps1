@@ -540,7 +540,7 @@ Describe 'locating node and the CLI' {
         $results.Count | Should -Be 1
         $results[0].Path | Should -BeExactly $RdsPlanResetExample
         $results[0].Valid | Should -BeTrue
-        $results[0].Steps | Should -Be 7
+        $results[0].Steps | Should -Be 8
         $results[0].Diagnostics | Should -BeNullOrEmpty
         Test-Path -LiteralPath $missing | Should -BeFalse
     }

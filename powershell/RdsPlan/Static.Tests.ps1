@@ -312,7 +312,7 @@ Describe 'hostile paths and values pass through untouched' {
             Pop-Location
         }
         $all.Count | Should -Be 1
-        ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = (Join-Path $dir $name); Valid = $true; Steps = 7; Diagnostics = @() }))
+        ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = (Join-Path $dir $name); Valid = $true; Steps = 8; Diagnostics = @() }))
         Get-RdsPlanInjectedLine -InputObject $all | Should -BeNullOrEmpty
     }
 
@@ -343,13 +343,13 @@ Describe 'hostile paths and values pass through untouched' {
         It 'spaces and quotes still arrive intact' {
             $global:PSNativeCommandArgumentPassing = 'Legacy'
             $all = @(& { Test-RdsPlan -Path $spaced } *>&1)
-            ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = $spaced; Valid = $true; Steps = 7; Diagnostics = @() }))
+            ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = $spaced; Valid = $true; Steps = 8; Diagnostics = @() }))
         }
 
         It 'a double quote in a plan path arrives intact, because the values go on stdin' {
             $global:PSNativeCommandArgumentPassing = 'Legacy'
             $all = @(& { Test-RdsPlan -Path $quoted } *>&1)
-            ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = $quoted; Valid = $true; Steps = 7; Diagnostics = @() }))
+            ConvertTo-Json -InputObject $all -Depth 5 -Compress | Should -BeExactly (ConvertTo-Json -Depth 5 -Compress -InputObject @([pscustomobject][ordered]@{ Path = $quoted; Valid = $true; Steps = 8; Diagnostics = @() }))
             Get-RdsPlanInjectedLine -InputObject $all | Should -BeNullOrEmpty
         }
 

@@ -49,7 +49,11 @@ function Complete-RdsPlan {
     }
 
     $status = 'succeeded'
-    if ($Context.RolledBack) {
+    if ($Context.Refused) {
+        # A step refused the run before the first change (Deny-RdsHostChange): nothing to roll back.
+        $status = 'refused'
+    }
+    elseif ($Context.RolledBack) {
         $status = 'rolledBack'
     }
     elseif ($Context.Failed) {
@@ -91,7 +95,8 @@ function Complete-RdsPlan {
     Write-RdsRunSummary -Context $Context -Status $status -Fields $fields
 
     $exitCode = 0
-    if ($status -ne 'succeeded') { $exitCode = 1 }
+    if ($status -eq 'refused') { $exitCode = 4 }
+    elseif ($status -ne 'succeeded') { $exitCode = 1 }
     if ($rebootNow) {
         try {
             Restart-RdsHost -DelaySeconds $delay

@@ -100,6 +100,8 @@ function New-RdsPlanContext {
         Exports         = @{}
         StepState       = @{}
         Deferred        = [ordered]@{}
+        Barrier         = ''
+        Refused         = $false
         CurrentStepId   = ''
         RebootRequested = $false
         RebootDelaySeconds = -1

@@ -3,14 +3,17 @@
 # When they are not in their desired state and later steps depend on them, they wait: they are
 # carried out just before the first dependent whose own Test says it needs a change, and
 # otherwise report 'unchanged' (not needed) at their restore step or the end of the run. A
-# second apply of a plan then reports no change.
+# second apply of a plan then reports no change. A step marked -BeforeAnyChange (the session
+# check) is needed by every step that changes the host; once it fails or refuses, the barrier
+# it leaves skips every later change, whatever onError says.
 
 # Returns the ids of the deferred steps a step needs carried out before its change, in plan order.
 function Get-RdsPendingDependency {
     param(
         [Parameter(Mandatory = $true)] [hashtable] $Context,
         [AllowEmptyCollection()] [string[]] $DependsOn = @(),
-        [hashtable] $Parameters = @{}
+        [hashtable] $Parameters = @{},
+        [switch] $ChangesHost
     )
     $pending = [System.Collections.Generic.List[string]]::new()
     $path = ''
@@ -19,7 +22,7 @@ function Get-RdsPendingDependency {
     if ($path -ne '') { $view = Get-RdsStepView -Parameters $Parameters }
     foreach ($key in @($Context.Deferred.Keys)) {
         $deferred = $Context.Deferred[$key]
-        $needed = ($DependsOn -contains $key)
+        $needed = ($DependsOn -contains $key) -or ($ChangesHost -and [bool]$deferred.BeforeAnyChange)
         if (-not $needed -and $path -ne '' -and $deferred.CoversKey) {
             $exportPath = [string]$deferred.Parameters.Path
             $sameView = ((Get-RdsStepView -Parameters $deferred.Parameters) -eq $view)
@@ -37,22 +40,24 @@ function Invoke-RdsDeferredDependency {
         [Parameter(Mandatory = $true)] [hashtable] $Context,
         [Parameter(Mandatory = $true)] [string] $StepId,
         [AllowEmptyCollection()] [string[]] $DependsOn = @(),
-        [hashtable] $Parameters = @{}
+        [hashtable] $Parameters = @{},
+        [switch] $ChangesHost
     )
+    if ([string]$Context.Barrier -ne '') { return ('skipped: no change may run: ' + $Context.Barrier) }
     # The deferred steps' own dependencies come first (takeOwnership after its export).
     $queue = [System.Collections.Generic.List[string]]::new()
     $todo = [System.Collections.Generic.Queue[string]]::new()
-    foreach ($id in (Get-RdsPendingDependency -Context $Context -DependsOn $DependsOn -Parameters $Parameters)) { $todo.Enqueue($id) }
+    foreach ($id in (Get-RdsPendingDependency -Context $Context -DependsOn $DependsOn -Parameters $Parameters -ChangesHost:$ChangesHost)) { $todo.Enqueue($id) }
     while ($todo.Count -gt 0) {
         $id = $todo.Dequeue()
         if ($queue.Contains($id)) { continue }
         $queue.Add($id)
         $deferred = $Context.Deferred[$id]
-        foreach ($more in (Get-RdsPendingDependency -Context $Context -DependsOn @($deferred.DependsOn) -Parameters $deferred.Parameters)) { $todo.Enqueue($more) }
+        foreach ($more in (Get-RdsPendingDependency -Context $Context -DependsOn @($deferred.DependsOn) -Parameters $deferred.Parameters -ChangesHost:(-not $deferred.NoHostChange))) { $todo.Enqueue($more) }
     }
     foreach ($id in @($Context.Deferred.Keys)) {
         if (-not $queue.Contains([string]$id)) { continue }
-        if ($Context.Failed -and $Context.OnError -ne 'continue') { break }
+        if (($Context.Failed -and $Context.OnError -ne 'continue') -or [string]$Context.Barrier -ne '') { break }
         $deferred = $Context.Deferred[$id]
         $Context.Deferred.Remove($id)
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
@@ -66,9 +71,10 @@ function Invoke-RdsDeferredDependency {
             $status = 'failed'
             $fields['message'] = Get-RdsExceptionMessage -ErrorRecord $_
         }
-        Complete-RdsStepRun -Context $Context -StepId ([string]$id) -Action $deferred.Action -Status $status -Fields $fields -Watch $watch -NoHostChange:$deferred.NoHostChange
+        Complete-RdsStepRun -Context $Context -StepId ([string]$id) -Action $deferred.Action -Status $status -Fields $fields -Watch $watch -NoHostChange:$deferred.NoHostChange -BeforeAnyChange:$deferred.BeforeAnyChange
     }
     $Context.CurrentStepId = $StepId
+    if ([string]$Context.Barrier -ne '') { return ('skipped: no change may run: ' + $Context.Barrier) }
     foreach ($dependency in $DependsOn) {
         $dependencyStatus = [string]$Context.Steps[$dependency]
         if (@('changed', 'unchanged', 'wouldChange') -notcontains $dependencyStatus) {
@@ -93,4 +99,12 @@ function Close-RdsDeferredStep {
     $saved = $Context.CurrentStepId
     Complete-RdsStepRun -Context $Context -StepId $StepId -Action $deferred.Action -Status 'unchanged' -Fields $fields -Watch ([System.Diagnostics.Stopwatch]::StartNew()) -NoHostChange:$deferred.NoHostChange
     $Context.CurrentStepId = $saved
+}
+
+# Refuses every change of this run from the current step on (a session check that found users signed in): the run ends refused (exit 4).
+function Deny-RdsHostChange {
+    param([Parameter(Mandatory = $true)] [hashtable] $Context, [Parameter(Mandatory = $true)] [string] $Message)
+    $Context.Refused = $true
+    $Context.Barrier = "step '" + $Context.CurrentStepId + "' refused the run"
+    throw $Message
 }

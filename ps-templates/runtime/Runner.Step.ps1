@@ -89,6 +89,7 @@ function Invoke-RdsPlanStep {
         [AllowEmptyCollection()] [string[]] $DependsOn = @(),
         [switch] $Deferred,
         [switch] $CoversKey,
+        [switch] $BeforeAnyChange,
         [switch] $ClosesDeferred,
         [switch] $NoHostChange,
         [hashtable] $Parameters = @{}
@@ -155,9 +156,9 @@ function Invoke-RdsPlanStep {
             # A key only the new owner may read: the Test ran before the deferred ownership it
             # depends on. Carry that out and test again (the order of today's eager runs).
             $retry = $_
-            $pending = Get-RdsPendingDependency -Context $Context -DependsOn $DependsOn -Parameters $Parameters
+            $pending = Get-RdsPendingDependency -Context $Context -DependsOn $DependsOn -Parameters $Parameters -ChangesHost:(-not $NoHostChange)
             if ($pending.Length -eq 0) { throw $retry }
-            $blocked = Invoke-RdsDeferredDependency -Context $Context -StepId $StepId -DependsOn $DependsOn -Parameters $Parameters
+            $blocked = Invoke-RdsDeferredDependency -Context $Context -StepId $StepId -DependsOn $DependsOn -Parameters $Parameters -ChangesHost:(-not $NoHostChange)
             if ($blocked -ne '') { throw $retry }
             $test = Get-RdsResultObject -Output @(& $definition.Test -Parameters $Parameters -Context $Context) -What "$Action Test"
         }
@@ -176,13 +177,13 @@ function Invoke-RdsPlanStep {
         elseif ($Deferred) {
             # Deferred (see Invoke-RdsDeferredDependency): no event yet; dependents see it as
             # succeeded ('unchanged') until it is carried out or closed.
-            $Context.Deferred[$StepId] = @{ StepId = $StepId; Action = $Action; DependsOn = $DependsOn; Parameters = $Parameters; Test = $test; Fields = $fields; CoversKey = [bool]$CoversKey; NoHostChange = [bool]$NoHostChange }
+            $Context.Deferred[$StepId] = @{ StepId = $StepId; Action = $Action; DependsOn = $DependsOn; Parameters = $Parameters; Test = $test; Fields = $fields; CoversKey = [bool]$CoversKey; BeforeAnyChange = [bool]$BeforeAnyChange; NoHostChange = [bool]$NoHostChange }
             $Context.Steps[$StepId] = 'unchanged'
             $Context.CurrentStepId = ''
             return
         }
         else {
-            $blocked = Invoke-RdsDeferredDependency -Context $Context -StepId $StepId -DependsOn $DependsOn -Parameters $Parameters
+            $blocked = Invoke-RdsDeferredDependency -Context $Context -StepId $StepId -DependsOn $DependsOn -Parameters $Parameters -ChangesHost:(-not $NoHostChange)
             $Context.CurrentStepId = $StepId
             if ($blocked -ne '') {
                 $status = 'skipped'
@@ -197,7 +198,7 @@ function Invoke-RdsPlanStep {
         $status = 'failed'
         $fields['message'] = Get-RdsExceptionMessage -ErrorRecord $_
     }
-    Complete-RdsStepRun -Context $Context -StepId $StepId -Action $Action -Status $status -Fields $fields -Watch $watch -NoHostChange:$NoHostChange
+    Complete-RdsStepRun -Context $Context -StepId $StepId -Action $Action -Status $status -Fields $fields -Watch $watch -NoHostChange:$NoHostChange -BeforeAnyChange:$BeforeAnyChange
 }
 
 # Records a step's status, emits its event and, for a first failure with onError 'rollback', rolls back.
@@ -209,9 +210,13 @@ function Complete-RdsStepRun {
         [Parameter(Mandatory = $true)] [string] $Status,
         [Parameter(Mandatory = $true)] [hashtable] $Fields,
         [Parameter(Mandatory = $true)] [System.Diagnostics.Stopwatch] $Watch,
-        [switch] $NoHostChange
+        [switch] $NoHostChange,
+        [switch] $BeforeAnyChange
     )
     $Context.Steps[$StepId] = $Status
+    if ($Status -eq 'failed' -and $BeforeAnyChange -and [string]$Context.Barrier -eq '') {
+        $Context.Barrier = "step '" + $StepId + "' must pass before any change, and it failed"
+    }
     if (($Status -eq 'changed' -or $Status -eq 'wouldChange') -and -not $NoHostChange) {
         $Context.AnyChanged = $true
     }

@@ -1,4 +1,5 @@
 import { hostReboot } from './host/reboot.js';
+import { hostTestSessions } from './host/testSessions.js';
 import { rdsClearClientLicenseCache } from './presets/clearClientLicenseCache.js';
 import { rdsConfigureLicensing } from './presets/configureLicensing.js';
 import { rdsDisableLicensingService } from './presets/disableLicensingService.js';
@@ -42,6 +43,7 @@ export const ACTIONS: readonly ActionDefinition[] = [
   registryRestoreSecurity,
   rdsTestGracePeriod,
   rdsGetGracePeriodDays,
+  hostTestSessions,
 ];
 
 const BY_NAME = new Map(ACTIONS.map((action) => [action.name, action]));

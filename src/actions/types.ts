@@ -100,6 +100,13 @@ export interface PrimitiveAction<P extends Params = Params> extends ActionBase {
    */
   coversKey?: boolean;
   /**
+   * A step of this action must pass before any change of the host, wherever the change is in
+   * the plan: expansion moves it to the front, and it is deferred until the first step that
+   * changes the host (a check of signed-in users before a TermService restart). When it fails
+   * or refuses, no change runs.
+   */
+  beforeAnyChange?: boolean;
+  /**
    * The step ends the deferral of the deferred steps it depends on (a restore closes the
    * ownership it restores), so it is no reason to carry them out.
    */

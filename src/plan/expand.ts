@@ -1,9 +1,9 @@
-import { findAction, isPreset } from '../actions/index.js';
+import { findAction, isPreset, primitive } from '../actions/index.js';
 import type { PlanStep, PrimitiveStep } from '../actions/types.js';
 
 /**
  * Presets become primitive steps; the companions a primitive brings (takeOwnership's restore)
- * go to the end of the plan. A dependency on a preset means a dependency on
+ * go to the end of the plan, except those that must pass before any change, which go first. A dependency on a preset means a dependency on
  * every step it expanded into. Input must have passed the schema.
  */
 export function expandSteps(planSteps: PlanStep[]): PrimitiveStep[] {
@@ -34,7 +34,10 @@ export function expandSteps(planSteps: PlanStep[]): PrimitiveStep[] {
     trailing.push(...(action.companions?.(expandedStep) ?? []));
   });
 
-  return [...expanded, ...trailing].map((step) => ({
+  // A step that must pass before any change (the session check) goes first, whoever brought it.
+  const all = [...expanded, ...trailing];
+  const first = (step: PrimitiveStep) => primitive(step.action).beforeAnyChange === true;
+  return [...all.filter(first), ...all.filter((step) => !first(step))].map((step) => ({
     ...step,
     dependsOn: [...new Set(step.dependsOn.flatMap((id) => partsOf.get(id) ?? [id]))],
   }));

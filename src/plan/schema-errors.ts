@@ -106,6 +106,8 @@ function sentence(error: ErrorObject, schema: Schema, data: unknown): { message:
       return { ...here, message: `must be ${params.comparison} ${params.limit}${described ? ` (${described})` : ''}` };
     case 'uniqueItems':
       return { ...here, message: `must not repeat items (items ${params.j} and ${params.i} are the same)` };
+    case 'not':
+      return { ...here, message: described ?? 'is not allowed here' };
     case 'oneOf':
     case 'anyOf': {
       const branches = (resolveSchemaPath(schema, error.schemaPath) as unknown as Schema[] | undefined) ?? [];

@@ -11,15 +11,18 @@ import { quotePowerShell } from './quote.js';
  *                    change (a host in desired state stays untouched); a step that only closes
  *                    the deferral (a restore) is no such need;
  *   -CoversKey       that deferred step is also carried out before any change under its key;
+ *   -BeforeAnyChange that deferred step is carried out before the first change of the host, and
+ *                    when it fails or refuses no change runs;
  *   -ClosesDeferred  the step ends the deferral of the deferred steps it depends on;
  *   -NoHostChange    the step's change is none of the host's (a backup written, a value read).
  */
 export function stepCall(step: PrimitiveStep, steps: readonly PrimitiveStep[]): string {
   const action = primitive(step.action);
-  const deferred = action.deferrable && steps.some((other) => other.dependsOn.includes(step.id) && !primitive(other.action).closesDeferred);
+  const deferred = action.deferrable && (action.beforeAnyChange === true || steps.some((other) => other.dependsOn.includes(step.id) && !primitive(other.action).closesDeferred));
   const switches = [
     deferred ? ' -Deferred' : '',
     deferred && action.coversKey ? ' -CoversKey' : '',
+    deferred && action.beforeAnyChange ? ' -BeforeAnyChange' : '',
     action.closesDeferred ? ' -ClosesDeferred' : '',
     action.changesHost ? '' : ' -NoHostChange',
   ].join('');

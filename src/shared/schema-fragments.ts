@@ -100,3 +100,32 @@ export const always = {
   type: 'boolean',
   description: 'run even when no earlier step changed anything',
 } as const;
+
+/**
+ * What a step that disconnects every session (a TermService restart or stop) does when users
+ * are signed in, decided before the first change of the run: refuse (the default), wait for
+ * them to sign off, or go ahead with a reason the change board reads.
+ */
+export const activeSessions = {
+  type: 'object',
+  required: ['policy'],
+  properties: {
+    policy: { enum: ['refuse', 'wait', 'proceed'], description: 'refuse while users are signed in (the default), wait up to waitMinutes for them to sign off, or proceed and disconnect them' },
+    waitMinutes: { type: 'integer', minimum: 1, maximum: 60, description: 'how long to wait for the sessions to end (policy "wait")' },
+    reason: { ...freeText, minLength: 10, description: 'why disconnecting signed-in users is acceptable (policy "proceed", at least 10 characters)' },
+  },
+  additionalProperties: false,
+  allOf: [
+    {
+      if: { properties: { policy: { const: 'wait' } } },
+      then: { required: ['waitMinutes'] },
+      else: { properties: { waitMinutes: { not: {}, description: 'waitMinutes applies only to policy "wait"' } } },
+    },
+    {
+      if: { properties: { policy: { const: 'proceed' } } },
+      then: { required: ['reason'] },
+      else: { properties: { reason: { not: {}, description: 'reason applies only to policy "proceed"' } } },
+    },
+  ],
+  description: 'what to do when users are signed in on the host (active or disconnected sessions): checked before the first change of the run',
+} as const;

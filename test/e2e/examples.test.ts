@@ -38,6 +38,7 @@ const EXAMPLES: Example[] = [
     name: 'reset-grace-period',
     // The default host has 21 days left: fewer than the default threshold (30), so a reset is due.
     check: [
+      'grace.restart.sessions:unchanged',
       'grace.due:wouldChange',
       'grace.export:wouldChange',
       'grace.own:wouldChange',
@@ -46,10 +47,10 @@ const EXAMPLES: Example[] = [
       'grace.restart:wouldChange',
       'grace.days:unchanged',
     ],
-    apply: ['grace.due:changed', 'grace.export:changed', 'grace.own:changed', 'grace.delete:changed', 'grace.restore:changed', 'grace.restart:changed', 'grace.days:unchanged'],
+    apply: ['grace.restart.sessions:unchanged', 'grace.due:changed', 'grace.export:changed', 'grace.own:changed', 'grace.delete:changed', 'grace.restore:changed', 'grace.restart:changed', 'grace.days:unchanged'],
     // TermService wrote a fresh timebomb value at its restart (120 days): no reset is due, so
     // every step of the reset is skipped and TermService is not restarted again.
-    again: ['grace.due:unchanged', 'grace.export:skipped', 'grace.own:skipped', 'grace.delete:skipped', 'grace.restore:skipped', 'grace.restart:skipped', 'grace.days:unchanged'],
+    again: ['grace.restart.sessions:unchanged', 'grace.due:unchanged', 'grace.export:skipped', 'grace.own:skipped', 'grace.delete:skipped', 'grace.restore:skipped', 'grace.restart:skipped', 'grace.days:unchanged'],
     assertApplied: (run) => {
       // The old value was deleted; TermService wrote a fresh one when it restarted (DOMAIN.md).
       const fresh = stateValue(run.state, GRACE, TIMEBOMB)!;

@@ -49,6 +49,7 @@ describe('failures surface with the platform message', () => {
     expect(own?.message).toBe('Not all privileges or groups referenced are assigned to the caller. (SeTakeOwnershipPrivilege)');
     // The delete that needed the ownership does not run, and does not claim success.
     expect(statuses(r)).toEqual([
+      'grace.restart.sessions:unchanged',
       'grace.due:changed',
       'grace.export:changed',
       'grace.own:failed',
@@ -131,7 +132,7 @@ describe('simulated host: grace days follow the timebomb value', () => {
     // The next TermService start reads the old expiry back (DOMAIN.md).
     const restart = renderPlan(planOf('restart-termservice', [{ id: 'restart', action: 'service.restart', name: 'TermService', force: true, always: true }])).script;
     const again = await runPlan(restart, { statePath: r.statePath, runId: 'run-2' });
-    expect(statuses(again)).toEqual(['restart:changed']);
+    expect(statuses(again)).toEqual(['restart.sessions:unchanged', 'restart:changed']);
     expect(again.summary).toMatchObject({ status: 'succeeded' });
     expect(again.state.terminalServices).toMatchObject({ graceDays: 21, timebombGraceDays: 21 });
   });

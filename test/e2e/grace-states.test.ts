@@ -19,7 +19,7 @@ function exitCode(run: PlanRun, mode: 'check' | 'apply'): number {
 }
 
 /** Every step of the reset skipped behind a gate in desired state. */
-const SETTLED = ['grace.due:unchanged', 'grace.export:skipped', 'grace.own:skipped', 'grace.delete:skipped', 'grace.restore:skipped', 'grace.restart:skipped', 'grace.days:unchanged'];
+const SETTLED = ['grace.restart.sessions:unchanged', 'grace.due:unchanged', 'grace.export:skipped', 'grace.own:skipped', 'grace.delete:skipped', 'grace.restore:skipped', 'grace.restart:skipped', 'grace.days:unchanged'];
 
 /** How often the run restarted TermService (the sim's call log: each restart stops it, then starts it). */
 const restarts = (run: PlanRun): number =>
@@ -51,7 +51,7 @@ describe('grace-period reset: desired state is enough days left', () => {
 
   test('a freshly reset host (120 days): apply changes nothing and restarts nothing; check exits 0', () => {
     expect(statuses(fresh.apply)).toEqual(SETTLED);
-    expect(fresh.apply.steps[0]!.message).toBe('no reset due: 120 day(s) left (a reset is due below 30)');
+    expect(fresh.apply.steps[1]!.message).toBe('no reset due: 120 day(s) left (a reset is due below 30)');
     expect(fresh.apply.summary).toMatchObject({ status: 'succeeded', counts: { changed: 0, wouldChange: 0, failed: 0 } });
     expect(restarts(fresh.apply)).toBe(0);
     expect(fresh.apply.state.callLog).toEqual([]);
@@ -118,13 +118,14 @@ describe('grace-period reset on an expired host and on a host without the GraceP
   });
 
   test('expired (GetGracePeriodDays throws 0x80070002): the reset is due, runs, and is not rolled back', () => {
-    expect(expired.check.steps[0]).toMatchObject({
+    expect(expired.check.steps[1]).toMatchObject({
       stepId: 'grace.due',
       status: 'wouldChange',
       message: 'reset due: the grace period has expired (GetGracePeriodDays: 0x80070002), counted as 0 days left, fewer than 30',
     });
     expect(exitCode(expired.check, 'check')).toBe(3);
     expect(statuses(expired.apply)).toEqual([
+      'grace.restart.sessions:unchanged',
       'grace.due:changed',
       'grace.export:changed',
       'grace.own:changed',
@@ -137,11 +138,12 @@ describe('grace-period reset on an expired host and on a host without the GraceP
     expect(expired.apply.steps.at(-1)!.message).toBe('grace period days left: 120');
     expect(expired.apply.state.terminalServices).toMatchObject({ graceDays: 120, graceDaysThrows: false });
     expect(stateKey(expired.apply.state, GRACE)!.sddl).toBe(GRACE_SDDL);
-    expect(statuses(expired.again)).toEqual(['grace.due:unchanged', 'grace.export:skipped', 'grace.own:skipped', 'grace.delete:skipped', 'grace.restore:skipped', 'grace.restart:skipped', 'grace.days:unchanged']);
+    expect(statuses(expired.again)).toEqual(['grace.restart.sessions:unchanged', 'grace.due:unchanged', 'grace.export:skipped', 'grace.own:skipped', 'grace.delete:skipped', 'grace.restore:skipped', 'grace.restart:skipped', 'grace.days:unchanged']);
   });
 
   test('GracePeriod key absent: check reports what it would do (exit 3), nothing fails', () => {
     expect(statuses(absent.check)).toEqual([
+      'grace.restart.sessions:unchanged',
       'grace.due:wouldChange',
       'grace.export:unchanged',
       'grace.own:unchanged',
@@ -157,6 +159,7 @@ describe('grace-period reset on an expired host and on a host without the GraceP
 
   test('GracePeriod key absent: the restart begins a new grace period; TermService creates the key again', () => {
     expect(statuses(absent.apply)).toEqual([
+      'grace.restart.sessions:unchanged',
       'grace.due:changed',
       'grace.export:unchanged',
       'grace.own:unchanged',
@@ -170,7 +173,7 @@ describe('grace-period reset on an expired host and on a host without the GraceP
     expect(stateKey(absent.apply.state, GRACE)!.sddl).toBe(GRACE_SDDL);
     expect(stateValue(absent.apply.state, GRACE, TIMEBOMB)).toBeDefined();
     expect(absent.apply.steps.at(-1)!.message).toBe('grace period days left: 120');
-    expect(statuses(absent.again)[0]).toBe('grace.due:unchanged');
+    expect(statuses(absent.again)[1]).toBe('grace.due:unchanged');
     expect(restarts(absent.again)).toBe(0);
   });
 });
@@ -200,9 +203,9 @@ describe('grace-period reset: the threshold and the read-back', () => {
   });
 
   test('50 days left: in desired state under the default threshold (30), due under minimumDaysLeft 60', () => {
-    expect(statuses(fifty)).toEqual(['grace.due:unchanged', 'grace.export:skipped', 'grace.own:skipped', 'grace.delete:skipped', 'grace.restore:skipped', 'grace.restart:skipped', 'grace.days:unchanged']);
+    expect(statuses(fifty)).toEqual(['grace.restart.sessions:unchanged', 'grace.due:unchanged', 'grace.export:skipped', 'grace.own:skipped', 'grace.delete:skipped', 'grace.restore:skipped', 'grace.restart:skipped', 'grace.days:unchanged']);
     expect(exitCode(fifty, 'check')).toBe(0);
-    expect(sixty.steps[0]).toMatchObject({ stepId: 'grace.due', status: 'wouldChange', message: 'reset due: 50 day(s) left, fewer than 60' });
+    expect(sixty.steps[1]).toMatchObject({ stepId: 'grace.due', status: 'wouldChange', message: 'reset due: 50 day(s) left, fewer than 60' });
     expect(exitCode(sixty, 'check')).toBe(3);
   });
 

@@ -64,6 +64,7 @@ describe('fault at each mutating call: grace-period and client-cache examples', 
   test('grace period: the delete fails after the deferred ownership was taken → ownership rolled back, ACL byte-identical', () => {
     const { run } = grace.faults.find((f) => f.call.call === 'Remove-RdsRegistryValue')!;
     expect(statuses(run)).toEqual([
+      'grace.restart.sessions:unchanged',
       'grace.due:changed',
       'grace.export:changed',
       'grace.own:changed',
@@ -81,7 +82,8 @@ describe('fault at each mutating call: grace-period and client-cache examples', 
 
   test('grace period: the restart fails after the ACL was restored → the value comes back into the locked key', () => {
     const { run } = grace.faults[REGISTRY_CALLS.length]!;
-    expect(statuses(run).slice(0, 10)).toEqual([
+    expect(statuses(run).slice(0, 11)).toEqual([
+      'grace.restart.sessions:unchanged',
       'grace.due:changed',
       'grace.export:changed',
       'grace.own:changed',

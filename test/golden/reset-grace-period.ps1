@@ -13,6 +13,7 @@ param(
     [string]$ApprovalToken = ''
 )
 
+#region actions/host.testSessions.ps1
 #region actions/rds.getGracePeriodDays.ps1
 #region actions/rds.testGracePeriod.ps1
 #region actions/registry.deleteValue.ps1
@@ -22,6 +23,8 @@ param(
 #region actions/service.restart.ps1
 
 $RdsContext = New-RdsPlanContext -PlanName 'reset-grace-period-rdsh01' -PlanSha256 '<plan-sha256>' -ToolVersion '0.0.0-golden' -OnError 'rollback' -Reboot 'never' -BackupDirectory $BackupDirectory -RunId $RunId -PlatformOption $SimulationState -TargetName $TargetName -ApprovalToken $ApprovalToken -Cmdlet $PSCmdlet
+# step grace.restart.sessions (host.testSessions)
+Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.restart.sessions' -Action 'host.testSessions' -RunWhen 'always' -DependsOn @() -Deferred -BeforeAnyChange -NoHostChange -Parameters @{ Service = 'TermService'; Policy = 'refuse'; WaitMinutes = 0; Reason = '' }
 # step grace.due (rds.testGracePeriod)
 Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.due' -Action 'rds.testGracePeriod' -RunWhen 'always' -DependsOn @() -Parameters @{ MinimumDaysLeft = 30 }
 # step grace.export (registry.export)
@@ -33,7 +36,7 @@ Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.delete' -Action 'registry
 # step grace.restore (registry.restoreSecurity)
 Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.restore' -Action 'registry.restoreSecurity' -RunWhen 'changed' -DependsOn @('grace.due', 'grace.own') -ClosesDeferred -Parameters @{ Path = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'; View = 'Default'; FromStep = 'grace.own' }
 # step grace.restart (service.restart)
-Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.restart' -Action 'service.restart' -RunWhen 'changed' -DependsOn @('grace.due', 'grace.delete') -Parameters @{ Name = 'TermService'; Force = $true }
+Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.restart' -Action 'service.restart' -RunWhen 'changed' -DependsOn @('grace.due', 'grace.delete') -Parameters @{ Name = 'TermService'; Force = $true; ActiveSessions = @{ Policy = 'refuse' } }
 # step grace.days (rds.getGracePeriodDays)
 Invoke-RdsPlanStep -Context $RdsContext -StepId 'grace.days' -Action 'rds.getGracePeriodDays' -RunWhen 'always' -DependsOn @() -NoHostChange -Parameters @{ RestartStep = 'grace.restart'; MinimumDaysLeft = 30 }
 Complete-RdsPlan -Context $RdsContext

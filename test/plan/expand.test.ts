@@ -8,6 +8,7 @@ describe('expandSteps', () => {
   test('the grace-period preset follows DOMAIN.md behind its gate: days due?, export, own, delete the value only, restore, restart, read', () => {
     const steps = expandSteps([{ id: 'grace', action: 'rds.resetGracePeriod', restartService: true }]);
     expect(steps.map((s) => [s.id, s.action, s.dependsOn, s.runWhen])).toEqual([
+      ['grace.restart.sessions', 'host.testSessions', [], 'always'],
       ['grace.due', 'rds.testGracePeriod', [], 'always'],
       ['grace.export', 'registry.export', ['grace.due'], 'changed'],
       ['grace.own', 'registry.takeOwnership', ['grace.due', 'grace.export'], 'changed'],
@@ -16,9 +17,10 @@ describe('expandSteps', () => {
       ['grace.restart', 'service.restart', ['grace.due', 'grace.delete'], 'changed'],
       ['grace.days', 'rds.getGracePeriodDays', [], 'always'],
     ]);
-    expect(steps[0]!.params).toEqual({ minimumDaysLeft: 30 });
-    expect(steps[2]!.params).toEqual({ path: GRACE, view: 'Default', owner: 'S-1-5-32-544', grant: [{ identity: 'S-1-5-32-544', rights: 'FullControl' }], restore: 'afterPlan' });
-    expect(steps[3]!.params).toEqual({ path: GRACE, view: 'Default', namePattern: 'L$RTMTIMEBOMB*', mustExist: false });
+    expect(steps[0]!.params).toEqual({ service: 'TermService', policy: 'refuse', waitMinutes: 0, reason: '' });
+    expect(steps[1]!.params).toEqual({ minimumDaysLeft: 30 });
+    expect(steps[3]!.params).toEqual({ path: GRACE, view: 'Default', owner: 'S-1-5-32-544', grant: [{ identity: 'S-1-5-32-544', rights: 'FullControl' }], restore: 'afterPlan' });
+    expect(steps[4]!.params).toEqual({ path: GRACE, view: 'Default', namePattern: 'L$RTMTIMEBOMB*', mustExist: false });
     expect(steps.every((s) => s.preset?.id === 'grace' && s.pointer === '/steps/0')).toBe(true);
   });
 
@@ -35,7 +37,23 @@ describe('expandSteps', () => {
       { id: 'c', action: 'host.reboot' },
       { id: 'd', action: 'service.stop', name: 'TermServLicensing' },
     ] as PlanStep[]);
-    expect(steps.map((s) => s.runWhen)).toEqual(['changed', 'always', 'changed', 'always']);
+    // The session checks the TermService restarts bring stand first, before any change.
+    expect(steps.map((s) => s.id)).toEqual(['a.sessions', 'b.sessions', 'a', 'b', 'c', 'd']);
+    expect(steps.slice(2).map((s) => s.runWhen)).toEqual(['changed', 'always', 'changed', 'always']);
+  });
+
+  test('a stop or restart of TermService or UmRdpService brings its session check, with the plan\'s policy; other services none', () => {
+    const steps = expandSteps([
+      { id: 'x', action: 'registry.setValue', path: 'HKLM\\SOFTWARE\\X', name: 'n', type: 'String', data: 'v' },
+      { id: 'stop', action: 'service.stop', name: 'umrdpservice', activeSessions: { policy: 'wait', waitMinutes: 10 } },
+      { id: 'spool', action: 'service.restart', name: 'Spooler' },
+    ] as PlanStep[]);
+    expect(steps.map((s) => [s.id, s.params])).toEqual([
+      ['stop.sessions', { service: 'umrdpservice', policy: 'wait', waitMinutes: 10, reason: '' }],
+      ['x', expect.anything()],
+      ['stop', { name: 'umrdpservice', force: false, activeSessions: { policy: 'wait', waitMinutes: 10 } }],
+      ['spool', { name: 'Spooler', force: false }],
+    ]);
   });
 
   test('a dependency on a preset means every step it expanded into', () => {

@@ -17,13 +17,14 @@ function step(id: string, action: string, params: Params, dependsOn: string[] = 
 }
 
 function switches(steps: PrimitiveStep[]): Record<string, string[]> {
-  return Object.fromEntries(steps.map((s) => [s.id, [...stepCall(s, steps).matchAll(/ -(Deferred|CoversKey|ClosesDeferred|NoHostChange)\b/g)].map((m) => m[1]!)]));
+  return Object.fromEntries(steps.map((s) => [s.id, [...stepCall(s, steps).matchAll(/ -(Deferred|CoversKey|BeforeAnyChange|ClosesDeferred|NoHostChange)\b/g)].map((m) => m[1]!)]));
 }
 
 describe('step switches', () => {
   test('the grace-period reset: export and ownership wait for the delete; the restore closes them', () => {
     const { plan } = validatePlanText('plan.json', Buffer.from(JSON.stringify(planOf('g', [{ id: 'grace', action: 'rds.resetGracePeriod', restartService: true }]))));
     expect(switches(plan!.steps)).toEqual({
+      'grace.restart.sessions': ['Deferred', 'BeforeAnyChange', 'NoHostChange'],
       'grace.due': [],
       'grace.export': ['Deferred', 'CoversKey', 'NoHostChange'],
       'grace.own': ['Deferred'],

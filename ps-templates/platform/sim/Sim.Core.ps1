@@ -389,6 +389,12 @@ function Import-RdsSimStateDocument {
         graceDays         = [long](Get-RdsSimMember -Table $tsDoc -Name 'graceDays' -Default 120)
         timebombGraceDays = [long](Get-RdsSimMember -Table $tsDoc -Name 'timebombGraceDays' -Default (Get-RdsSimMember -Table $tsDoc -Name 'graceDays' -Default 120))
         graceDaysThrows   = [bool](Get-RdsSimMember -Table $tsDoc -Name 'graceDaysThrows' -Default $false)
+        sessions          = @(foreach ($session in (Get-RdsSimMember -Table $tsDoc -Name 'sessions' -Default @())) {
+                $entry = @{ id = [int]$session.id; station = [string](Get-RdsSimMember -Table $session -Name 'station' -Default ''); state = [string]$session.state; user = [string]$session.user }
+                $ends = Get-RdsSimMember -Table $session -Name 'endsAfterReads' -Default $null
+                if ($null -ne $ends) { $entry.endsAfterReads = [int]$ends }
+                $entry
+            })
     }
     $state.TerminalServices.timebombHistory = [ordered]@{}
     $historyDoc = Get-RdsSimMember -Table $Document -Name 'timebombDays' -Default @{}
@@ -490,6 +496,8 @@ function Export-RdsSimStateDocument {
         calls            = $calls
         callLog          = $State.CallLog.ToArray()
     }
+    # Signed-in users are saved while there are any (a state without them reads as none).
+    if (@($State.TerminalServices.sessions).Count -gt 0) { $document.terminalServices.sessions = @($State.TerminalServices.sessions) }
     # Only a host that knows of folders (Sim.Host.ps1) saves them.
     if ($State.Folders.Count -gt 0) {
         $folders = @{}

@@ -135,6 +135,7 @@ function Stop-RdsSimServiceInternal {
         }
     }
     $Service.Status = 'Stopped'
+    if ($Service.Name -eq 'TermService') { Clear-RdsSimSession -State $State }
     if ($Service.StopPendingSeconds -gt 0) {
         $Service.Status = 'StopPending'
         $Service.PendingSeconds = $Service.StopPendingSeconds

@@ -1,8 +1,9 @@
-import { always } from '../../shared/schema-fragments.js';
+import { activeSessions, always } from '../../shared/schema-fragments.js';
 import { registryDeleteValue } from '../registry/deleteValue.js';
 import { registryExport } from '../registry/export.js';
 import { registryRestoreSecurity } from '../registry/restoreSecurity.js';
 import { ADMINISTRATORS_SID, registryTakeOwnership } from '../registry/takeOwnership.js';
+import { sessionCheck } from '../host/testSessions.js';
 import { rdsGetGracePeriodDays } from '../rds/getGracePeriodDays.js';
 import { DEFAULT_MINIMUM_DAYS_LEFT, minimumDaysLeftSchema, rdsTestGracePeriod } from '../rds/testGracePeriod.js';
 import { serviceRestart } from '../service/restart.js';
@@ -34,6 +35,7 @@ export const rdsResetGracePeriod: PresetAction = {
       restartService: { type: 'boolean' },
       minimumDaysLeft: minimumDaysLeftSchema,
       always: { ...always, description: 'restart TermService on every run, even when no reset is due (every session disconnects each time)' },
+      activeSessions: { ...activeSessions, description: `${activeSessions.description} (with restartService)` },
     },
     required: [],
   },
@@ -49,11 +51,12 @@ export const rdsResetGracePeriod: PresetAction = {
       derive(step, pointer, 'restore', registryRestoreSecurity, { ...key, fromStep: `${step.id}.own` }, { ...due, after: ['due', 'own'] }),
     ];
     if (step.restartService === true) {
-      steps.push(
+      const restart = { name: 'TermService', force: true, activeSessions: step.activeSessions };
+      const restartStep =
         step.always === true
-          ? derive(step, pointer, 'restart', serviceRestart, { name: 'TermService', force: true }, { after: ['due'], runWhen: 'always' })
-          : derive(step, pointer, 'restart', serviceRestart, { name: 'TermService', force: true }, { ...due, after: ['due', 'delete'] }),
-      );
+          ? derive(step, pointer, 'restart', serviceRestart, restart, { after: ['due'], runWhen: 'always' })
+          : derive(step, pointer, 'restart', serviceRestart, restart, { ...due, after: ['due', 'delete'] });
+      steps.push(restartStep, sessionCheck(restartStep, 'TermService', step.activeSessions));
     }
     const verify = step.restartService === true ? { restartStep: `${step.id}.restart`, minimumDaysLeft: minimumDaysLeft(step) } : {};
     steps.push(derive(step, pointer, 'days', rdsGetGracePeriodDays, verify, { after: [] }));

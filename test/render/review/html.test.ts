@@ -104,7 +104,7 @@ describe('html review', () => {
       'Options',
       'Risks',
       'Presets',
-      'Steps (7)',
+      'Steps (8)',
       'Backups taken before any change',
       'Privileges enabled',
       'Rollback (onError: rollback)',

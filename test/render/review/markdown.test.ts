@@ -129,8 +129,8 @@ describe('markdown review', () => {
         '',
         `- **Plan:** reset\\-grace\\-period\\-rdsh01 (${review.plan.file.replace(/[/.-]/g, '\\$&')})`,
         '- **Hosts (1):** localhost',
-        '- **Steps:** 7',
-        '- **Risks:** **\\[SERVICE RESTART\\]** grace\\.restart; **\\[DESTRUCTIVE\\]** grace\\.delete; **\\[OWNERSHIP/ACL\\]** grace\\.own, grace\\.restore; **\\[BACKUP\\]** grace\\.export; **\\[READ-ONLY\\]** grace\\.due, grace\\.days',
+        '- **Steps:** 8',
+        '- **Risks:** **\\[SERVICE RESTART\\]** grace\\.restart; **\\[DESTRUCTIVE\\]** grace\\.delete; **\\[OWNERSHIP/ACL\\]** grace\\.own, grace\\.restore; **\\[BACKUP\\]** grace\\.export; **\\[READ-ONLY\\]** grace\\.restart\\.sessions, grace\\.due, grace\\.days',
         `- **Approval token:** ${review.approvalToken}`,
         '',
         '## Plan',
@@ -155,7 +155,7 @@ describe('markdown review', () => {
       '## Options',
       '## Risks',
       '## Presets',
-      '## Steps (7)',
+      '## Steps (8)',
       '## Backups taken before any change',
       '## Privileges enabled',
       '## Rollback (onError: rollback)',
@@ -168,10 +168,10 @@ describe('markdown review', () => {
   test('risks, presets, steps, backups and privileges', () => {
     expect(md).toContain('| **\\[SERVICE RESTART\\]** | TermService restarts<br>every RDP session on the host disconnects | `grace.restart` |\n');
     expect(md).toContain('| `grace` | `rds.resetGracePeriod` | Reset the RD Session Host');
-    expect(md).toContain('| `grace.due`, `grace.export`, `grace.own`, `grace.delete`, `grace.restore`, `grace.restart`, `grace.days` |\n');
-    expect(md).toContain('<details>\n<summary>6. <code>grace.restart</code> service.restart: SERVICE RESTART</summary>\n\n| Step | `grace.restart` |\n');
+    expect(md).toContain('| `grace.restart.sessions`, `grace.due`, `grace.export`, `grace.own`, `grace.delete`, `grace.restore`, `grace.restart`, `grace.days` |\n');
+    expect(md).toContain('<details>\n<summary>7. <code>grace.restart</code> service.restart: SERVICE RESTART</summary>\n\n| Step | `grace.restart` |\n');
     // Each step folded on its own: GitHub parses the table only with blank lines around it.
-    expect(md.match(/^<details>\n<summary>[^\n]*<\/summary>\n\n\| Step \|[^]*?\n\n<\/details>\n$/gm)).toHaveLength(7);
+    expect(md.match(/^<details>\n<summary>[^\n]*<\/summary>\n\n\| Step \|[^]*?\n\n<\/details>\n$/gm)).toHaveLength(8);
     expect(md).not.toMatch(/^### /m);
     expect(md).toContain('| Handler | **runs only if an earlier step changed something** |\n');
     expect(md).toContain('| Risk | **\\[DESTRUCTIVE\\]** deletes registry values |\n');

@@ -43,14 +43,15 @@ describe('text review of the grace-period example', () => {
   test('the preset and what it expands into', () => {
     expect(sectionOf(text, 'Presets')).toEqual([
       expect.stringMatching(/^ {2}grace \(rds\.resetGracePeriod\): Reset the RD Session Host grace period/),
-      '    expands into: grace.due, grace.export, grace.own, grace.delete, grace.restore, grace.restart, grace.days',
+      '    expands into: grace.restart.sessions, grace.due, grace.export, grace.own, grace.delete, grace.restore, grace.restart, grace.days',
     ]);
   });
 
   test('steps are numbered, name their preset and carry labelled risks', () => {
-    const steps = sectionOf(text, 'Steps (7)');
-    expect(steps[0]).toBe('  1. grace.due  rds.testGracePeriod  (from preset grace (rds.resetGracePeriod))');
-    expect(text).toContain('\n  4. grace.delete  registry.deleteValue');
+    const steps = sectionOf(text, 'Steps (8)');
+    expect(steps[0]).toBe('  1. grace.restart.sessions  host.testSessions  (from preset grace (rds.resetGracePeriod))');
+    expect(text).toContain('\n  2. grace.due  rds.testGracePeriod  (from preset grace (rds.resetGracePeriod))\n');
+    expect(text).toContain('\n  5. grace.delete  registry.deleteValue');
     expect(text).toContain('     [DESTRUCTIVE] deletes registry values\n');
     expect(text).toContain('     [OWNERSHIP/ACL] changes the owner and ACL of HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod\n');
     expect(text).toContain('     [BACKUP] read-only: writes a backup file\n');
@@ -58,7 +59,7 @@ describe('text review of the grace-period example', () => {
   });
 
   test('the TermService restart is a handler and warns that sessions disconnect', () => {
-    const restart = text.slice(text.indexOf('  6. grace.restart'), text.indexOf('  7. grace.days'));
+    const restart = text.slice(text.indexOf('  7. grace.restart'), text.indexOf('  8. grace.days'));
     expect(restart).toContain('     Handler: runs only if an earlier step changed something.\n');
     expect(restart).toContain('     [SERVICE RESTART] every RDP session on the host disconnects\n');
     expect(restart).toContain('     Rollback: nothing to undo\n');
@@ -109,7 +110,7 @@ describe('text review of other plans', () => {
   test('service plan: TermService restart warns of the disconnect; targets with port and transport', () => {
     const review = reviewOfPlan('service.json', SERVICE_PLAN);
     const text = renderText(review, plain);
-    const restart = text.slice(text.indexOf('  3. restart-rds'));
+    const restart = text.slice(text.indexOf('  4. restart-rds'));
     expect(restart).toContain('     [SERVICE RESTART] every RDP session on the host disconnects\n');
     // always: true makes the restart unconditional.
     expect(restart).not.toContain('Handler:');
@@ -117,6 +118,17 @@ describe('text review of other plans', () => {
     expect(sectionOf(text, 'Rollback (onError: stop)')[0]).toBe(`  ${review.rollback.summary}`);
     expect(text).toContain('  licensing-off (rds.disableLicensingService): ');
     expect(text).toContain('    expands into: licensing-off.stop, licensing-off.start-mode\n');
+  });
+
+  test('signed-in users: the review shows the policy on the restart and on its session check, a decision to disconnect as a risk', () => {
+    const plan = { apiVersion: 'rdsplan/v1', name: 'restart', targets: ['localhost'], steps: [{ id: 'restart', action: 'service.restart', name: 'TermService', always: true, activeSessions: { policy: 'proceed', reason: 'outage announced for 22:00' } }] };
+    const text = renderText(reviewOfPlan('restart.json', plan), plain);
+    expect(text).toContain('\n  1. restart.sessions  host.testSessions\n');
+    expect(text).toContain('Go ahead even when there are any (they are disconnected), because: outage announced for 22:00\n');
+    expect(text).toContain('     [SERVICE RESTART] signed-in users are disconnected, by decision: outage announced for 22:00\n');
+    expect(text).toContain('Restart service TermService. Signed-in users: go ahead and disconnect them (outage announced for 22:00) (checked before the first change of the run).\n');
+    const refuse = renderText(reviewOfPlan('restart.json', { ...plan, steps: [{ id: 'restart', action: 'service.restart', name: 'TermService' }] }), plain);
+    expect(refuse).toContain('When there are any, the run is refused (exit 4) and nothing is changed.\n');
   });
 
   test('reboot plan: the reboot is labelled, is a handler, and needs SeShutdownPrivilege', () => {
@@ -142,7 +154,7 @@ describe('text review of other plans', () => {
         '  Window:       Sat 02:00-04:00 UTC',
       ]),
     );
-    expect(text).toContain('\n  3. own  registry.takeOwnership\n');
+    expect(text).toContain('\n  4. own  registry.takeOwnership\n');
     expect(text).toContain('     After: export\n');
     expect(text).toContain('     Description: Back up the app key\n');
     expect(review.warnings).toHaveLength(1);

@@ -27,7 +27,7 @@ $RdsPlanPackageVersion = (Get-Content -LiteralPath (Join-Path $RdsPlanRepoRoot '
 
 # The facts of examples/reset-grace-period.json the tests name again and again.
 $RdsPlanResetPlanName = 'reset-grace-period-rdsh01'
-$RdsPlanResetSteps = @('grace.due', 'grace.export', 'grace.own', 'grace.delete', 'grace.restore', 'grace.restart', 'grace.days')
+$RdsPlanResetSteps = @('grace.restart.sessions', 'grace.due', 'grace.export', 'grace.own', 'grace.delete', 'grace.restore', 'grace.restart', 'grace.days')
 $RdsPlanGracePeriodKey = 'HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\GracePeriod'
 $RdsPlanTimebombName = 'L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588'
 

@@ -47,6 +47,7 @@ function New-RdsFakeHost {
         EnabledPrivileges   = [System.Collections.Generic.List[string]]::new()
         LockHeld            = $false
         GraceDays           = 42
+        Sessions            = @()
         RestartDelaySeconds = -1
         Is64BitProcess      = $true
         Elevated            = $true
@@ -355,6 +356,11 @@ function Get-RdsGracePeriodDays {
     return $RdsFakeHost.GraceDays
 }
 
+# The sessions a test puts in $RdsFakeHost.Sessions (none unless it does), besides session 0.
+function Get-RdsSessionList {
+    return , @(@(@{ Id = 0; Station = 'Services'; State = 'Disconnected'; User = '' }) + @($RdsFakeHost.Sessions))
+}
+
 # The WMI setting only: the policy path of rds.setLicenseServers goes through Set-RdsRegistryValue.
 function Set-RdsSpecifiedLicenseServer {
     [CmdletBinding()]
@@ -413,11 +419,12 @@ function New-RdsTestStep {
         # The switches src/render/step-call.ts decides from the action definitions and the plan.
         [switch] $Deferred,
         [switch] $CoversKey,
+        [switch] $BeforeAnyChange,
         [switch] $ClosesDeferred,
         [switch] $NoHostChange
     )
     $switches = ''
-    foreach ($name in @('Deferred', 'CoversKey', 'ClosesDeferred', 'NoHostChange')) {
+    foreach ($name in @('Deferred', 'CoversKey', 'BeforeAnyChange', 'ClosesDeferred', 'NoHostChange')) {
         if ($PSBoundParameters.ContainsKey($name) -and [bool]$PSBoundParameters[$name]) { $switches += ' -' + $name }
     }
     return ('Invoke-RdsPlanStep -Context $RdsContext -StepId ' + (ConvertTo-RdsTestLiteral -Value $StepId) + ' -Action ' + (ConvertTo-RdsTestLiteral -Value $Action) +
