@@ -93,7 +93,7 @@ describe('rdsplan apply --interactive (simulated host)', () => {
     // The review (what the typed confirmation approves) came first.
     expect(r.stderr.indexOf('grace.delete')).toBeLessThan(r.stderr.indexOf('Type "apply"'));
     // The check, as `check` prints it: the host's block in plan order, then the would-change list in words.
-    expect(r.stdout).toMatch(/^localhost\n {2}would change {2}grace\.due \(rds\.testGracePeriod\)/);
+    expect(r.stdout).toMatch(/^localhost\n {2}unchanged {5}grace\.restart\.sessions \(host\.testSessions\) {2}users signed in on the host\n {16}no user is signed in\n {2}would change {2}grace\.due \(rds\.testGracePeriod\)/);
     expect(r.stdout).toMatch(/Would change \(\d+ step\(s\) on 1 host\(s\)\):/);
     const list = r.stdout.slice(r.stdout.indexOf('Would change ('));
     expect(list).toContain('  localhost  grace.delete (registry.deleteValue) HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\GracePeriod\n      Values: L$RTMTIMEBOMB_1320153D-8DA3-4e8e-B27B-0D888223A588 (Binary) = ');

@@ -11,7 +11,7 @@ describe('rdsplan validate', () => {
   test('valid plans: exit 0 and one line each', async () => {
     const r = await runCli(['validate', EXAMPLE, 'examples/configure-licensing.json']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`${EXAMPLE}: valid (1 steps, 7 after expansion)\nexamples/configure-licensing.json: valid (1 steps, 2 after expansion)\n`);
+    expect(r.stdout).toBe(`${EXAMPLE}: valid (1 steps, 8 after expansion)\nexamples/configure-licensing.json: valid (1 steps, 2 after expansion)\n`);
   });
 
   test('an invalid plan: exit 2, file:line:col on stderr, json on request', async () => {

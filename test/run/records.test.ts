@@ -104,6 +104,7 @@ describe('run records', () => {
 
   test('per step: status, before and after; the backups with their true sha256', () => {
     expect(record.steps.map((s: any) => `${s.stepId}:${s.status}`)).toEqual([
+      'grace.restart.sessions:unchanged',
       'grace.due:changed',
       'grace.export:changed',
       'grace.own:changed',
