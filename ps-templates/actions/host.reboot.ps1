@@ -4,7 +4,7 @@
 # after a failure, and only when options.reboot is 'ifRequired' or 'always').
 # Parameters: DelaySeconds.
 
-Register-RdsAction -Name 'host.reboot' -Test 'Test-RdsHostRebootStep' -Set 'Set-RdsHostRebootStep' -Undo 'Undo-RdsHostRebootStep'
+Register-RdsAction -Name 'host.reboot' -Test 'Test-RdsHostRebootStep' -Set 'Set-RdsHostRebootStep' -Undo 'Undo-RdsNothingStep'
 
 # Test of host.reboot: never in desired state.
 function Test-RdsHostRebootStep {
@@ -38,9 +38,4 @@ function Set-RdsHostRebootStep {
         Undo    = $null
         Message = $message
     }
-}
-
-# Undo of host.reboot: nothing to undo (the restart has not happened yet).
-function Undo-RdsHostRebootStep {
-    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
 }

@@ -8,7 +8,7 @@
 # Parameters: Service (the service whose stop disconnects), Policy ('refuse', 'wait' or
 # 'proceed'), WaitMinutes (policy 'wait'), Reason (policy 'proceed').
 
-Register-RdsAction -Name 'host.testSessions' -Test 'Test-RdsSessionStep' -Set 'Set-RdsSessionStep' -Undo 'Undo-RdsSessionStep'
+Register-RdsAction -Name 'host.testSessions' -Test 'Test-RdsSessionStep' -Set 'Set-RdsSessionStep' -Undo 'Undo-RdsNothingStep'
 
 # How often a 'wait' looks again (DOMAIN.md: WTSEnumerateSessions is cheap; users need minutes).
 $script:RdsSessionPollMilliseconds = 15000
@@ -20,6 +20,12 @@ function Get-RdsSignedInSession {
         [string]$session.User + ' (' + ([string]$session.State).ToLowerInvariant() + ', session ' + [string]$session.Id + ')'
     }
     return , [string[]]@($signedIn)
+}
+
+# Returns the signed-in sessions in words: '2 user session(s) (CONTOSO\alice (active, session 2), …)'.
+function Format-RdsSignedIn {
+    param([Parameter(Mandatory = $true)] [string[]] $SignedIn)
+    return [string]$SignedIn.Length + ' user session(s) (' + ($SignedIn -join ', ') + ')'
 }
 
 # Looks again every RdsSessionPollMilliseconds until no user is signed in or the time is up; returns @{ SignedIn; ElapsedMilliseconds }.
@@ -45,7 +51,7 @@ function Test-RdsSessionStep {
         $result.Message = 'no user is signed in'
         return $result
     }
-    $who = [string]$signedIn.Length + ' user session(s) (' + ($signedIn -join ', ') + ')'
+    $who = Format-RdsSignedIn -SignedIn $signedIn
     $plan = switch ([string]$Parameters.Policy) {
         'wait' { 'the apply waits up to ' + [string]$Parameters.WaitMinutes + ' minute(s) for them to sign off before its first change, and is refused if they do not' }
         'proceed' { 'the apply goes ahead and ' + [string]$Parameters.Service + ' disconnects them (activeSessions proceed: ' + [string]$Parameters.Reason + ')' }
@@ -64,8 +70,7 @@ function Set-RdsSessionStep {
         [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
     )
     $service = [string]$Parameters.Service
-    $signedIn = [string[]]@($Test.Before.SignedIn)
-    $who = [string]$signedIn.Length + ' user session(s) (' + ($signedIn -join ', ') + ')'
+    $who = Format-RdsSignedIn -SignedIn ([string[]]@($Test.Before.SignedIn))
     switch ([string]$Parameters.Policy) {
         'proceed' {
             return @{ After = $Test.After; Backup = $null; Undo = $null; Message = 'going ahead with ' + $who + ', disconnected when ' + $service + ' stops: ' + [string]$Parameters.Reason }
@@ -77,15 +82,10 @@ function Set-RdsSessionStep {
                 $seconds = [string][math]::Round($wait.ElapsedMilliseconds / 1000)
                 return @{ After = @{ SignedIn = [string[]]@() }; Backup = $null; Undo = $null; Message = 'every user signed off after ' + $seconds + ' s; ' + $service + ' disconnects no one' }
             }
-            Deny-RdsHostChange -Context $Context -Message ('refused: after waiting ' + $minutes + ' minute(s), ' + [string]$wait.SignedIn.Length + ' user session(s) are still signed in (' + ($wait.SignedIn -join ', ') + '); stopping ' + $service + ' would disconnect them, so nothing was changed')
+            Deny-RdsHostChange -Context $Context -Message ('refused: after waiting ' + $minutes + ' minute(s), ' + (Format-RdsSignedIn -SignedIn $wait.SignedIn) + ' are still signed in; stopping ' + $service + ' would disconnect them, so nothing was changed')
         }
         default {
             Deny-RdsHostChange -Context $Context -Message ('refused: ' + $who + ' signed in; stopping ' + $service + ' would disconnect them, so nothing was changed (activeSessions: "wait" for them to sign off, or "proceed" with a reason)')
         }
     }
-}
-
-# Undo of host.testSessions: nothing to undo.
-function Undo-RdsSessionStep {
-    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
 }

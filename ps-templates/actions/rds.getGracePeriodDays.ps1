@@ -9,7 +9,7 @@
 # Parameters: RestartStep (optional: the id of the TermService restart step),
 # MinimumDaysLeft (optional: the reset's threshold, for the check after the restart).
 
-Register-RdsAction -Name 'rds.getGracePeriodDays' -Test 'Test-RdsGracePeriodDaysStep' -Set 'Set-RdsGracePeriodDaysStep' -Undo 'Undo-RdsGracePeriodDaysStep'
+Register-RdsAction -Name 'rds.getGracePeriodDays' -Test 'Test-RdsGracePeriodDaysStep' -Set 'Set-RdsReadOnlyStep' -Undo 'Undo-RdsNothingStep'
 
 # Test of rds.getGracePeriodDays: reports the days left; always in desired state, never throws.
 function Test-RdsGracePeriodDaysStep {
@@ -52,19 +52,4 @@ function Test-RdsGracePeriodDaysStep {
         After          = @{ DaysLeft = $days }
         Message        = $message
     }
-}
-
-# Set of rds.getGracePeriodDays: never called (the step is always in desired state).
-function Set-RdsGracePeriodDaysStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
-    return @{ After = $Test.After; Backup = $null; Undo = $null; Message = '' }
-}
-
-# Undo of rds.getGracePeriodDays: nothing to undo.
-function Undo-RdsGracePeriodDaysStep {
-    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
 }

@@ -10,7 +10,7 @@
 # A days count that cannot be read fails the step, so nothing of the reset runs.
 # Parameters: MinimumDaysLeft (days left below which a reset is due).
 
-Register-RdsAction -Name 'rds.testGracePeriod' -Test 'Test-RdsGracePeriodDueStep' -Set 'Set-RdsGracePeriodDueStep' -Undo 'Undo-RdsGracePeriodDueStep'
+Register-RdsAction -Name 'rds.testGracePeriod' -Test 'Test-RdsGracePeriodDueStep' -Set 'Set-RdsGracePeriodDueStep' -Undo 'Undo-RdsNothingStep'
 
 # Test of rds.testGracePeriod: in desired state when at least MinimumDaysLeft grace days are left (expired counts as 0).
 function Test-RdsGracePeriodDueStep {
@@ -47,9 +47,4 @@ function Set-RdsGracePeriodDueStep {
         [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
     )
     return @{ After = $Test.After; Backup = $null; Undo = $null; Message = [string]$Test.Message }
-}
-
-# Undo of rds.testGracePeriod: nothing to undo.
-function Undo-RdsGracePeriodDueStep {
-    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
 }

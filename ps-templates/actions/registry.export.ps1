@@ -5,7 +5,7 @@
 # context (Exports['<View>|<Path>']) for later steps and for rollback.
 # Parameters: Path, View, File (optional absolute path; default <run dir>\<StepId>.reg).
 
-Register-RdsAction -Name 'registry.export' -Test 'Test-RdsRegistryExportStep' -Set 'Set-RdsRegistryExportStep' -Undo 'Undo-RdsRegistryExportStep'
+Register-RdsAction -Name 'registry.export' -Test 'Test-RdsRegistryExportStep' -Set 'Set-RdsRegistryExportStep' -Undo 'Undo-RdsNothingStep'
 
 # Returns the file a registry.export step writes (the File parameter or <run dir>\<StepId>.reg).
 function Get-RdsRegistryExportFile {
@@ -59,9 +59,4 @@ function Set-RdsRegistryExportStep {
         Undo    = $null
         Message = ''
     }
-}
-
-# Undo of registry.export: nothing to undo (the backup files stay).
-function Undo-RdsRegistryExportStep {
-    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
 }

@@ -5,7 +5,7 @@
 # 'changed'). No undo.
 # Parameters: Name, Force.
 
-Register-RdsAction -Name 'service.restart' -Test 'Test-RdsServiceRestartStep' -Set 'Set-RdsServiceRestartStep' -Undo 'Undo-RdsServiceRestartStep'
+Register-RdsAction -Name 'service.restart' -Test 'Test-RdsServiceRestartStep' -Set 'Set-RdsServiceRestartStep' -Undo 'Undo-RdsNothingStep'
 
 # Test of service.restart: never in desired state (fails when the service does not exist).
 function Test-RdsServiceRestartStep {
@@ -19,9 +19,4 @@ function Set-RdsServiceRestartStep {
     $name = [string]$Parameters.Name
     Invoke-RdsServiceRestart -Name $name -Force:([bool](Get-RdsParameter -Parameters $Parameters -Name 'Force' -Default $false))
     return Get-RdsServiceControlResult -Name $name -Undo $null
-}
-
-# Undo of service.restart: nothing to undo (Set leaves no journal entry).
-function Undo-RdsServiceRestartStep {
-    param([object] $Entry, [hashtable] $Context)
 }

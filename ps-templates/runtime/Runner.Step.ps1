@@ -287,3 +287,14 @@ function Invoke-RdsStepChange {
     $Fields['message'] = [string](Get-RdsResultField -Result $set -Key 'Message' -Default '')
     return 'changed'
 }
+
+# Set of a step that only reads: its Test is always in desired state, so the runner never calls it; the reading stands.
+function Set-RdsReadOnlyStep {
+    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context, [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test)
+    return @{ After = $Test.After; Backup = $null; Undo = $null; Message = '' }
+}
+
+# Undo of a step that journals nothing (a read, a check, a backup, a restart, a revoke that cannot be given back).
+function Undo-RdsNothingStep {
+    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
+}
