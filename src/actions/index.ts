@@ -1,9 +1,12 @@
 import { hostReboot } from './host/reboot.js';
 import { hostTestSessions } from './host/testSessions.js';
+import { licenseServerReportCals } from './licenseServer/reportCals.js';
+import { licenseServerRevokeDeviceCal, licenseServerTestRevokeAllowance } from './licenseServer/revokeDeviceCal.js';
 import { rdsClearClientLicenseCache } from './presets/clearClientLicenseCache.js';
 import { rdsConfigureLicensing } from './presets/configureLicensing.js';
 import { rdsDisableLicensingService } from './presets/disableLicensingService.js';
 import { rdsResetGracePeriod } from './presets/resetGracePeriod.js';
+import { rdsTransferDeviceCal } from './presets/transferDeviceCal.js';
 import { rdsGetGracePeriodDays } from './rds/getGracePeriodDays.js';
 import { rdsSetLicenseServers } from './rds/setLicenseServers.js';
 import { rdsSetLicensingMode } from './rds/setLicensingMode.js';
@@ -36,14 +39,18 @@ export const ACTIONS: readonly ActionDefinition[] = [
   rdsSetLicenseServers,
   rdsSetLicensingMode,
   hostReboot,
+  licenseServerReportCals,
+  licenseServerRevokeDeviceCal,
   rdsResetGracePeriod,
   rdsClearClientLicenseCache,
   rdsDisableLicensingService,
   rdsConfigureLicensing,
+  rdsTransferDeviceCal,
   registryRestoreSecurity,
   rdsTestGracePeriod,
   rdsGetGracePeriodDays,
   hostTestSessions,
+  licenseServerTestRevokeAllowance,
 ];
 
 const BY_NAME = new Map(ACTIONS.map((action) => [action.name, action]));

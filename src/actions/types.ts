@@ -10,7 +10,7 @@ export interface KeyRef {
   view: RegistryView;
 }
 
-export const RISK_CLASSES = ['read-only', 'backup', 'configuration', 'destructive', 'ownership', 'service', 'service-restart', 'reboot'] as const;
+export const RISK_CLASSES = ['read-only', 'backup', 'configuration', 'destructive', 'ownership', 'service', 'service-restart', 'reboot', 'irreversible'] as const;
 export type RiskClass = (typeof RISK_CLASSES)[number];
 
 export interface Risk {
@@ -111,6 +111,13 @@ export interface PrimitiveAction<P extends Params = Params> extends ActionBase {
    * ownership it restores), so it is no reason to carry them out.
    */
   closesDeferred?: boolean;
+  /**
+   * Nothing can undo the step's change (a revoked CAL): why, in words, which the review shows
+   * as the step's rollback. The policy wants an earlier step whose report keeps what existed.
+   */
+  irreversible?: string;
+  /** The step's After is a report: the run record keeps these tables as JSON and CSV, and the views print them. */
+  reports?: readonly ReportTable[];
   /** The step may opt out of the backup rule with `backup: { skip, reason }`. */
   backupOptOut?: boolean;
   /** The parameter naming the backup file this step writes (the export-file rule checks it). */
@@ -146,3 +153,12 @@ export interface PresetAction extends ActionBase {
 }
 
 export type ActionDefinition = PrimitiveAction<any> | PresetAction;
+
+/** One table of a report: a list in the step's After (`field`), one row per element, the columns named. */
+export interface ReportTable {
+  /** The table's file name in the run record: reports/<step id>.<name>.csv. */
+  name: string;
+  field: string;
+  title: string;
+  columns: readonly { field: string; title: string }[];
+}

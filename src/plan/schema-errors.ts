@@ -114,7 +114,7 @@ function sentence(error: ErrorObject, schema: Schema, data: unknown): { message:
       const requiredOnly = branches.every((b) => Array.isArray(b.required) && Object.keys(b).length === 1);
       if (requiredOnly) {
         const names = branches.map((b) => `"${(b.required as string[])[0]}"`);
-        return { ...here, message: `needs exactly one of ${names.join(' or ')}` };
+        return { ...here, message: `needs ${error.keyword === 'oneOf' ? 'exactly' : 'at least'} one of ${names.join(' or ')}` };
       }
       return { ...here, message: described ? `must be ${described}` : 'does not match any allowed shape' };
     }

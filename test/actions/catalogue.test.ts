@@ -26,8 +26,12 @@ const planned = rows.filter(([, action]) => action.kind === 'preset' || !action.
 const exampleOf = (action: ActionDefinition) => (action.kind === 'preset' ? action.starter : action.example);
 const errors = (validate: typeof validateReview, value: unknown) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
 
+/** A change nothing can undo is planned after a report of what exists (the policy wants one). */
+const reportFirst = (action: ActionDefinition) =>
+  action.kind === 'primitive' && action.irreversible ? primitives.filter(([, a]) => a.reports && !a.internal).slice(0, 1).map(([name, a]) => ({ id: 'report', action: name, ...a.example })) : [];
+
 function planWith(action: ActionDefinition) {
-  const document = { apiVersion: 'rdsplan/v1', name: 'catalogue-example', targets: ['localhost'], steps: [{ id: 'example', action: action.name, ...exampleOf(action) }] };
+  const document = { apiVersion: 'rdsplan/v1', name: 'catalogue-example', targets: ['localhost'], steps: [...reportFirst(action), { id: 'example', action: action.name, ...exampleOf(action) }] };
   return validatePlanText('catalogue-example.json', Buffer.from(JSON.stringify(document)));
 }
 
@@ -87,6 +91,14 @@ describe('the action catalogue', () => {
 
   test.each(primitives.filter(([, action]) => !action.changesHost))('%s: changes nothing, so promises no rollback', (_name, action) => {
     expect(rollbackOf(action)).toBeNull();
+  });
+
+  test.each(primitives.filter(([, action]) => action.irreversible))('%s: cannot be undone: promises no rollback, journals nothing, and says why', (_name, action) => {
+    expect(rollbackOf(action)).toBeNull();
+    expect(action.journal).toBeUndefined();
+    expect(action.changesHost).toBe(true);
+    expect(action.irreversible!.length).toBeGreaterThan(10);
+    expect(action.risks(action.normalize({ id: 'example', action: action.name, ...action.example })).map((r) => r.class)).toContain('irreversible');
   });
 
   test.each(rows.filter((row): row is [string, PresetAction] => row[1].kind === 'preset'))('%s: has a summary, and notes are strings', (_name, action) => {

@@ -4,7 +4,7 @@
  * a wrong or absent approval token, a host that changed since the reviewed check, tampered
  * backups, and a missing PowerShell.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { approvalToken, rdsplan, runCli, runEnv } from '../support/cli.js';
@@ -17,13 +17,19 @@ const EXAMPLE_NAMES = readdirSync(EXAMPLES)
   .map((f) => basename(f, '.json'))
   .sort();
 
+/** Examples for the license server: their hosts start as the bundled simulated license server. */
+const LICENSE_SERVER = new Set(['cal-report', 'transfer-device-cal']);
+/** Examples that only read: nothing is pending, and the apply changes nothing. */
+const READ_ONLY = new Set(['cal-report']);
+
 /** A simulated fleet for a plan: one state file for one target, else a folder of <host>.json. */
-function simulatedHosts(dir: string, plan: string) {
+function simulatedHosts(dir: string, plan: string, name: string) {
   const targets = targetNames(readPlan(plan));
   const folder = join(dir, 'hosts');
   mkdirSync(folder, { recursive: true });
   const simulate = targets.length === 1 ? join(folder, 'host.json') : folder;
   const stateFiles = targets.length === 1 ? [simulate] : targets.map((t) => join(folder, `${t}.json`));
+  if (LICENSE_SERVER.has(name)) for (const file of stateFiles) copyFileSync(join(EXAMPLES, 'states', 'license-server.json'), file);
   return { targets, simulate, stateFiles, records: join(dir, 'records') };
 }
 
@@ -31,26 +37,29 @@ function simulatedHosts(dir: string, plan: string) {
 const RESTARTS_TERMSERVICE = new Set(['reset-grace-period']);
 
 describe('every example: check, apply, check, runs, show-run, undo', () => {
-  test('the examples are the five seed scenarios', () => {
-    expect(EXAMPLE_NAMES).toHaveLength(5);
+  test('the examples are the five seed scenarios and two on the license server', () => {
+    expect(EXAMPLE_NAMES).toHaveLength(7);
+    expect(EXAMPLE_NAMES.filter((name) => LICENSE_SERVER.has(name))).toEqual([...LICENSE_SERVER].sort());
   });
 
   test.each(EXAMPLE_NAMES)('%s', async (name) => {
     const plan = example(name);
     const dir = tmp();
-    const { targets, simulate, stateFiles, records } = simulatedHosts(dir, plan);
+    const { targets, simulate, stateFiles, records } = simulatedHosts(dir, plan, name);
+    const readOnly = READ_ONLY.has(name);
     const common = ['--simulate', simulate, '--records', records];
 
     // check before: changes pending (3), per step wouldChange with before -> after, per host.
     const check1 = await rdsplan(['check', plan, ...common, '--format', 'json']);
-    expect({ code: check1.code, stderr: check1.stderr }).toEqual({ code: 3, stderr: '' });
+    const pendingExit = readOnly ? 0 : 3;
+    expect({ code: check1.code, stderr: check1.stderr }).toEqual({ code: pendingExit, stderr: '' });
     const saved = JSON.parse(check1.stdout);
-    expect(saved).toMatchObject({ formatVersion: 1, plan: { name: readPlan(plan).name }, approvalToken: await approvalToken(plan), exitCode: 3 });
+    expect(saved).toMatchObject({ formatVersion: 1, plan: { name: readPlan(plan).name }, approvalToken: await approvalToken(plan), exitCode: pendingExit });
     expect(saved.hosts.map((h: { host: string }) => h.host).sort()).toEqual([...targets].sort());
     for (const host of saved.hosts) {
-      expect(host.exitCode).toBe(3);
+      expect(host.exitCode).toBe(pendingExit);
       const pending = host.steps.filter((s: { status: string }) => s.status === 'wouldChange');
-      expect(pending.length).toBeGreaterThan(0);
+      expect(pending.length > 0).toBe(!readOnly);
       for (const step of pending) expect(step).toHaveProperty('after');
     }
     // A check writes nothing but the simulated host itself (the records folder stays empty).
@@ -62,12 +71,13 @@ describe('every example: check, apply, check, runs, show-run, undo', () => {
     const apply = await rdsplan(['apply', plan, '--approve', token, ...common]);
     expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: '' });
     expect(apply.stdout).toMatch(/^host\s+status\s+changed\s+unchanged\s+pending\s+failed\s+rolledBack\s+exit\s+message$/m);
-    for (const t of targets) expect(apply.stdout).toMatch(new RegExp(`^${t.replace(/\./g, '\\.')}\\s+succeeded\\s+[1-9]`, 'm'));
+    for (const t of targets) expect(apply.stdout).toMatch(new RegExp(`^${t.replace(/\./g, '\\.')}\\s+succeeded\\s+${readOnly ? '0' : '[1-9]'}`, 'm'));
     const dirs = recordDirs(records);
     expect(dirs).toHaveLength(targets.length);
     for (const d of dirs) expect(apply.stdout).toContain(`record: ${d}\n`);
     const applied = stateFiles.map(hostSections);
-    expect(applied).not.toEqual(before);
+    if (readOnly) expect(applied).toEqual(before);
+    else expect(applied).not.toEqual(before);
 
     // check after: in the desired state (0), every step unchanged or skipped or a backup.
     const check2 = await rdsplan(['check', plan, ...common]);

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { sha256File } from '../support/files.js';
 import { examplePath, renderPlan } from '../support/plans.js';
-import { copyState, defaultState, enabledPrivileges, GRACE, GRACE_SDDL, hostView, inPool, keysUnder, LICENSE_SERVERS_KEY, LICENSING_CORE, MSLICENSING, MSLICENSING_WOW, type PlanRun, runPlan, stateKey, stateValue, statuses, TIMEBOMB } from '../support/sim.js';
+import { copyState, defaultState, type HostRole, enabledPrivileges, GRACE, GRACE_SDDL, hostView, inPool, keysUnder, LICENSE_SERVERS_KEY, LICENSING_CORE, MSLICENSING, MSLICENSING_WOW, type PlanRun, runPlan, stateKey, stateValue, statuses, TIMEBOMB } from '../support/sim.js';
 
 interface Example {
   name: string;
@@ -18,6 +18,8 @@ interface Example {
   /** A second apply on the state the first one left. */
   again: string[];
   assertApplied: (run: PlanRun) => void;
+  /** The built-in host the example is for (default the session host). */
+  role?: HostRole;
 }
 
 /** The export events of a run: each backup file exists and hashes to what the event reported. */
@@ -119,21 +121,54 @@ const EXAMPLES: Example[] = [
       expect(stateValue(run.state, LICENSING_CORE, 'LicensingMode')!.data).toBe(4);
     },
   },
+  {
+    name: 'transfer-device-cal',
+    role: 'LicenseServer',
+    // The allowance check stands first; it is within the allowance, so it never refuses.
+    check: ['transfer.revoke.allowance:unchanged', 'transfer.before:unchanged', 'transfer.revoke:wouldChange', 'transfer.after:unchanged'],
+    apply: ['transfer.revoke.allowance:unchanged', 'transfer.before:unchanged', 'transfer.revoke:changed', 'transfer.after:unchanged'],
+    // WS-042's CAL is revoked now: nothing is left to revoke.
+    again: ['transfer.revoke.allowance:unchanged', 'transfer.before:unchanged', 'transfer.revoke:unchanged', 'transfer.after:unchanged'],
+    assertApplied: (run) => {
+      const ws042 = run.state.licenseServer.issuedLicenses.filter((l: any) => l.issuedToComputer === 'WS-042');
+      expect(ws042).toEqual([expect.objectContaining({ licenseId: 1015, licenseStatus: 4 })]);
+      expect(run.state.calls['Invoke-RdsLicenseRevoke']).toBe(1);
+      const revoke = run.steps.find((s) => s.stepId === 'transfer.revoke')!;
+      expect(revoke.after.Revoked).toEqual([{ LicenseId: 1015, Computer: 'WS-042', KeyPackId: 3, ProductVersion: 'Windows Server 2019' }]);
+      // The reports before and after: the pack had 8 of 20 issued, then 7.
+      const issued = (stepId: string) => run.steps.find((s) => s.stepId === stepId)!.after.KeyPacks.find((p: any) => p.KeyPackId === 3).Issued;
+      expect([issued('transfer.before'), issued('transfer.after')]).toEqual([8, 7]);
+    },
+  },
+  {
+    name: 'cal-report',
+    role: 'LicenseServer',
+    check: ['cals:unchanged'],
+    apply: ['cals:unchanged'],
+    again: ['cals:unchanged'],
+    assertApplied: (run) => {
+      expect(run.state.calls['Invoke-RdsLicenseRevoke']).toBeUndefined();
+      const report = run.steps[0]!.after;
+      expect(report.KeyPacks.map((p: any) => `${p.ProductVersion} ${p.Type} ${p.Issued}/${p.Total}`)).toEqual(['Windows Server 2016 per device 2/5', 'Windows Server 2019 per device 8/20', 'Windows Server 2019 per user 31/50']);
+      expect(report.DeviceCals).toHaveLength(11);
+    },
+  },
 ];
 
 describe('example plans end to end on the simulated host', () => {
-  let start: any;
+  const start: Partial<Record<HostRole, any>> = {};
   const runs = new Map<string, { check: PlanRun; apply: PlanRun; again: PlanRun; targets: string[] }>();
 
   beforeAll(async () => {
-    start = JSON.parse(await defaultState());
+    for (const role of ['SessionHost', 'LicenseServer'] as const) start[role] = JSON.parse(await defaultState('InGracePeriod', role));
     // Two examples at a time: each run is its own engine process.
     await inPool(EXAMPLES, 2, async (example) => {
       const { script, plan } = renderPlan(examplePath(example.name));
       const targets = plan.targets.map((t) => t.computerName);
       const target = targets[0]!;
-      const check = await runPlan(script, { whatIf: true, targetName: target, runId: 'check-1' });
-      const apply = await runPlan(script, { targetName: target, runId: 'apply-1' });
+      const role = example.role ?? 'SessionHost';
+      const check = await runPlan(script, { whatIf: true, targetName: target, runId: 'check-1', role });
+      const apply = await runPlan(script, { targetName: target, runId: 'apply-1', role });
       const again = await runPlan(script, { targetName: target, runId: 'apply-2', statePath: copyState(apply.statePath) });
       runs.set(example.name, { check, apply, again, targets });
     });
@@ -157,7 +192,7 @@ describe('example plans end to end on the simulated host', () => {
       expect(statuses(check)).toEqual(example.check);
       expect(check.summary).toMatchObject({ status: 'succeeded' });
       expect(check.exitCode).toBe(0);
-      expect(hostView(check.state)).toEqual(hostView(start));
+      expect(hostView(check.state)).toEqual(hostView(start[example.role ?? 'SessionHost']));
       // Check mode writes no run folder (nor the backup folder around it).
       expect(existsSync(check.backupDirectory)).toBe(false);
     });

@@ -31,13 +31,15 @@ describe('examples', () => {
   const dir = new URL('../../examples/', import.meta.url);
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-  test('there is one per seed scenario', () => {
+  test('there is one per seed scenario and two for the license server', () => {
     expect(files.sort()).toEqual([
+      'cal-report.json',
       'clear-client-license-cache.json',
       'configure-licensing.json',
       'delete-stored-client-licenses.json',
       'disable-licensing-service.json',
       'reset-grace-period.json',
+      'transfer-device-cal.json',
     ]);
   });
 

@@ -50,35 +50,39 @@ export function protocolProblems(stdout: string): string[] {
 /** The built-in host's states of the grace period (New-RdsSimDefaultState -GracePeriod, platform/sim/Sim.Core.ps1). */
 export type GraceState = 'InGracePeriod' | 'FreshlyReset' | 'Expired' | 'KeyAbsent';
 
-const defaultStateTexts = new Map<GraceState, Promise<string>>();
+/** The built-in hosts (New-RdsSimDefaultState -Role): the session host RDSH01 or the license server RDLS01. */
+export type HostRole = 'SessionHost' | 'LicenseServer';
+
+const defaultStateTexts = new Map<string, Promise<string>>();
 
 /**
  * The built-in default host as the sim saves it (missing state file → default host → saved),
  * or the same host in another state of its grace period (New-RdsSimDefaultState -GracePeriod).
  * Made once per state and test file with the sim alone (runtime/Json.ps1 + platform/sim), not a plan.
  */
-export function defaultState(grace: GraceState = 'InGracePeriod'): Promise<string> {
-  let text = defaultStateTexts.get(grace);
+export function defaultState(grace: GraceState = 'InGracePeriod', role: HostRole = 'SessionHost'): Promise<string> {
+  const key = `${grace}/${role}`;
+  let text = defaultStateTexts.get(key);
   if (text === undefined) {
     text = (async () => {
       const dir = tempDir();
       const json = runtimeTemplates().filter((file) => file.name === 'runtime/Json.ps1');
       const body = [
-        "[CmdletBinding()]\nparam([string] $StatePath, [string] $GracePeriod = 'InGracePeriod')",
+        "[CmdletBinding()]\nparam([string] $StatePath, [string] $GracePeriod = 'InGracePeriod', [string] $Role = 'SessionHost')",
         'Set-StrictMode -Version 3.0',
         "$ErrorActionPreference = 'Stop'",
         ...[...json, ...platformTemplates('sim')].map((file) => file.text),
-        "if ($GracePeriod -ne 'InGracePeriod') { [System.IO.File]::WriteAllText($StatePath, (ConvertTo-RdsJson -InputObject (New-RdsSimDefaultState -GracePeriod $GracePeriod))) }",
+        "if ($GracePeriod -ne 'InGracePeriod' -or $Role -ne 'SessionHost') { [System.IO.File]::WriteAllText($StatePath, (ConvertTo-RdsJson -InputObject (New-RdsSimDefaultState -GracePeriod $GracePeriod -Role $Role))) }",
         'Initialize-RdsPlatform -Option $StatePath',
         'Complete-RdsPlatform',
       ].join('\n');
       writeFileSync(join(dir, 'seed.ps1'), body);
       const statePath = join(dir, 'state.json');
-      const r = await runPowerShell({ file: join(dir, 'seed.ps1'), args: ['-StatePath', statePath, '-GracePeriod', grace] });
-      if (r.exitCode !== 0) throw new Error(`default state (${grace}): ${r.stderr}`);
+      const r = await runPowerShell({ file: join(dir, 'seed.ps1'), args: ['-StatePath', statePath, '-GracePeriod', grace, '-Role', role] });
+      if (r.exitCode !== 0) throw new Error(`default state (${key}): ${r.stderr}`);
       return readFileSync(statePath, 'utf8');
     })();
-    defaultStateTexts.set(grace, text);
+    defaultStateTexts.set(key, text);
   }
   return text;
 }
@@ -106,6 +110,8 @@ export interface RunOptions {
   edit?: (state: any) => void;
   /** The built-in host in this state of its grace period (default 'InGracePeriod'); ignored with statePath. */
   grace?: GraceState;
+  /** The built-in host to start from (default the session host); ignored with statePath. */
+  role?: HostRole;
   /** Run against this state file as it is (a second apply); default: a fresh copy of the default host. */
   statePath?: string;
   /** The token the run is approved with; default: the one in the script's header, as rdsplan passes it. */
@@ -118,7 +124,7 @@ export async function runPlan(script: string, opts: RunOptions = {}): Promise<Pl
   let statePath = opts.statePath;
   if (statePath === undefined) {
     statePath = join(dir, 'state.json');
-    const state = JSON.parse(await defaultState(opts.grace));
+    const state = JSON.parse(await defaultState(opts.grace, opts.role));
     opts.edit?.(state);
     writeFileSync(statePath, JSON.stringify(state, null, 2));
   } else if (opts.edit) {
@@ -163,11 +169,11 @@ export const statuses = (run: PlanRun): string[] => run.steps.map((s) => `${s.st
 
 /**
  * The host as a Windows administrator would see it: registry, services, Win32_TerminalServiceSetting,
- * the token's privileges and the host record. Leaves out the sim's own bookkeeping (calls,
+ * the license server's CALs, the token's privileges and the host record. Leaves out the sim's own bookkeeping (calls,
  * callLog, faults and their fired counts).
  */
 export function hostView(state: any): Record<string, unknown> {
-  return { registry: state.registry, services: state.services, terminalServices: state.terminalServices, token: state.token, host: state.host };
+  return { registry: state.registry, services: state.services, terminalServices: state.terminalServices, licenseServer: state.licenseServer, token: state.token, host: state.host };
 }
 
 /**
@@ -195,7 +201,7 @@ function hostState(file: string): Record<string, unknown> {
 /** The sections a plan changes: registry, services, terminalServices. */
 export function hostSections(file: string) {
   const s = hostState(file);
-  return { registry: s.registry, services: s.services, terminalServices: s.terminalServices };
+  return { registry: s.registry, services: s.services, terminalServices: s.terminalServices, licenseServer: s.licenseServer };
 }
 
 export function stateKey(state: any, path: string): { sddl: string; values: { name: string; type: string; data: unknown }[] } | undefined {

@@ -100,7 +100,8 @@ function New-RdsSimDefaultState {
     param(
         [ValidateSet('InGracePeriod', 'FreshlyReset', 'Expired', 'KeyAbsent')] [string] $GracePeriod = 'InGracePeriod',
         [ValidateSet('Elevated', 'NotElevated')] [string] $Token = 'Elevated',
-        [ValidateRange(0, 86400)] [int] $TermServiceStopPendingSeconds = 0
+        [ValidateRange(0, 86400)] [int] $TermServiceStopPendingSeconds = 0,
+        [ValidateSet('SessionHost', 'LicenseServer')] [string] $Role = 'SessionHost'
     )
     # Realistic security descriptors. Inherited ACEs carry ID; 'CIIO ... CO' is the CREATOR OWNER entry.
     $hive = 'O:BAG:SYD:PAI(A;CIIO;KA;;;CO)(A;CI;KA;;;SY)(A;CI;KA;;;BA)(A;CI;KR;;;BU)(A;CI;KR;;;AC)'
@@ -265,6 +266,10 @@ function New-RdsSimDefaultState {
         $document.token.privileges = @{ SeShutdownPrivilege = @{ held = $true; enabled = $false } }
     }
     if ($TermServiceStopPendingSeconds -gt 0) { $document.services.TermService.stopPendingSeconds = $TermServiceStopPendingSeconds }
+    if ($Role -eq 'LicenseServer') {
+        $document.host.computerName = 'RDLS01'
+        $document.licenseServer = New-RdsSimDefaultLicenseServer
+    }
     return $document
 }
 
@@ -273,6 +278,15 @@ function Import-RdsSimStateDocument {
     param([Parameter(Mandatory = $true)] [hashtable] $Document, [Parameter(Mandatory = $true)] [string] $StatePath)
     $format = Get-RdsSimMember -Table $Document -Name 'format' -Default 'rdsplan-sim-state/1'
     if ($format -ne 'rdsplan-sim-state/1') { throw "unsupported state format '$format' (expected 'rdsplan-sim-state/1')" }
+    # A state that names its role takes every member it leaves out from that role's built-in host.
+    $role = [string](Get-RdsSimMember -Table $Document -Name 'role' -Default '')
+    if ($role -ne '') {
+        if (@('sessionHost', 'licenseServer') -cnotcontains $role) { throw "role: 'sessionHost' or 'licenseServer', not '$role'" }
+        $builtIn = ConvertFrom-RdsSimJsonNode -Node (New-RdsSimDefaultState -Role ($role.Substring(0, 1).ToUpperInvariant() + $role.Substring(1)))
+        foreach ($name in @($builtIn.Keys)) {
+            if (-not $Document.Contains($name)) { $Document[$name] = $builtIn[$name] }
+        }
+    }
 
     $hostDoc = Get-RdsSimMember -Table $Document -Name 'host' -Default @{}
     $simHost = @{
@@ -317,6 +331,8 @@ function Import-RdsSimStateDocument {
         LockReleased     = $false
         LockRefused      = $false
         Folders          = $null
+        Role             = $role
+        LicenseServer    = $null
     }
 
     # Registry: parents before children; a missing parent is created with inherited security.
@@ -426,6 +442,7 @@ function Import-RdsSimStateDocument {
         $state.Faults.Add($fault)
     }
     $state.Folders = Import-RdsSimFolderTable -Document $Document
+    $state.LicenseServer = Import-RdsSimLicenseServer -Document $Document
     Sync-RdsSimTimebomb -State $state -Learn
     return $state
 }
@@ -498,6 +515,8 @@ function Export-RdsSimStateDocument {
     }
     # Signed-in users are saved while there are any (a state without them reads as none).
     if (@($State.TerminalServices.sessions).Count -gt 0) { $document.terminalServices.sessions = @($State.TerminalServices.sessions) }
+    if ($State.Role -ne '') { $document.role = $State.Role }
+    if ($null -ne $State.LicenseServer) { $document.licenseServer = $State.LicenseServer }
     # Only a host that knows of folders (Sim.Host.ps1) saves them.
     if ($State.Folders.Count -gt 0) {
         $folders = @{}

@@ -8,6 +8,7 @@
 # the days) run with it, as in a generated script.
 BeforeAll {
     . (Join-Path $PSScriptRoot '../../../test/support/pester/RuntimeHarness.ps1')
+    . (Join-Path $PSScriptRoot '../../../test/support/pester/CimCmdletStandIns.ps1')
     . (Join-Path $PSScriptRoot '../../../test/support/pester/CimException.ps1')
     Set-StrictMode -Version 3.0
     $ErrorActionPreference = 'Stop'
@@ -15,21 +16,6 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TerminalServices.ps1')
     foreach ($action in @('rds.getGracePeriodDays', 'rds.testGracePeriod')) { . (Join-Path $PSScriptRoot ('../../actions/' + $action + '.ps1')) }
 
-    # Linux pwsh has no CimCmdlets: Mock needs a command of the name, with the parameters the layer passes.
-    if ($null -eq (Get-Command -Name 'Get-CimInstance' -ErrorAction SilentlyContinue)) {
-        function Get-CimInstance {
-            [CmdletBinding()]
-            param([string] $Namespace, [string] $ClassName)
-            throw 'Get-CimInstance is not mocked'
-        }
-    }
-    if ($null -eq (Get-Command -Name 'Invoke-CimMethod' -ErrorAction SilentlyContinue)) {
-        function Invoke-CimMethod {
-            [CmdletBinding()]
-            param([object] $InputObject, [string] $MethodName, [System.Collections.IDictionary] $Arguments)
-            throw 'Invoke-CimMethod is not mocked'
-        }
-    }
 
     # The instance Get-CimInstance returns (its properties are always there: CIM class properties).
     $Instance = [pscustomobject]@{ PSTypeName = 'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/TerminalServices/Win32_TerminalServiceSetting'; LicensingType = [uint32]4; PolicySourceLicensingType = [uint32]0; PolicySourceConfiguredLicenseServers = [uint32]1 }

@@ -1,5 +1,6 @@
 import { parametersSchema } from '../../shared/review-fragments.js';
 import { activeSessions, serviceName } from '../../shared/schema-fragments.js';
+import { gateStep } from '../gate.js';
 import type { PrimitiveAction, PrimitiveStep } from '../types.js';
 
 type Policy = 'refuse' | 'wait' | 'proceed';
@@ -61,15 +62,5 @@ export const hostTestSessions: PrimitiveAction<Params> = {
 
 /** The session check a step that would disconnect users brings with it, under the step's id. */
 export function sessionCheck(owner: PrimitiveStep, service: string, policy: unknown): PrimitiveStep {
-  const id = `${owner.id}.sessions`;
-  return {
-    id,
-    action: hostTestSessions.name,
-    params: hostTestSessions.normalize({ id, action: hostTestSessions.name, service, activeSessions: policy as never }),
-    // Moved to the front of the plan, so it can depend on nothing.
-    dependsOn: [],
-    runWhen: 'always',
-    ...(owner.preset ? { preset: owner.preset } : {}),
-    pointer: owner.pointer,
-  };
+  return gateStep(owner, 'sessions', hostTestSessions, hostTestSessions.normalize({ id: `${owner.id}.sessions`, action: hostTestSessions.name, service, activeSessions: policy as never }));
 }

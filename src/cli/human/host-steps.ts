@@ -6,6 +6,7 @@
  */
 import { terminalSafe } from '../../apply/terminal-safe.js';
 import { changeLines } from './change.js';
+import { reportLines } from './report-tables.js';
 
 /** What the views read of a step event or a record's step; every field but stepId may be missing in an old or damaged record. */
 export interface StepLike {
@@ -81,11 +82,13 @@ export function stepLines(steps: readonly StepLike[], order: readonly string[] =
   const width = Math.max(0, ...views.map((v) => statusWord(v.status).length));
   return views.flatMap((view) => {
     const head = `  ${statusWord(view.status).padEnd(width)}  ${view.stepId} (${view.action})${view.target ? `  ${view.target}` : ''}`;
+    const report = view.change && view.status !== 'failed' ? reportLines(view.action, view.stepId, view.change.after) : undefined;
     const details = [
       ...view.messages.map((m) => (view.status === 'failed' ? `error: ${m}` : m)),
+      ...(report ?? []),
       // A rolled-back step shows the change the rollback undid, marked so nobody reads it as the host's state.
       // An unchanged read says what it read in its message (days left, and how it was read): its state would repeat it.
-      ...(view.change && !(view.status === 'unchanged' && view.messages.length > 0) ? changeLines(view.change.before, view.change.after).map((line) => (view.status === 'rolledBack' && view.change!.status !== 'rolledBack' ? `${line} (undone)` : line)) : []),
+      ...(view.change && !report && !(view.status === 'unchanged' && view.messages.length > 0) ? changeLines(view.change.before, view.change.after).map((line) => (view.status === 'rolledBack' && view.change!.status !== 'rolledBack' ? `${line} (undone)` : line)) : []),
     ];
     return [head, ...details.map((line) => `${' '.repeat(width + 4)}${line}`)];
   });

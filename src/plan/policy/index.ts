@@ -3,6 +3,7 @@ import { dependsOnBackwards } from './depends-on.js';
 import { exportFileInBackupFolder } from './export-file.js';
 import { gracePeriodWrites } from './grace-period-writes.js';
 import { protectedKeys } from './protected-keys.js';
+import { recordBeforeIrreversible } from './record-before-irreversible.js';
 import { singleOwner } from './single-owner.js';
 import type { PolicyRule } from './types.js';
 import { uniqueIds } from './unique-ids.js';
@@ -33,6 +34,7 @@ export const SCOPED_RULES: readonly ScopedRule[] = [
   { rule: gracePeriodWrites, reads: 'step' },
   { rule: backupFirst, reads: 'earlier-steps' },
   { rule: singleOwner, reads: 'earlier-steps' },
+  { rule: recordBeforeIrreversible, reads: 'earlier-steps' },
   { rule: exportFileInBackupFolder, reads: 'step', options: true },
 ];
 

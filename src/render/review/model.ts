@@ -49,7 +49,7 @@ export interface Review {
   approvalToken: string;
 }
 
-const RISK_ORDER: RiskClass[] = ['reboot', 'service-restart', 'destructive', 'ownership', 'service', 'configuration', 'backup', 'read-only'];
+const RISK_ORDER: RiskClass[] = ['irreversible', 'reboot', 'service-restart', 'destructive', 'ownership', 'service', 'configuration', 'backup', 'read-only'];
 
 const ON_ERROR: Record<PlanOptions['onError'], string> = {
   rollback: 'On a failure the completed steps are undone in reverse order from the run journal, and the remaining steps are skipped.',
@@ -77,7 +77,8 @@ export function buildReview(plan: Plan, script: RenderedScript, warnings: Diagno
       dependsOn: step.dependsOn,
       ...(step.preset ? { preset: step.preset } : {}),
       privileges: action.privileges(step.params),
-      rollback: action.rollback(step.params),
+      // What stays after a rollback is said too: "nothing to undo" would read as harmless.
+      rollback: action.irreversible ? `none: ${action.irreversible}` : action.rollback(step.params),
       parameters: step.params,
     };
   });

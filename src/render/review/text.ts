@@ -9,6 +9,7 @@ import type { Review, ReviewStep } from './model.js';
  */
 
 export const RISK_LABELS: Record<RiskClass, string> = {
+  irreversible: 'IRREVERSIBLE',
   reboot: 'REBOOT',
   'service-restart': 'SERVICE RESTART',
   destructive: 'DESTRUCTIVE',
@@ -20,7 +21,7 @@ export const RISK_LABELS: Record<RiskClass, string> = {
 };
 
 /** Classes a change board must not miss; the renderers give them the loudest styling. */
-export const SEVERE_RISKS: ReadonlySet<RiskClass> = new Set(['reboot', 'service-restart', 'destructive']);
+export const SEVERE_RISKS: ReadonlySet<RiskClass> = new Set(['irreversible', 'reboot', 'service-restart', 'destructive']);
 
 export const HANDLER_NOTE = 'runs only if an earlier step changed something';
 
@@ -84,6 +85,7 @@ const ANSI = { bold: '1', red: '31', yellow: '33', green: '32', cyan: '36', dim:
 type Style = keyof typeof ANSI;
 
 const RISK_STYLE: Record<RiskClass, Style[]> = {
+  irreversible: ['bold', 'red'],
   reboot: ['bold', 'red'],
   'service-restart': ['bold', 'red'],
   destructive: ['bold', 'red'],

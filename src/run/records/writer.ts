@@ -5,6 +5,7 @@ import type { HostRun } from '../host-run.js';
 import type { RunEvent } from '../protocol.js';
 import { finalRecord, intentRecord, type JournalEntry, type RecordIntent, type RunRecord } from '../record.js';
 import { buildManifest } from './manifest.js';
+import { reportFiles } from './report-files.js';
 import { createFile, createUniqueFolder, ensurePrivateFolders, hostFolderAcl, realFileOps, replaceFile, writeNewFile, type FileOps, type FolderAcl } from './store.js';
 
 /**
@@ -36,6 +37,8 @@ export class RecordWriter {
   private closed = false;
   /** Bytes each appended file holds in whole lines: what a failed append is cut back to. */
   private readonly lengths = new Map<number, number>();
+  /** The report files written so far (licenseServer.reportCals' JSON and CSV), for the manifest. */
+  private readonly reports: string[] = [];
 
   private constructor(
     readonly dir: string,
@@ -89,6 +92,17 @@ export class RecordWriter {
     }
   }
 
+  /** A report written the moment its step reports, as the events are: a killed run keeps it. */
+  private writeReport(name: string, text: string): void {
+    if (this.failure || this.closed || this.reports.includes(name)) return;
+    try {
+      writeNewFile(join(this.dir, name), text, this.ops);
+      this.reports.push(name);
+    } catch (error) {
+      this.failure = error as Error;
+    }
+  }
+
   /** Why this record can no longer be written (a full disk), naming its folder; undefined while it can. */
   get failureMessage(): string | undefined {
     return this.failure ? `the run record in ${this.dir} could not be written (${this.failure.message})` : undefined;
@@ -98,6 +112,7 @@ export class RecordWriter {
   event(event: RunEvent, line: string): void {
     this.append(this.fds.events, `${line}\n`);
     if (event.event !== 'step') return;
+    for (const file of reportFiles(event)) this.writeReport(file.name, file.text);
     if (event.status === 'changed' && event.undo !== undefined && event.undo !== null) this.append(this.fds.journal, `${JSON.stringify({ stepId: event.stepId, action: event.action, undo: event.undo })}\n`);
     if (event.status === 'rolledBack') this.append(this.fds.journal, `${JSON.stringify({ stepId: event.stepId, undone: true })}\n`);
   }
@@ -117,7 +132,7 @@ export class RecordWriter {
     // The failure that stopped the run is its interruption already: said once, not twice.
     if (this.failure) return interrupted === this.failureMessage ? undefined : `${this.failureMessage}; it stays marked incomplete`;
     try {
-      const manifest = buildManifest(this.dir, run.steps.flatMap((s) => (s.backup ? [{ stepId: s.stepId, ...s.backup }] : [])));
+      const manifest = buildManifest(this.dir, run.steps.flatMap((s) => (s.backup ? [{ stepId: s.stepId, ...s.backup }] : [])), this.reports);
       replaceFile(join(this.dir, RECORD_FILES.record), `${JSON.stringify(finalRecord(this.intent, run, endedAt, manifest, interrupted), null, 2)}\n`, this.ops);
       return undefined;
     } catch (error) {

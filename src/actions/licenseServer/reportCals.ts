@@ -1,0 +1,25 @@
+import { parametersSchema } from '../../shared/review-fragments.js';
+import type { PrimitiveAction } from '../types.js';
+import { CAL_TABLES } from './cal-tables.js';
+
+type Params = Record<string, never>;
+
+/** The license server's inventory, kept in the run record: what existed before a revoke nothing can undo. */
+export const licenseServerReportCals: PrimitiveAction<Params> = {
+  kind: 'primitive',
+  changesHost: false,
+  deferrable: false,
+  reports: CAL_TABLES,
+  name: 'licenseServer.reportCals',
+  summary: 'On a license server, report the CAL packs and the issued per-device CALs (Win32_TSLicenseKeyPack, Win32_TSIssuedLicense) into the run record as JSON and CSV.',
+  schema: { properties: {}, required: [] },
+  example: {},
+  parameters: parametersSchema({}, []),
+  normalize: () => ({}),
+  effects: () => [],
+  describe: () =>
+    `Read the license server's ${CAL_TABLES.map((table) => `${table.title} (${table.columns.map((column) => column.title).join(', ')})`).join(' and ')} through WMI; the run record keeps them as JSON and CSV.`,
+  risks: () => [{ class: 'read-only', text: 'reads only' }],
+  privileges: () => [],
+  rollback: () => null,
+};
