@@ -28,10 +28,16 @@ function Set-RdsDeviceCalRevokeStep {
     $revoked = [System.Collections.Generic.List[object]]::new()
     $left = $null
     foreach ($cal in $plan.Selection) {
-        $answer = Invoke-RdsLicenseRevoke -LicenseId $cal.LicenseId -KeyPackId $cal.KeyPackId
+        # What was revoked before a failure is in its message: the step's After is not reported then, and nothing gives those CALs back.
+        $done = 'nothing was revoked'
+        if ($revoked.Count -gt 0) { $done = 'revoked before it, and not given back: ' + ([string[]]@($revoked | ForEach-Object { $_.Computer + ' (license ' + $_.LicenseId + ')' }) -join ', ') }
+        try {
+            $answer = Invoke-RdsLicenseRevoke -LicenseId $cal.LicenseId -KeyPackId $cal.KeyPackId
+        }
+        catch {
+            throw ('revoking ' + (Format-RdsCal -Cal $cal) + ' failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; ' + $done)
+        }
         if ([long]$answer.ReturnValue -ne 0) {
-            $done = 'nothing was revoked'
-            if ($revoked.Count -gt 0) { $done = 'revoked before it, and not given back: ' + ([string[]]@($revoked | ForEach-Object { $_.Computer + ' (license ' + $_.LicenseId + ')' }) -join ', ') }
             $next = 'the server named no date for the next revoke'
             if ([string]$answer.NextRevokeAllowedOn -ne '') { $next = 'the next revoke is allowed on ' + $answer.NextRevokeAllowedOn + ' (NextRevokeAllowedOn)' }
             throw ('the license server refused to revoke ' + (Format-RdsCal -Cal $cal) + ' (Revoke returned ' + $answer.ReturnValue + '): ' + $next + '; ' + $done)

@@ -45,9 +45,10 @@ function Get-RdsLicenseKeyPack {
         $issued = [long](Get-RdsSimMember -Table $pack -Name 'issuedLicenses' -Default 0)
         if ([long]$pack.productType -eq 0) { $issued = [long]@($server.issuedLicenses | Where-Object { [long]$_.keyPackId -eq [long]$pack.keyPackId -and [long]$_.licenseStatus -ne 4 }).Count }
         @{
-            KeyPackId = [long]$pack.keyPackId; Description = [string]$pack.description; KeyPackType = [long]$pack.keyPackType; ProductType = [long]$pack.productType
-            ProductVersion = [string]$pack.productVersion; ProductVersionId = [long]$pack.productVersionId; TotalLicenses = [long]$pack.totalLicenses; IssuedLicenses = $issued
-            AvailableLicenses = [long]$pack.totalLicenses - $issued; ExpirationDate = [string](Get-RdsSimMember -Table $pack -Name 'expirationDate' -Default ''); TypeAndModel = [string]$pack.typeAndModel
+            KeyPackId = [long]$pack.keyPackId; Description = [string](Get-RdsSimMember -Table $pack -Name 'description' -Default ''); KeyPackType = [long](Get-RdsSimMember -Table $pack -Name 'keyPackType' -Default 0)
+            ProductType = [long]$pack.productType; ProductVersion = [string]$pack.productVersion; ProductVersionId = [long](Get-RdsSimMember -Table $pack -Name 'productVersionId' -Default 0)
+            TotalLicenses = [long]$pack.totalLicenses; IssuedLicenses = $issued; AvailableLicenses = [long]$pack.totalLicenses - $issued
+            ExpirationDate = [string](Get-RdsSimMember -Table $pack -Name 'expirationDate' -Default ''); TypeAndModel = [string](Get-RdsSimMember -Table $pack -Name 'typeAndModel' -Default '')
         }
     }
     return , [object[]]@($packs)
@@ -59,9 +60,11 @@ function Get-RdsIssuedLicense {
     Register-RdsSimCall -Call 'Get-RdsIssuedLicense'
     $server = Get-RdsSimLicenseServer -State $state
     $licenses = foreach ($license in $server.issuedLicenses) {
+        $text = @{}
+        foreach ($name in @('issuedToUser', 'issuedToComputer', 'issueDate', 'expirationDate', 'hardwareId')) { $text[$name] = [string](Get-RdsSimMember -Table $license -Name $name -Default '') }
         @{
-            LicenseId = [long]$license.licenseId; KeyPackId = [long]$license.keyPackId; IssuedToUser = [string]$license.issuedToUser; IssuedToComputer = [string]$license.issuedToComputer
-            LicenseStatus = [long]$license.licenseStatus; IssueDate = [string]$license.issueDate; ExpirationDate = [string]$license.expirationDate; HardwareId = [string]$license.hardwareId
+            LicenseId = [long]$license.licenseId; KeyPackId = [long]$license.keyPackId; IssuedToUser = $text.issuedToUser; IssuedToComputer = $text.issuedToComputer
+            LicenseStatus = [long]$license.licenseStatus; IssueDate = $text.issueDate; ExpirationDate = $text.expirationDate; HardwareId = $text.hardwareId
         }
     }
     return , [object[]]@($licenses)
