@@ -91,7 +91,8 @@ Describe 'RdsPlan module source (static), over the loader and every file of Publ
     It 'names every function it defines with an approved verb, and defines each name once' {
         $defined = @($sources | ForEach-Object { $_.Ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true) } | ForEach-Object { $_.Name })
         $defined.Count | Should -BeGreaterThan 8
-        @($defined | Where-Object { $_ -notmatch '^(\w+)-RdsPlan\w*$' -or $null -eq (Get-Verb -Verb $Matches[1]) }) | Should -BeNullOrEmpty
+        # Every noun starts with Rds: most with RdsPlan, Get-RdsLicensingDiagnosis as its issue named it.
+        @($defined | Where-Object { $_ -notmatch '^(\w+)-Rds\w+$' -or $null -eq (Get-Verb -Verb $Matches[1]) }) | Should -BeNullOrEmpty
         @($defined | Group-Object | Where-Object { $_.Count -gt 1 } | ForEach-Object { $_.Name }) | Should -BeNullOrEmpty
     }
 
@@ -313,6 +314,7 @@ Describe 'the argument array each command hands to node' {
                 'validate' { ConvertTo-Json -Compress -InputObject @($plans | ForEach-Object { [pscustomobject]@{ file = $_; valid = $true; steps = 1; diagnostics = @() } }) }
                 'verify' { '{"ok":true,"findings":[]}' }
                 'check' { '{"hosts":[]}' }
+                'diagnose' { '{"hosts":[]}' }
                 'apply' { '{"hosts":[]}' }
                 'runs' { '[]' }
                 default { 'the CLI''s text' }
@@ -358,6 +360,8 @@ Describe 'the argument array each command hands to node' {
             Expected = @('undo', '--', '{T}/runs/run1') }
         @{ Name = 'Undo-RdsPlanRun'; Parameters = @{ Path = 'runs/run1'; Approve = 'sha256:' + ('cd' * 32); Simulate = 'state.json'; WhatIf = $true }
             Expected = @('undo', '--dry-run', '--simulate', '{T}/state.json', '--', '{T}/runs/run1') }
+        @{ Name = 'Get-RdsLicensingDiagnosis'; Parameters = @{ Path = 'plan.json'; Target = @('rdsh01', 'rdls01'); Simulate = 'hosts'; TimeoutSeconds = 30; ThrottleLimit = 2 }
+            Expected = @('diagnose', '--format', 'json', '--target', 'rdsh01', '--target', 'rdls01', '--simulate', '{T}/hosts', '--timeout', '30', '--throttle', '2', '--', '{T}/plan.json') }
         @{ Name = 'Get-RdsPlanRun'; Parameters = @{}
             Expected = @('runs', '--format', 'json', '--records', '{T}/.rdsplan') }
         @{ Name = 'Get-RdsPlanRun'; Parameters = @{ Records = 'records' }

@@ -19,6 +19,7 @@
         'Invoke-RdsPlan'
         'Undo-RdsPlanRun'
         'Get-RdsPlanRun'
+        'Get-RdsLicensingDiagnosis'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -300,3 +300,32 @@ Describe 'Get-RdsPlanTimebombData (the harness''s reading of a saved simulated h
         { Get-RdsPlanTimebombData -StateFile $missing } | Should -Throw -ExpectedMessage "the simulated host saved no state file at '$missing'"
     }
 }
+
+Describe 'Get-RdsLicensingDiagnosis on the simulated host' {
+    It 'one object per host with its findings and their fixes; findings (exit 3) are not an error; nothing is changed' {
+        $state = Join-Path $TestDrive 'diagnose-state.json'
+        $rows = @(Get-RdsLicensingDiagnosis -Path $RdsPlanResetExample -Simulate $state -ErrorAction Stop)
+        $succeeded = $?
+        $succeeded | Should -BeTrue
+        $rows.Count | Should -Be 1
+        $rows[0].PSObject.TypeNames[0] | Should -BeExactly 'RdsPlan.LicensingDiagnosis'
+        $rows[0].Host | Should -BeExactly 'localhost'
+        $rows[0].Healthy | Should -BeFalse
+        $rows[0].ExitCode | Should -Be 3
+        @($rows[0].Findings | ForEach-Object { $_.Severity + ' ' + $_.Code }) | Should -BeExactly @('error licensing-mode', 'error no-license-server', 'warning grace-ending')
+        @($rows[0].Findings | ForEach-Object { $_.Fix }) | Should -Match 'rds\.configureLicensing'
+        $rows[0].Facts.graceDays.daysLeft | Should -Be 21
+        # The reading changed nothing: the timebomb is where it was.
+        Get-RdsPlanTimebombData -StateFile $state | Should -Not -BeNullOrEmpty
+    }
+
+    It 'a host that cannot be read: its object first, then a terminating error naming why' {
+        $state = Join-Path $TestDrive 'diagnose-broken.json'
+        [System.IO.File]::WriteAllText($state, '{ "format": "rdsplan-sim-state/9" }')
+        $script:diagnosed = @()
+        { Get-RdsLicensingDiagnosis -Path $RdsPlanResetExample -Simulate $state | ForEach-Object { $script:diagnosed += $_ } } | Should -Throw -ExpectedMessage '*unsupported state format*'
+        $script:diagnosed.Count | Should -Be 1
+        $script:diagnosed[0].ExitCode | Should -Be 1
+        $script:diagnosed[0].Error | Should -BeLike '*unsupported state format*'
+    }
+}

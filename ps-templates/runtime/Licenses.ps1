@@ -19,13 +19,15 @@ function Get-RdsCodeName {
 # WMI's WBEM_E_INVALID_CLASS: the license server's classes are missing, so this host is none.
 $script:RdsInvalidClass = 0x80041010L
 
-# Returns the server's CAL packs and issued per-device CALs, each CAL with its pack's product version: @{ KeyPacks; DeviceCals }.
+# Returns the server's CAL packs and issued per-device CALs, each CAL with its pack's product version: @{ KeyPacks; DeviceCals } ($null with -AllowMissing on a host that is no license server).
 function Get-RdsCalInventory {
+    param([switch] $AllowMissing)
     try {
         $packList = Get-RdsLicenseKeyPack
     }
     catch {
         if ((Get-RdsErrorCode -ErrorRecord $_) -ne $script:RdsInvalidClass) { throw }
+        if ($AllowMissing) { return $null }
         throw ('this host is no RD Licensing server: WMI has no Win32_TSLicenseKeyPack (' + (Format-RdsErrorCode -Code $script:RdsInvalidClass) + ', invalid class); run the step on the license server')
     }
     $versions = @{}

@@ -8,6 +8,7 @@ import { rdsDisableLicensingService } from './presets/disableLicensingService.js
 import { rdsResetGracePeriod } from './presets/resetGracePeriod.js';
 import { rdsTransferDeviceCal } from './presets/transferDeviceCal.js';
 import { rdsGetGracePeriodDays } from './rds/getGracePeriodDays.js';
+import { rdsReadLicensing } from './rds/readLicensing.js';
 import { rdsSetLicenseServers } from './rds/setLicenseServers.js';
 import { rdsSetLicensingMode } from './rds/setLicensingMode.js';
 import { rdsTestGracePeriod } from './rds/testGracePeriod.js';
@@ -39,6 +40,7 @@ export const ACTIONS: readonly ActionDefinition[] = [
   rdsSetLicenseServers,
   rdsSetLicensingMode,
   hostReboot,
+  rdsReadLicensing,
   licenseServerReportCals,
   licenseServerRevokeDeviceCal,
   rdsResetGracePeriod,

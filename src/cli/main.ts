@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   render: async () => (await import('./render.js')).renderCommand,
   verify: async () => (await import('./verify.js')).verifyCommand,
   check: async () => (await import('./check.js')).checkCommand,
+  diagnose: async () => (await import('./diagnose.js')).diagnoseCommand,
   apply: async () => (await import('./apply.js')).applyCommand,
   undo: async () => (await import('./undo.js')).undoCommand,
   runs: async () => (await import('./runs.js')).runsCommand,

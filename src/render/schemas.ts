@@ -1,3 +1,4 @@
+import { buildDiagnosisSchema } from '../diagnose/schema.js';
 import { buildPlanSchema } from '../plan/schema/plan-schema.js';
 import { buildReviewSchema } from './review/review-schema.js';
 
@@ -5,6 +6,7 @@ import { buildReviewSchema } from './review/review-schema.js';
 export const GENERATED_SCHEMAS: Readonly<Record<string, () => Record<string, unknown>>> = {
   'plan.schema.json': buildPlanSchema,
   'review.schema.json': buildReviewSchema,
+  'diagnosis.schema.json': buildDiagnosisSchema,
 };
 
 export function schemaText(schema: Record<string, unknown>): string {

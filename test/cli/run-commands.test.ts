@@ -20,7 +20,7 @@ const EXAMPLE_NAMES = readdirSync(EXAMPLES)
 /** Examples for the license server: their hosts start as the bundled simulated license server. */
 const LICENSE_SERVER = new Set(['cal-report', 'transfer-device-cal']);
 /** Examples that only read: nothing is pending, and the apply changes nothing. */
-const READ_ONLY = new Set(['cal-report']);
+const READ_ONLY = new Set(['cal-report', 'diagnose-fleet']);
 
 /** A simulated fleet for a plan: one state file for one target, else a folder of <host>.json. */
 function simulatedHosts(dir: string, plan: string, name: string) {
@@ -37,8 +37,8 @@ function simulatedHosts(dir: string, plan: string, name: string) {
 const RESTARTS_TERMSERVICE = new Set(['reset-grace-period']);
 
 describe('every example: check, apply, check, runs, show-run, undo', () => {
-  test('the examples are the five seed scenarios and two on the license server', () => {
-    expect(EXAMPLE_NAMES).toHaveLength(7);
+  test('the examples are the five seed scenarios, two on the license server and a diagnosis', () => {
+    expect(EXAMPLE_NAMES).toHaveLength(8);
     expect(EXAMPLE_NAMES.filter((name) => LICENSE_SERVER.has(name))).toEqual([...LICENSE_SERVER].sort());
   });
 

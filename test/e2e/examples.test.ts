@@ -141,6 +141,18 @@ const EXAMPLES: Example[] = [
     },
   },
   {
+    name: 'diagnose-fleet',
+    check: ['licensing:unchanged'],
+    apply: ['licensing:unchanged'],
+    again: ['licensing:unchanged'],
+    assertApplied: (run) => {
+      const facts = run.steps[0]!.after;
+      // The default session host as rdsplan diagnose reads it: mode not configured, no server, 21 days.
+      expect(facts).toMatchObject({ LicensingMode: { Type: 5, Source: 'local' }, LicenseServers: { Servers: [], Source: 'local' }, GraceDays: { DaysLeft: 21, Expired: false }, Events: [], KeyPacks: null, Unread: [] });
+      expect(run.state.calls['*'] ?? 0).toBe(0);
+    },
+  },
+  {
     name: 'cal-report',
     role: 'LicenseServer',
     check: ['cals:unchanged'],

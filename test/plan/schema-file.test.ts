@@ -31,12 +31,13 @@ describe('examples', () => {
   const dir = new URL('../../examples/', import.meta.url);
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-  test('there is one per seed scenario and two for the license server', () => {
+  test('there is one per seed scenario, two for the license server and a diagnosis', () => {
     expect(files.sort()).toEqual([
       'cal-report.json',
       'clear-client-license-cache.json',
       'configure-licensing.json',
       'delete-stored-client-licenses.json',
+      'diagnose-fleet.json',
       'disable-licensing-service.json',
       'reset-grace-period.json',
       'transfer-device-cal.json',

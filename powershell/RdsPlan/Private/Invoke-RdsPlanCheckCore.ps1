@@ -16,33 +16,14 @@ function Invoke-RdsPlanCheckCore {
     $cliArguments.Add('--')
     $cliArguments.Add($PlanPath)
     $result = Invoke-RdsPlanCli -ArgumentList $cliArguments.ToArray()
-    $report = $null
-    $errorRecord = $null
-    if ($result.ExitCode -eq 0 -or $result.ExitCode -eq 3) {
-        try {
-            $report = ConvertFrom-RdsPlanCliJson -Result $result -Command 'check' -TargetObject $PlanPath
-        }
-        catch {
-            $errorRecord = $_
-        }
-    }
-    else {
-        if (-not [string]::IsNullOrWhiteSpace($result.StdOut)) {
-            try {
-                $report = ConvertFrom-Json -InputObject $result.StdOut
-            }
-            catch {
-                $report = $null
-            }
-        }
-        $errorRecord = New-RdsPlanCliErrorRecord -Result $result -Command 'check' -TargetObject $PlanPath -Fallback (Get-RdsPlanHostError -Report $report -Command 'check')
-    }
+    $read = Read-RdsPlanCliReport -Result $result -Command 'check' -PlanPath $PlanPath
+    $report = $read.Report
     $rows = @()
     if ($null -ne $report) {
         $rows = @(ConvertTo-RdsPlanCheckResult -Report $report -PlanPath $PlanPath)
     }
     [pscustomobject]@{
         Rows  = $rows
-        Error = $errorRecord
+        Error = $read.Error
     }
 }

@@ -76,6 +76,15 @@ function Get-RdsSimMember {
     return , $value
 }
 
+# Returns $Table[$Name] as an array (absent or $null: an empty one; a single object: one element).
+function Get-RdsSimList {
+    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Table, [Parameter(Mandatory = $true)] [string] $Name)
+    $value = Get-RdsSimMember -Table $Table -Name $Name
+    if ($null -eq $value) { return , [object[]]@() }
+    if ($value -is [System.Collections.IDictionary] -or $value -is [string]) { return , [object[]]@(, $value) }
+    return , [object[]]$value
+}
+
 # Returns a value as string[] ($null -> empty array, a scalar -> one element).
 function ConvertTo-RdsSimStringArray {
     param([Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Value)
@@ -268,6 +277,8 @@ function New-RdsSimDefaultState {
     if ($TermServiceStopPendingSeconds -gt 0) { $document.services.TermService.stopPendingSeconds = $TermServiceStopPendingSeconds }
     if ($Role -eq 'LicenseServer') {
         $document.host.computerName = 'RDLS01'
+        # No RD Session Host role: Remote Desktop for administration only (LicensingType 1).
+        $registry['HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core'].values = @((& $v 'LicensingMode' 'DWord' 1))
         $document.licenseServer = New-RdsSimDefaultLicenseServer
     }
     return $document
@@ -333,6 +344,7 @@ function Import-RdsSimStateDocument {
         Folders          = $null
         Role             = $role
         LicenseServer    = $null
+        Events           = @()
     }
 
     # Registry: parents before children; a missing parent is created with inherited security.
@@ -411,7 +423,11 @@ function Import-RdsSimStateDocument {
                 if ($null -ne $ends) { $entry.endsAfterReads = [int]$ends }
                 $entry
             })
+        connectivity      = New-RdsSimDictionary
     }
+    $connectivityDoc = Get-RdsSimMember -Table $tsDoc -Name 'connectivity' -Default @{}
+    foreach ($server in @($connectivityDoc.Keys)) { $state.TerminalServices.connectivity[[string]$server] = [long]$connectivityDoc[$server] }
+    $state.Events = Get-RdsSimList -Table $Document -Name 'events'
     $state.TerminalServices.timebombHistory = [ordered]@{}
     $historyDoc = Get-RdsSimMember -Table $Document -Name 'timebombDays' -Default @{}
     if (-not ($historyDoc -is [System.Collections.IDictionary])) { throw 'timebombDays: an object of sha256 -> days' }
@@ -515,6 +531,12 @@ function Export-RdsSimStateDocument {
     }
     # Signed-in users are saved while there are any (a state without them reads as none).
     if (@($State.TerminalServices.sessions).Count -gt 0) { $document.terminalServices.sessions = @($State.TerminalServices.sessions) }
+    if ($State.TerminalServices.connectivity.Count -gt 0) {
+        $connectivity = @{}
+        foreach ($entry in $State.TerminalServices.connectivity.GetEnumerator()) { $connectivity[[string]$entry.Key] = $entry.Value }
+        $document.terminalServices.connectivity = $connectivity
+    }
+    if ($State.Events.Length -gt 0) { $document.events = $State.Events }
     if ($State.Role -ne '') { $document.role = $State.Role }
     if ($null -ne $State.LicenseServer) { $document.licenseServer = $State.LicenseServer }
     # Only a host that knows of folders (Sim.Host.ps1) saves them.

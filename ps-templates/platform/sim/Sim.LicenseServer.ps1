@@ -119,9 +119,9 @@ function Import-RdsSimLicenseServer {
     $server = @{
         revokeLimitPercent = [long](Get-RdsSimMember -Table $doc -Name 'revokeLimitPercent' -Default 20)
         revokeWindowDays   = [long](Get-RdsSimMember -Table $doc -Name 'revokeWindowDays' -Default 60)
-        keyPacks           = [object[]](Get-RdsSimMember -Table $doc -Name 'keyPacks' -Default @())
-        issuedLicenses     = [object[]](Get-RdsSimMember -Table $doc -Name 'issuedLicenses' -Default @())
-        revocations        = [object[]](Get-RdsSimMember -Table $doc -Name 'revocations' -Default @())
+        keyPacks           = Get-RdsSimList -Table $doc -Name 'keyPacks'
+        issuedLicenses     = Get-RdsSimList -Table $doc -Name 'issuedLicenses'
+        revocations        = Get-RdsSimList -Table $doc -Name 'revocations'
     }
     foreach ($license in $server.issuedLicenses) {
         if ($null -eq (Find-RdsSimKeyPack -Server $server -KeyPackId ([long]$license.keyPackId))) { throw ('licenseServer: license ' + $license.licenseId + ' names key pack ' + $license.keyPackId + ', which is not in keyPacks') }

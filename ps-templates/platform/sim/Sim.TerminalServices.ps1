@@ -155,6 +155,16 @@ function Get-RdsGracePeriodDays {
     return [int]$state.TerminalServices.graceDays
 }
 
+# Returns what GetTStoLSConnectivityStatus answers for a server: the state's terminalServices.connectivity, else 6 (LS_NOT_CONNECTABLE: no such server answers).
+function Get-RdsLicenseServerConnectivity {
+    param([Parameter(Mandatory = $true)] [string] $Server)
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Get-RdsLicenseServerConnectivity' -Name $Server
+    $known = $state.TerminalServices.connectivity
+    if ($known.Contains($Server)) { return [long]$known[$Server] }
+    return [long]6
+}
+
 # Sets the specified license server list (TermService\Parameters\LicenseServers SpecifiedLicenseServers; an empty list empties it).
 function Set-RdsSpecifiedLicenseServer {
     param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Server)

@@ -99,6 +99,48 @@ Describe 'Win32_TerminalServiceSetting through CIM' {
         Set-RdsLicensingType -Type 4
         Should -Invoke Invoke-CimMethod -Times 1 -Exactly -ParameterFilter { $MethodName -eq 'ChangeMode' -and $Arguments['LicensingType'] -is [uint32] -and $Arguments['LicensingType'] -eq 4 }
     }
+
+    It 'GetTStoLSConnectivityStatus: TStoLSConnectivityStatus as [long], asked with ServerName exactly as given, on the instance' {
+        Mock Invoke-CimMethod { return (New-TestMethodResult -OutParameters @{ TStoLSConnectivityStatus = [uint32]11 }) }
+        $status = Get-RdsLicenseServerConnectivity -Server 'LIC01.contoso.com'
+        $status | Should -BeOfType [long]
+        $status | Should -Be 11
+        Should -Invoke Invoke-CimMethod -Times 1 -Exactly -ParameterFilter {
+            $MethodName -ceq 'GetTStoLSConnectivityStatus' -and [object]::ReferenceEquals($InputObject, $Instance) -and
+            $Arguments.Count -eq 1 -and $Arguments['ServerName'] -is [string] -and $Arguments['ServerName'] -ceq 'LIC01.contoso.com'
+        }
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $Namespace -eq 'root\cimv2\TerminalServices' -and $ClassName -eq 'Win32_TerminalServiceSetting' }
+    }
+
+    It 'GetTStoLSConnectivityStatus for a server that cannot be reached: 6 (LS_NOT_CONNECTABLE), the method itself succeeding' {
+        Mock Invoke-CimMethod {
+            $code = [uint32]11
+            if ($Arguments['ServerName'] -ceq 'gone.contoso.com') { $code = [uint32]6 }
+            return (New-TestMethodResult -OutParameters @{ TStoLSConnectivityStatus = $code })
+        }
+        Get-RdsLicenseServerConnectivity -Server 'gone.contoso.com' | Should -Be 6
+        Get-RdsLicenseServerConnectivity -Server 'lic01.contoso.com' | Should -Be 11
+    }
+
+    It 'GetTStoLSConnectivityStatus without TStoLSConnectivityStatus: $null, not 0 (LS_CONNECTABLE_UNKNOWN)' {
+        Mock Invoke-CimMethod { return (New-TestMethodResult) }
+        $status = Get-RdsLicenseServerConnectivity -Server 'lic01.contoso.com'
+        $null -eq $status | Should -BeTrue
+    }
+
+    It 'GetTStoLSConnectivityStatus returning a ReturnValue other than 0 throws with it' {
+        Mock Invoke-CimMethod { return (New-TestMethodResult -ReturnValue 5 -OutParameters @{ TStoLSConnectivityStatus = [uint32]11 }) }
+        { Get-RdsLicenseServerConnectivity -Server 'lic01.contoso.com' } | Should -Throw -ExpectedMessage 'Win32_TerminalServiceSetting.GetTStoLSConnectivityStatus returned 5'
+    }
+
+    It 'GetTStoLSConnectivityStatus failing in CIM (access denied, German message): the CimException comes through unchanged' {
+        $cim = New-RdsTestCimException -Code 0x80070005L -Message 'Zugriff verweigert '
+        Mock Invoke-CimMethod { throw $cim }
+        $thrown = $null
+        try { Get-RdsLicenseServerConnectivity -Server 'lic01.contoso.com' } catch { $thrown = $_ }
+        [object]::ReferenceEquals($thrown.Exception, $cim) | Should -BeTrue
+        Get-RdsErrorCode -ErrorRecord $thrown | Should -Be 0x80070005L
+    }
 }
 
 Describe 'the grace period read on Windows, through the runtime' {

@@ -66,3 +66,12 @@ function Set-RdsLicensingType {
     param([Parameter(Mandatory = $true)] [int] $Type)
     [void](Invoke-RdsTerminalServiceMethod -MethodName 'ChangeMode' -Arguments @{ LicensingType = [uint32]$Type })
 }
+
+# Returns GetTStoLSConnectivityStatus' TStoLSConnectivityStatus for a license server as [long] ($null when absent); 9 and 11 mean valid, 6 not connectable.
+function Get-RdsLicenseServerConnectivity {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)] [string] $Server)
+    $status = Get-RdsPropertyValue -InputObject (Invoke-RdsTerminalServiceMethod -MethodName 'GetTStoLSConnectivityStatus' -Arguments @{ ServerName = $Server }) -Name 'TStoLSConnectivityStatus'
+    if ($null -eq $status) { return $null }
+    return [long]$status
+}

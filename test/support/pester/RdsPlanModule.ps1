@@ -43,7 +43,7 @@ function Get-RdsPlanExportedCommandName {
     [CmdletBinding()]
     [OutputType([string])]
     param()
-    'Export-RdsPlanScript', 'Get-RdsPlanReview', 'Get-RdsPlanRun', 'Invoke-RdsPlan', 'Invoke-RdsPlanCheck', 'Test-RdsPlan', 'Test-RdsPlanScript', 'Undo-RdsPlanRun'
+    'Export-RdsPlanScript', 'Get-RdsLicensingDiagnosis', 'Get-RdsPlanReview', 'Get-RdsPlanRun', 'Invoke-RdsPlan', 'Invoke-RdsPlanCheck', 'Test-RdsPlan', 'Test-RdsPlanScript', 'Undo-RdsPlanRun'
 }
 
 function Get-RdsPlanModuleFolderFile {
