@@ -13,6 +13,7 @@
 # date left in local time or formatted with the current culture fails here.
 BeforeAll {
     . (Join-Path $PSScriptRoot '../../../test/support/pester/RuntimeHarness.ps1')
+    . (Join-Path $PSScriptRoot '../../../test/support/pester/WindowsLayerTest.ps1')
     Set-StrictMode -Version 3.0
     $ErrorActionPreference = 'Stop'
     foreach ($file in Get-RdsTemplateFile -Layer 'runtime') { . $file }
@@ -27,12 +28,7 @@ BeforeAll {
         }
     }
 
-    # India Standard Time (+05:30, no daylight saving) and the Thai Buddhist calendar (year 2569 for 2026).
-    $SavedZone = $env:TZ
-    $SavedCulture = [System.Globalization.CultureInfo]::CurrentCulture
-    $env:TZ = 'Asia/Kolkata'
-    [System.TimeZoneInfo]::ClearCachedData()
-    [System.Globalization.CultureInfo]::CurrentCulture = [System.Globalization.CultureInfo]::GetCultureInfo('th-TH')
+    $SavedZone = Enter-TestForeignZone
 
     $Rcm = 'Microsoft-Windows-TerminalServices-RemoteConnectionManager'
     $Licensing = 'Microsoft-Windows-TerminalServices-Licensing'
@@ -68,22 +64,6 @@ BeforeAll {
         if ($null -eq $Exception) { $Exception = [System.Exception]::new($Message) }
         return [System.Management.Automation.ErrorRecord]::new($Exception, ($ErrorId + ',' + $GetWinEvent), $Category, $Target)
     }
-    # The keys of a result with the type of each value, ordinally sorted: 'Name:Int64 Other:String'.
-    function Get-TestFieldType {
-        param([System.Collections.IDictionary] $Table)
-        $keys = [string[]]@($Table.Keys)
-        [System.Array]::Sort($keys, [System.StringComparer]::Ordinal)
-        $parts = foreach ($key in $keys) {
-            if ($null -eq $Table[$key]) { $key + ':null' } else { $key + ':' + $Table[$key].GetType().Name }
-        }
-        return ($parts -join ' ')
-    }
-    # What the platform function threw, as the error record the runtime would catch.
-    function Get-TestThrown {
-        param([scriptblock] $Call)
-        try { & $Call } catch { return $_ }
-        throw 'nothing was thrown'
-    }
 
     $Since = New-TestLocalDate '2026-03-24T09:15:00+05:30'
     # German messages of the two "nothing" errors, and a provider's event text.
@@ -93,9 +73,7 @@ BeforeAll {
 }
 
 AfterAll {
-    $env:TZ = $SavedZone
-    [System.TimeZoneInfo]::ClearCachedData()
-    [System.Globalization.CultureInfo]::CurrentCulture = $SavedCulture
+    Exit-TestForeignZone -Saved $SavedZone
 }
 
 Describe 'Get-WinEvent -FilterHashtable: the query' {

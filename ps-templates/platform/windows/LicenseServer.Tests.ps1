@@ -9,6 +9,7 @@
 # calendar, so a date left in local time or formatted with the current culture fails here.
 BeforeAll {
     . (Join-Path $PSScriptRoot '../../../test/support/pester/RuntimeHarness.ps1')
+    . (Join-Path $PSScriptRoot '../../../test/support/pester/WindowsLayerTest.ps1')
     . (Join-Path $PSScriptRoot '../../../test/support/pester/CimCmdletStandIns.ps1')
     . (Join-Path $PSScriptRoot '../../../test/support/pester/CimException.ps1')
     Set-StrictMode -Version 3.0
@@ -17,12 +18,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'LicenseServer.ps1')
 
 
-    # India Standard Time (+05:30, no daylight saving) and the Thai Buddhist calendar (year 2569 for 2026).
-    $SavedZone = $env:TZ
-    $SavedCulture = [System.Globalization.CultureInfo]::CurrentCulture
-    $env:TZ = 'Asia/Kolkata'
-    [System.TimeZoneInfo]::ClearCachedData()
-    [System.Globalization.CultureInfo]::CurrentCulture = [System.Globalization.CultureInfo]::GetCultureInfo('th-TH')
+    $SavedZone = Enter-TestForeignZone
 
     # A CIM DATETIME as Get-CimInstance hands it over: a [datetime] of Kind Local for the given instant.
     function New-TestCimDate {
@@ -57,28 +53,10 @@ BeforeAll {
         foreach ($name in $OutParameters.Keys) { $result[$name] = $OutParameters[$name] }
         return [pscustomobject]$result
     }
-    # The keys of a result with the type of each value, ordinally sorted: 'Name:Int64 Other:String'.
-    function Get-TestFieldType {
-        param([System.Collections.IDictionary] $Table)
-        $keys = [string[]]@($Table.Keys)
-        [System.Array]::Sort($keys, [System.StringComparer]::Ordinal)
-        $parts = foreach ($key in $keys) {
-            if ($null -eq $Table[$key]) { $key + ':null' } else { $key + ':' + $Table[$key].GetType().Name }
-        }
-        return ($parts -join ' ')
-    }
-    # What a platform function threw, as the error record the runtime would catch.
-    function Get-TestThrown {
-        param([scriptblock] $Call)
-        try { & $Call } catch { return $_ }
-        throw 'nothing was thrown'
-    }
 }
 
 AfterAll {
-    $env:TZ = $SavedZone
-    [System.TimeZoneInfo]::ClearCachedData()
-    [System.Globalization.CultureInfo]::CurrentCulture = $SavedCulture
+    Exit-TestForeignZone -Saved $SavedZone
 }
 
 Describe 'Win32_TSLicenseKeyPack through CIM' {
