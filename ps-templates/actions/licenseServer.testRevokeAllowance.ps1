@@ -26,5 +26,5 @@ function Test-RdsRevokeAllowanceStep {
 function Set-RdsRevokeAllowanceStep {
     param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context, [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test)
     $plan = Get-RdsRevokePlan -Parameters $Parameters
-    Deny-RdsHostChange -Context $Context -Message ('refused: the revoke would go beyond the license server''s revoke allowance (' + $plan.Words + '), so nothing was revoked or changed; revoke fewer CALs in one run (computers, issuedBefore), or set maxShare to the share this server allows')
+    Deny-RdsHostChange -Context $Context -Message ('refused: the revoke would go beyond the license server''s revoke allowance (' + $plan.Words + '), so nothing was revoked or changed; revoke fewer CALs in this run (computers, issuedBefore) and the rest in a later one')
 }

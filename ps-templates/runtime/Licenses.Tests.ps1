@@ -232,10 +232,13 @@ Describe 'licenseServer.reportCals' {
         $null = Initialize-TestHost -Name 'report.json'
         $test = Test-RdsCalReportStep -Parameters @{} -Context (New-TestContext -StepId 'report')
         $test.InDesiredState | Should -BeExactly $true
-        ConvertTo-SimTestJson -InputObject $test.After | Should -BeExactly (ConvertTo-SimTestJson -InputObject (Get-RdsCalInventory))
+        $inventory = Get-RdsCalInventory
+        ConvertTo-SimTestJson -InputObject $test.After.KeyPacks | Should -BeExactly (ConvertTo-SimTestJson -InputObject $inventory.KeyPacks)
+        ConvertTo-SimTestJson -InputObject $test.After.DeviceCals | Should -BeExactly (ConvertTo-SimTestJson -InputObject $inventory.DeviceCals)
         $test.After.KeyPacks.Length | Should -Be 3
         $test.After.DeviceCals.Length | Should -Be 11
-        $test.Message | Should -BeExactly '3 CAL pack(s); Windows Server 2016 per device: 2 of 5 issued; Windows Server 2019 per device: 8 of 20 issued; Windows Server 2019 per user: 31 of 50 issued; 11 per-device CAL(s) listed'
+        ([string[]]@($test.After.Usage | ForEach-Object { $_.ProductVersion + ' ' + $_.Type + ' ' + $_.Issued + '/' + $_.Installed + ' ' + $_.Availability }) -join ', ') | Should -BeExactly 'Windows Server 2016 Per Device 2/5 Available, Windows Server 2019 Per Device 8/20 Available, Windows Server 2019 Per User 31/50 Available'
+        $test.Message | Should -BeExactly '3 CAL pack(s); Windows Server 2016 per device: 2 of 5 issued; Windows Server 2019 per device: 8 of 20 issued; Windows Server 2019 per user: 31 of 50 issued; 11 per-device CAL(s) listed; usage report: 3 line(s), the report deleted on the server'
         Get-TestCallCount -Call 'Invoke-RdsLicenseRevoke' | Should -Be 0
     }
 
@@ -248,7 +251,24 @@ Describe 'licenseServer.reportCals' {
         }
         $test = Test-RdsCalReportStep -Parameters @{} -Context (New-TestContext -StepId 'report')
         $test.InDesiredState | Should -BeExactly $true
-        $test.Message | Should -BeExactly '4 CAL pack(s); Windows Server 2016 per device: 2 of 5 issued; Windows Server 2019 per device: 7 of 30 issued; Windows Server 2019 per user: 31 of 50 issued; 11 per-device CAL(s) listed'
+        $test.Message | Should -BeExactly '4 CAL pack(s); Windows Server 2016 per device: 2 of 5 issued; Windows Server 2019 per device: 7 of 30 issued; Windows Server 2019 per user: 31 of 50 issued; 11 per-device CAL(s) listed; usage report: 3 line(s), the report deleted on the server'
+    }
+
+    It 'a server without GenerateReportEx (before 2012): the inventory without a usage report, and why' {
+        $null = Initialize-TestHost -Name 'report-2008.json' -Edit { param($s) $s.licenseServer.usageReports = $false }
+        $test = Test-RdsCalReportStep -Parameters @{} -Context (New-TestContext -StepId 'report')
+        $test.InDesiredState | Should -BeExactly $true
+        $test.After.Usage.Length | Should -Be 0
+        $test.After.KeyPacks.Length | Should -Be 3
+        $test.Message | Should -BeLikeExactly '*; no usage report: this server has no GenerateReportEx (Windows Server 2012 or later has one)'
+    }
+
+    It 'a usage report that fails otherwise is a warning in the message; the inventory is still the report' {
+        $null = Initialize-TestHost -Name 'report-fault.json' -Edit { param($s) $s.faults = @(@{ call = 'Get-RdsLicenseUsageSummary'; message = 'The RPC server is unavailable.' }) }
+        $test = Test-RdsCalReportStep -Parameters @{} -Context (New-TestContext -StepId 'report')
+        $test.InDesiredState | Should -BeExactly $true
+        $test.After.DeviceCals.Length | Should -Be 11
+        $test.Message | Should -BeLikeExactly '*; warning: the usage report could not be read: The RPC server is unavailable.'
     }
 }
 
@@ -291,7 +311,7 @@ Describe 'licenseServer.testRevokeAllowance' {
         $context = New-TestContext -StepId 'revoke.allowance'
         $test = Test-RdsRevokeAllowanceStep -Parameters $parameters -Context $context
         $message = Get-TestThrownMessage { Set-RdsRevokeAllowanceStep -Parameters $parameters -Context $context -Test $test }
-        $message | Should -BeExactly 'refused: the revoke would go beyond the license server''s revoke allowance (Windows Server 2019: 4 to revoke, 3 allowed (20% of 20 installed per-device CAL(s), less 1 listed as revoked)), so nothing was revoked or changed; revoke fewer CALs in one run (computers, issuedBefore), or set maxShare to the share this server allows'
+        $message | Should -BeExactly 'refused: the revoke would go beyond the license server''s revoke allowance (Windows Server 2019: 4 to revoke, 3 allowed (20% of 20 installed per-device CAL(s), less 1 listed as revoked)), so nothing was revoked or changed; revoke fewer CALs in this run (computers, issuedBefore) and the rest in a later one'
         $context.Refused | Should -BeExactly $true
         $context.Barrier | Should -BeExactly "step 'revoke.allowance' refused the run"
         Get-TestCallCount -Call 'Invoke-RdsLicenseRevoke' | Should -Be 0

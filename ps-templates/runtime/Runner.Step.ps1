@@ -92,6 +92,7 @@ function Invoke-RdsPlanStep {
         [switch] $BeforeAnyChange,
         [switch] $ClosesDeferred,
         [switch] $NoHostChange,
+        [switch] $Irreversible,
         [hashtable] $Parameters = @{}
     )
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
@@ -190,6 +191,8 @@ function Invoke-RdsPlanStep {
                 $fields = @{ message = $blocked }
             }
             else {
+                # Nothing gives back what such a step did, even half-way: a rollback cannot bring the host back to its start.
+                if ($Irreversible -and $Context.Mode -eq 'apply') { $Context.RestoredToStart = $false }
                 $status = Invoke-RdsStepChange -Context $Context -StepId $StepId -Action $Action -Definition $definition -Parameters $Parameters -Test $test -Fields $fields
             }
         }

@@ -116,6 +116,11 @@ export interface PrimitiveAction<P extends Params = Params> extends ActionBase {
    * as the step's rollback. The policy wants an earlier step whose report keeps what existed.
    */
   irreversible?: string;
+  /**
+   * Why a plan may hold one step of this action at most (each revoke's allowance check counts
+   * from the same inventory before the first change, so two revokes could pass it together).
+   */
+  oncePerPlan?: string;
   /** The step's After is a report: the run record keeps these tables as JSON and CSV, and the views print them. */
   reports?: readonly ReportTable[];
   /** The step may opt out of the backup rule with `backup: { skip, reason }`. */

@@ -3,6 +3,7 @@ import { terminalSafe } from '../apply/terminal-safe.js';
 import type { Approval, RunRecord } from '../run/record.js';
 import { COMMON_FLAGS, EXIT, type Command } from './command.js';
 import { recordHostsLines, recordStepLines } from './human/run-record.js';
+import { markdownCell } from './human/markdown-cell.js';
 
 export const runsCommand: Command = {
   spec: {
@@ -60,7 +61,7 @@ function recordText(r: RunRecord, markdown: boolean): string {
           '|---|---|---|---|---|---|',
           ...r.steps.map((s) => {
             const cells = [s.stepId, s.action, s.status, JSON.stringify(s.before ?? null), JSON.stringify(s.after ?? null), s.message ?? ''];
-            return `| ${cells.map((c) => c.replace(/[|\\`<>]/g, (m) => `\\${m}`).replace(/\r?\n/g, ' ')).join(' | ')} |`;
+            return `| ${cells.map(markdownCell).join(' | ')} |`;
           }),
         ]
       : recordStepLines(r)),

@@ -19,8 +19,8 @@ export const CONNECTIVITY: Readonly<Record<number, { name: string; text: string 
   11: { name: 'LS_CONNECTABLE_VALID_LS', text: 'reachable and valid' },
 };
 
-/** DOMAIN.md: 9 and 11 mean valid; 1 and 2 are the valid answers of older license servers. */
-export const VALID_CONNECTIVITY: ReadonlySet<number> = new Set([1, 2, 9, 11]);
+/** DOMAIN.md: 9 and 11 mean valid. 1 and 2 are a Windows Server 2008 (R2) license server, which has no CALs for a later session host. */
+export const VALID_CONNECTIVITY: ReadonlySet<number> = new Set([9, 11]);
 
 export const connectivityName = (code: number | null): string =>
   code === null ? 'no answer' : `${CONNECTIVITY[code]?.name ?? 'an undocumented code'} (${code})`;

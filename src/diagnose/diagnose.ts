@@ -14,11 +14,13 @@ const STEP = 'licensing';
 
 /**
  * The plan a diagnosis runs: the given plan's targets and time limit, one rds.readLicensing
- * step. It is validated like any plan, and run as a check (-WhatIf), so it needs no approval
+ * step (with the plan's own eventDays where it has such a step). It is validated like any plan, and run as a check (-WhatIf), so it needs no approval
  * and changes nothing.
  */
 export function diagnosisPlan(plan: Plan): Plan {
-  const document = { apiVersion: 'rdsplan/v1', name: plan.name, targets: plan.document.targets, options: { timeoutSeconds: plan.options.timeoutSeconds }, steps: [{ id: STEP, action: 'rds.readLicensing' }] };
+  // A plan that reads the licensing state itself says how many days of events to read.
+  const own = plan.steps.find((step) => step.action === 'rds.readLicensing');
+  const document = { apiVersion: 'rdsplan/v1', name: plan.name, targets: plan.document.targets, options: { timeoutSeconds: plan.options.timeoutSeconds }, steps: [{ id: STEP, action: 'rds.readLicensing', ...(own ? { eventDays: own.params.eventDays } : {}) }] };
   const result = validatePlanText(`${plan.file} (diagnosis)`, Buffer.from(JSON.stringify(document)));
   if (!result.plan) throw new StageError(`internal error: the diagnosis plan does not validate: ${result.diagnostics.map((d) => d.message).join('; ')}`, EXIT.failed);
   return result.plan;

@@ -41,7 +41,10 @@ const licenseServers: Rule = ({ facts, sessionHost }) =>
     ? [{ code: 'no-license-server', severity: 'error', text: 'no license server is configured: the session host cannot get CALs for its clients (events 50280/50282 on 2019+)', fix: CONFIGURE }]
     : [];
 
+const OLD_SERVER = `a Windows Server 2008 (R2) license server issues no CALs for a later session host: point the host at a current one with ${CONFIGURE}`;
 const CONNECTIVITY_FIX: Readonly<Record<number, string>> = {
+  1: OLD_SERVER,
+  2: OLD_SERVER,
   5: 'add this session host to the Terminal Server Computers group on the license server',
   6: `check the name, DNS, the firewall (RPC) and that TermServLicensing runs on that server; or point the host at a reachable one with ${CONFIGURE}`,
   8: 'run as an account with administrator rights on the license server',

@@ -14,7 +14,8 @@ import { quotePowerShell } from './quote.js';
  *   -BeforeAnyChange that deferred step is carried out before the first change of the host, and
  *                    when it fails or refuses no change runs;
  *   -ClosesDeferred  the step ends the deferral of the deferred steps it depends on;
- *   -NoHostChange    the step's change is none of the host's (a backup written, a value read).
+ *   -NoHostChange    the step's change is none of the host's (a backup written, a value read);
+ *   -Irreversible    nothing undoes its change: once it has begun, a rollback cannot bring the host back to its start.
  */
 export function stepCall(step: PrimitiveStep, steps: readonly PrimitiveStep[]): string {
   const action = primitive(step.action);
@@ -25,6 +26,7 @@ export function stepCall(step: PrimitiveStep, steps: readonly PrimitiveStep[]): 
     deferred && action.beforeAnyChange ? ' -BeforeAnyChange' : '',
     action.closesDeferred ? ' -ClosesDeferred' : '',
     action.changesHost ? '' : ' -NoHostChange',
+    action.irreversible ? ' -Irreversible' : '',
   ].join('');
   return [
     `# step ${step.id} (${step.action})`,

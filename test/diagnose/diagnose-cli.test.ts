@@ -124,6 +124,11 @@ describe('rdsplan diagnose on simulated hosts', () => {
     expect(r.code).toBe(3);
     expect(codesOf(r.json)).toEqual(['warning event-1028']);
     expect(r.json.hosts[0].facts.events).toEqual([expect.objectContaining({ id: 1028, message: 'Remote Desktop license could not be renewed for WS-042' })]);
+    // A plan that reads the licensing state itself sets the window: 60 days reach the old event too.
+    const wider = join(dir, 'wider.json');
+    writeFileSync(wider, JSON.stringify(planOf('farm', [{ id: 'read', action: 'rds.readLicensing', eventDays: 60 }])));
+    const old = await diagnose(wider, join(dir, 'events.json'));
+    expect(codesOf(old.json)).toEqual(['warning event-1028', 'error event-1069']);
   }, 60_000);
 
   test('the built-in license server: its CAL packs are read; a pack type with none left and event 21 are findings', async () => {

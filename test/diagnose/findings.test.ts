@@ -40,8 +40,14 @@ describe('the findings of a diagnosis', () => {
     expect(textOf(f, 'license-server-unusable').fix).toMatch(fix);
   });
 
-  test.each([1, 2, 9, 11])('connectivity %i is valid: no finding', (code) => {
+  test.each([9, 11])('connectivity %i is valid: no finding', (code) => {
     expect(codes({ ...healthy(), connectivity: [{ server: 'lic01', code, error: '' }] })).toEqual([]);
+  });
+
+  test.each([1, 2])('connectivity %i is a 2008 (R2) license server: reachable, but no CALs for this host', (code) => {
+    const f = { ...healthy(), connectivity: [{ server: 'lic01', code, error: '' }], graceDays: { daysLeft: 90, expired: false, error: '' } };
+    expect(codes(f)).toEqual(['error license-server-unusable']);
+    expect(textOf(f, 'license-server-unusable').fix).toMatch(/^a Windows Server 2008 \(R2\) license server issues no CALs for a later session host/);
   });
 
   test('one valid server of two: the other is a finding, the grace period is not', () => {
@@ -94,5 +100,14 @@ describe('the facts as the host reported them', () => {
   test('a reading of another shape is read as missing parts, never thrown on', () => {
     expect(readFacts('nonsense')).toEqual({ licensingMode: null, licenseServers: null, connectivity: [], graceDays: null, licensingService: null, events: [], keyPacks: null, unread: [] });
     expect(readFacts({ LicensingMode: { Type: '4' }, Connectivity: [null, { Server: 'a', Code: 11 }], KeyPacks: [] })).toMatchObject({ licensingMode: null, connectivity: [{ server: 'a', code: 11, error: '' }], keyPacks: [] });
+  });
+});
+
+describe('the diagnosis as Markdown', () => {
+  test('host text cannot end a cell or become markup', async () => {
+    const { diagnosisMarkdown } = await import('../../src/cli/human/diagnosis.js');
+    const facts = { ...healthy(), connectivity: [{ server: 'lic|01<img src=x>`\\', code: 6, error: '' }] };
+    const md = diagnosisMarkdown({ formatVersion: 1, kind: 'rdsplan-diagnosis', plan: { name: 'p', file: 'p.json' }, exitCode: 3, hosts: [{ host: 'h', exitCode: 3, error: null, facts, findings: findingsOf(facts) }] });
+    expect(md).toContain('| ERROR | license-server-unusable: lic\\|01\\<img src=x\\>\\`\\\\: LS_NOT_CONNECTABLE (6): the license server cannot be reached |');
   });
 });

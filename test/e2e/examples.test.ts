@@ -163,6 +163,7 @@ const EXAMPLES: Example[] = [
       const report = run.steps[0]!.after;
       expect(report.KeyPacks.map((p: any) => `${p.ProductVersion} ${p.Type} ${p.Issued}/${p.Total}`)).toEqual(['Windows Server 2016 per device 2/5', 'Windows Server 2019 per device 8/20', 'Windows Server 2019 per user 31/50']);
       expect(report.DeviceCals).toHaveLength(11);
+      expect(report.Usage.map((u: any) => `${u.ProductVersion} ${u.Type} ${u.Issued}/${u.Installed}`)).toEqual(['Windows Server 2016 Per Device 2/5', 'Windows Server 2019 Per Device 8/20', 'Windows Server 2019 Per User 31/50']);
     },
   },
 ];

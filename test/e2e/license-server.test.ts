@@ -84,6 +84,8 @@ describe('revoking per-device CALs on the simulated license server', () => {
     expect(revoke.message).toMatch(new RegExp(`the next revoke is allowed on ${next}T\\d\\d:\\d\\d:\\d\\dZ \\(NextRevokeAllowedOn\\)`));
     expect(revoke.message).toContain('revoked before it, and not given back: WS-001 (license 1010), WS-002 (license 1011), WS-003 (license 1012)');
     expect(['WS-001', 'WS-002', 'WS-003', 'WS-004'].map((c) => status(serverLimit, c))).toEqual([4, 4, 4, 2]);
+    // Rolled back, but nothing gives those three back: the host is not at its start.
+    expect(serverLimit.summary).toMatchObject({ status: 'rolledBack', restoredToStart: false });
     expect(revokeCalls(serverLimit)).toBe(4);
   });
 

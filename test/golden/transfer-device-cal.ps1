@@ -23,7 +23,7 @@ Invoke-RdsPlanStep -Context $RdsContext -StepId 'transfer.revoke.allowance' -Act
 # step transfer.before (licenseServer.reportCals)
 Invoke-RdsPlanStep -Context $RdsContext -StepId 'transfer.before' -Action 'licenseServer.reportCals' -RunWhen 'always' -DependsOn @() -NoHostChange -Parameters @{}
 # step transfer.revoke (licenseServer.revokeDeviceCal)
-Invoke-RdsPlanStep -Context $RdsContext -StepId 'transfer.revoke' -Action 'licenseServer.revokeDeviceCal' -RunWhen 'always' -DependsOn @('transfer.before') -Parameters @{ Computers = @('WS-042'); MaxShare = 20 }
+Invoke-RdsPlanStep -Context $RdsContext -StepId 'transfer.revoke' -Action 'licenseServer.revokeDeviceCal' -RunWhen 'always' -DependsOn @('transfer.before') -Irreversible -Parameters @{ Computers = @('WS-042'); MaxShare = 20 }
 # step transfer.after (licenseServer.reportCals)
 Invoke-RdsPlanStep -Context $RdsContext -StepId 'transfer.after' -Action 'licenseServer.reportCals' -RunWhen 'always' -DependsOn @() -NoHostChange -Parameters @{}
 Complete-RdsPlan -Context $RdsContext

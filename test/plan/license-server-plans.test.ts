@@ -57,3 +57,19 @@ describe('the revoke step as written', () => {
     expect(steps[2]!.params).toEqual({ computers: ['WS-042'], maxShare: 10 });
   });
 });
+
+describe('one revoke per plan', () => {
+  test('a second revoke (or a transfer beside a revoke) is refused: both would pass the same allowance', () => {
+    expect(diagnostics([report, revoke(), { id: 'again', action: 'licenseServer.revokeDeviceCal', computers: ['WS-043'] }])).toEqual([
+      expect.stringMatching(/ error step "again" is a second licenseServer\.revokeDeviceCal \(the first is "revoke"\); a plan holds one: its allowance is worked out before the first change/),
+    ]);
+    expect(diagnostics([report, revoke(), { id: 'transfer', action: 'rds.transferDeviceCal', fromComputer: 'WS-043' }])).toEqual([expect.stringMatching(/ error step "transfer\.revoke" is a second licenseServer\.revokeDeviceCal/)]);
+  });
+
+  test('a share above 20% is said in the review as a risk of its own', async () => {
+    const { licenseServerRevokeDeviceCal } = await import('../../src/actions/licenseServer/revokeDeviceCal.js');
+    const risks = (maxShare: number) => licenseServerRevokeDeviceCal.risks({ computers: ['WS-042'], maxShare }).map((r) => r.text);
+    expect(risks(20).some((t) => t.startsWith('maxShare'))).toBe(false);
+    expect(risks(50)).toContain('maxShare 50% is above the 20% a license server is commonly cited to allow: the server may refuse part-way, after some CALs are already revoked');
+  });
+});

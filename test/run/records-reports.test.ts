@@ -35,7 +35,7 @@ const event = (over: Partial<StepEvent> = {}): StepEvent => ({
 describe('the files of a report', () => {
   test('JSON of the report and a CSV per table, header first, CRLF, formulas and separators kept as text', () => {
     const files = reportFiles(event());
-    expect(files.map((f) => f.name)).toEqual(['report.cals.json', 'report.cals.keyPacks.csv', 'report.cals.deviceCals.csv']);
+    expect(files.map((f) => f.name)).toEqual(['report.cals.json', 'report.cals.keyPacks.csv', 'report.cals.deviceCals.csv', 'report.cals.usage.csv']);
     expect(JSON.parse(files[0]!.text)).toEqual({ stepId: 'cals', action: 'licenseServer.reportCals', time: '2026-12-04T10:00:00Z', report: event().after });
     expect(files[1]!.text).toBe('product version,type,key pack,total,issued,available,expires\r\nWindows Server 2019,per device,3,20,8,12,2038-01-19T03:14:07Z\r\n');
     expect(files[2]!.text.split('\r\n')).toEqual([
@@ -64,10 +64,11 @@ describe('cal-report applied through the CLI on the simulated license server', (
     expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: '' });
     const [record] = recordDirs(records);
     const manifest = JSON.parse(readFileSync(join(record!, 'record.json'), 'utf8')).manifest;
-    expect(Object.keys(manifest.files).filter((name) => name.startsWith('report.')).sort()).toEqual(['report.cals.deviceCals.csv', 'report.cals.json', 'report.cals.keyPacks.csv']);
+    expect(Object.keys(manifest.files).filter((name) => name.startsWith('report.')).sort()).toEqual(['report.cals.deviceCals.csv', 'report.cals.json', 'report.cals.keyPacks.csv', 'report.cals.usage.csv']);
     const csv = readFileSync(join(record!, 'report.cals.deviceCals.csv'), 'utf8').split('\r\n');
     expect(csv).toHaveLength(1 + 11 + 1);
     expect(csv).toContain('WS-042,0200030a-000003f7,active,Windows Server 2019,1015,3,2026-08-19T14:05:00Z,2027-08-18T14:05:00Z');
+    expect(readFileSync(join(record!, 'report.cals.usage.csv'), 'utf8')).toBe('product version,type,installed,issued,availability\r\nWindows Server 2016,Per Device,5,2,Available\r\nWindows Server 2019,Per Device,20,8,Available\r\nWindows Server 2019,Per User,50,31,Available\r\n');
     expect(manifestMismatches(record!, manifest)).toEqual([]);
 
     const shown = await runCli(['show-run', record!]);

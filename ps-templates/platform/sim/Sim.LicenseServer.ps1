@@ -11,6 +11,7 @@
 # NextRevokeAllowedOn and a non-zero ReturnValue (1 here: Windows' code is undocumented).
 
 $script:RdsSimInvalidClassMessage = 'Ungültige Klasse '
+$script:RdsSimInvalidMethodMessage = 'Ungültige Methode '
 
 # Returns the simulated license server; throws the CimException of a missing WMI class on a host that is none.
 function Get-RdsSimLicenseServer {
@@ -104,6 +105,28 @@ function Invoke-RdsLicenseRevoke {
     return @{ ReturnValue = [long]0; RevokableCals = $limit - $recent.Length - 1; NextRevokeAllowedOn = '' }
 }
 
+# Returns the usage report summary as Get-RdsLicenseUsageSummary does on Windows: one entry per product version and CAL type of the packs (TSCALType and TSCALAvailability are text, as Microsoft documents them); a server with usageReports false has no GenerateReportEx (before 2012).
+function Get-RdsLicenseUsageSummary {
+    $state = Get-RdsSimState
+    Register-RdsSimCall -Call 'Get-RdsLicenseUsageSummary'
+    $server = Get-RdsSimLicenseServer -State $state
+    if (-not $server.usageReports) { throw (New-RdsSimCimException -Code 0x8004102EL -Message $script:RdsSimInvalidMethodMessage) }
+    $totals = [ordered]@{}
+    foreach ($pack in (Get-RdsLicenseKeyPack)) {
+        $key = $pack.ProductVersion + '|' + $pack.ProductType
+        $type = 'Unknown'
+        if ($pack.ProductType -eq 0) { $type = 'Per Device' } elseif ($pack.ProductType -eq 1) { $type = 'Per User' }
+        if (-not $totals.Contains($key)) { $totals[$key] = @{ ProductVersion = $pack.ProductVersion; CalType = $type; Installed = [long]0; Issued = [long]0; Availability = '' } }
+        $totals[$key].Installed += $pack.TotalLicenses
+        $totals[$key].Issued += $pack.IssuedLicenses
+    }
+    foreach ($entry in $totals.Values) {
+        $entry.Availability = 'None'
+        if ($entry.Issued -lt $entry.Installed) { $entry.Availability = 'Available' }
+    }
+    return , [object[]]@($totals.Values)
+}
+
 # Returns a UTC time as the platform writes CIM dates: yyyy-MM-ddTHH:mm:ssZ.
 function Format-RdsSimUtc {
     param([Parameter(Mandatory = $true)] [datetime] $Time)
@@ -122,6 +145,7 @@ function Import-RdsSimLicenseServer {
         keyPacks           = Get-RdsSimList -Table $doc -Name 'keyPacks'
         issuedLicenses     = Get-RdsSimList -Table $doc -Name 'issuedLicenses'
         revocations        = Get-RdsSimList -Table $doc -Name 'revocations'
+        usageReports       = [bool](Get-RdsSimMember -Table $doc -Name 'usageReports' -Default $true)
     }
     foreach ($license in $server.issuedLicenses) {
         if ($null -eq (Find-RdsSimKeyPack -Server $server -KeyPackId ([long]$license.keyPackId))) { throw ('licenseServer: license ' + $license.licenseId + ' names key pack ' + $license.keyPackId + ', which is not in keyPacks') }

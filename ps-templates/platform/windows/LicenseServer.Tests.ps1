@@ -5,6 +5,10 @@
 # server throws a CimException with error_Code 0x80041010 (invalid class), no HResult and a
 # localized message; Revoke's CimMethodResult holds ReturnValue and only the out-parameters Windows
 # filled in (RevokableCals after a revoke, NextRevokeAllowedOn only after a refusal at the limit).
+# The usage report: GenerateReportEx (static) answers ReturnValue and FileName, Get-CimInstance the
+# Win32_TSLicenseReport instance of that FileName, FetchReportSummaryEntries ReturnValue and the
+# ReportSummaryEntries array (Win32_TSLicenseReportSummaryEntry, TSCALType and TSCALAvailability
+# strings as documented), 0x4001 (LSERVER_I_NO_MORE_DATA) without ReportSummaryEntries at all.
 # The file runs in a zone east of UTC (on Linux, where TZ selects it) and a culture with another
 # calendar, so a date left in local time or formatted with the current culture fails here.
 BeforeAll {
@@ -16,8 +20,6 @@ BeforeAll {
     $ErrorActionPreference = 'Stop'
     foreach ($file in Get-RdsTemplateFile -Layer 'runtime') { . $file }
     . (Join-Path $PSScriptRoot 'LicenseServer.ps1')
-
-
     $SavedZone = Enter-TestForeignZone
 
     # A CIM DATETIME as Get-CimInstance hands it over: a [datetime] of Kind Local for the given instant.
@@ -43,6 +45,26 @@ BeforeAll {
             PSTypeName = 'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/Win32_TSIssuedLicense'
             LicenseId = $LicenseId; KeyPackId = $KeyPackId; sIssuedToUser = $User; sIssuedToComputer = $Computer; LicenseStatus = [uint32]2
             IssueDate = $IssueDate; ExpirationDate = $ExpirationDate; sHardwareId = '1a2b3c4d-0000-0000-0000-00000000002a'
+            PSComputerName = $null
+        }
+    }
+    # A Win32_TSLicenseReport instance as Get-CimInstance returns it: every class property (the deprecated ones 0 or $null).
+    function New-TestLicenseReport {
+        param([string] $FileName)
+        return [pscustomobject]@{
+            PSTypeName = 'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/Win32_TSLicenseReport'
+            FileName = $FileName; LicenseUsageCount = [uint32]0; InstalledLicenses = [uint32]0; GenerationDateTime = (New-TestCimDate '2026-05-01T10:15:00+05:30')
+            ScopeType = [uint32]0; ScopeValue = $null; Version = [uint32]2
+            PSComputerName = $null
+        }
+    }
+    # A Win32_TSLicenseReportSummaryEntry as the fetch's out-parameter holds it: every class property, TSCALType and TSCALAvailability strings.
+    function New-TestSummaryEntry {
+        param([string] $ProductVersion = 'Windows Server 2022', [string] $CalType = 'Per User', [uint32] $Installed = 50, [uint32] $Issued = 12, [string] $Availability = 'Available')
+        return [pscustomobject]@{
+            PSTypeName = 'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/Win32_TSLicenseReportSummaryEntry'
+            ProductVersion = $ProductVersion; ProductVersionID = [uint32]7; TSCALType = $CalType; InstalledLicenses = $Installed
+            IssuedLicenses = $Issued; TSCALAvailability = $Availability
             PSComputerName = $null
         }
     }
@@ -155,6 +177,17 @@ Describe 'Invoke-RdsLicenseRevoke: Win32_TSIssuedLicense.Revoke' {
         ConvertTo-RdsTestJson $answer | Should -BeExactly (ConvertTo-RdsTestJson @{ ReturnValue = 0; RevokableCals = 9; NextRevokeAllowedOn = '' })
     }
 
+    It 'revoked with a zero NextRevokeAllowedOn beside it (a DMTF interval reads as a TimeSpan): no date, and no throw after the revoke' {
+        Mock Invoke-CimMethod { return (New-TestMethodResult -OutParameters @{ RevokableCals = [uint32]2; NextRevokeAllowedOn = [System.TimeSpan]::Zero }) }
+        $answer = Invoke-RdsLicenseRevoke -LicenseId 4000000000 -KeyPackId 3
+        ConvertTo-RdsTestJson $answer | Should -BeExactly (ConvertTo-RdsTestJson @{ ReturnValue = 0; RevokableCals = 2; NextRevokeAllowedOn = '' })
+    }
+
+    It 'an answer without ReturnValue is no success: -1, which the runtime reports as a refusal' {
+        Mock Invoke-CimMethod { return [pscustomobject]@{ PSComputerName = $null } }
+        (Invoke-RdsLicenseRevoke -LicenseId 4000000000 -KeyPackId 3).ReturnValue | Should -BeExactly ([long]-1)
+    }
+
     It 'refused at the limit: the non-zero ReturnValue and NextRevokeAllowedOn as UTC text, without throwing (strict mode: no RevokableCals)' {
         $next = New-TestCimDate '2026-05-02T01:15:00+05:30'
         Mock Invoke-CimMethod { return (New-TestMethodResult -ReturnValue 1 -OutParameters @{ NextRevokeAllowedOn = $next }) }
@@ -168,5 +201,150 @@ Describe 'Invoke-RdsLicenseRevoke: Win32_TSIssuedLicense.Revoke' {
         { Invoke-RdsLicenseRevoke -LicenseId 18 -KeyPackId 3 } | Should -Throw -ExpectedMessage 'no issued license 18 in key pack 3 (Win32_TSIssuedLicense)'
         Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $Filter -ceq 'KeyPackId = 3 AND LicenseId = 18' }
         Should -Invoke Invoke-CimMethod -Times 0 -Exactly
+    }
+}
+
+Describe 'Get-RdsLicenseUsageSummary: Win32_TSLicenseReport GenerateReportEx, FetchReportSummaryEntries, DeleteReport' {
+    BeforeEach {
+        $ReportName = 'CAL Usage Report 2026-05-01 10-15-00'
+        $Report = New-TestLicenseReport -FileName $ReportName
+        $Entries = [object[]]@(New-TestSummaryEntry -ProductVersion 'Windows Server 2022' -CalType 'Per User' -Installed 4000000000 -Issued 3 -Availability 'Limited')
+        $FetchResult = New-TestMethodResult -OutParameters @{ Count = [uint32]1; ReportSummaryEntries = $Entries }
+        $DeleteResult = New-TestMethodResult
+        # Every call in order: the method, and for the instance methods whether they ran on the report Get-CimInstance returned.
+        $Calls = [System.Collections.Generic.List[string]]::new()
+        Mock Invoke-CimMethod {
+            $Calls.Add('GenerateReportEx')
+            return (New-TestMethodResult -OutParameters @{ FileName = $ReportName })
+        } -ParameterFilter { $MethodName -ceq 'GenerateReportEx' }
+        Mock Get-CimInstance {
+            $Calls.Add('Get-CimInstance')
+            return $Report
+        } -ParameterFilter { $Filter -ceq ("FileName = '" + $ReportName + "'") }
+        Mock Get-CimInstance { $Calls.Add('Get-CimInstance (no match)') }
+        Mock Invoke-CimMethod {
+            $Calls.Add('FetchReportSummaryEntries on report: ' + [object]::ReferenceEquals($InputObject, $Report))
+            return $FetchResult
+        } -ParameterFilter { $MethodName -ceq 'FetchReportSummaryEntries' }
+        Mock Invoke-CimMethod {
+            $Calls.Add('DeleteReport on report: ' + [object]::ReferenceEquals($InputObject, $Report))
+            return $DeleteResult
+        } -ParameterFilter { $MethodName -ceq 'DeleteReport' }
+    }
+
+    It 'one entry: the report made, found by its FileName, read and deleted, in that order; every field mapped with its type' {
+        $summary = Get-RdsLicenseUsageSummary
+        ($Calls -join ' | ') | Should -BeExactly 'GenerateReportEx | Get-CimInstance | FetchReportSummaryEntries on report: True | DeleteReport on report: True'
+        Should -Invoke Invoke-CimMethod -Times 1 -Exactly -ParameterFilter { $Namespace -ceq 'root\cimv2' -and $ClassName -ceq 'Win32_TSLicenseReport' -and $MethodName -ceq 'GenerateReportEx' -and $null -eq $InputObject -and $null -eq $Arguments }
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $Namespace -ceq 'root\cimv2' -and $ClassName -ceq 'Win32_TSLicenseReport' -and $Filter -ceq "FileName = 'CAL Usage Report 2026-05-01 10-15-00'" }
+        Should -Invoke Invoke-CimMethod -Times 1 -Exactly -ParameterFilter {
+            [object]::ReferenceEquals($InputObject, $Report) -and $MethodName -ceq 'FetchReportSummaryEntries' -and [string]::IsNullOrEmpty($ClassName) -and
+            [string]::Join(',', [string[]]@($Arguments.Keys | Sort-Object)) -ceq 'Count,StartIndex' -and $Arguments['StartIndex'] -is [uint32] -and $Arguments['StartIndex'] -eq 0 -and $Arguments['Count'] -is [uint32] -and $Arguments['Count'] -eq 0
+        }
+        Should -Invoke Invoke-CimMethod -Times 1 -Exactly -ParameterFilter { [object]::ReferenceEquals($InputObject, $Report) -and $MethodName -ceq 'DeleteReport' -and $null -eq $Arguments }
+        Should -Invoke Invoke-CimMethod -Times 3 -Exactly
+        $summary -is [object[]] | Should -BeTrue
+        $summary.Count | Should -Be 1
+        Get-TestFieldType $summary[0] | Should -BeExactly 'Availability:String CalType:String Installed:Int64 Issued:Int64 ProductVersion:String'
+        ConvertTo-RdsTestJson $summary[0] | Should -BeExactly (ConvertTo-RdsTestJson @{ ProductVersion = 'Windows Server 2022'; CalType = 'Per User'; Installed = 4000000000; Issued = 3; Availability = 'Limited' })
+    }
+
+    It '<Case>: an array of <Count>, in the order given, and the report deleted' -ForEach @(
+        @{ Case = 'LSERVER_I_NO_MORE_DATA (0x4001) without ReportSummaryEntries'; ReturnValue = 0x4001; Count = 0; Versions = '' }
+        @{ Case = 'ReturnValue 0 without ReportSummaryEntries'; ReturnValue = 0; Count = 0; Versions = '' }
+        @{ Case = 'one entry'; ReturnValue = 0; Count = 1; Versions = 'Windows Server 2016/Per Device' }
+        @{ Case = 'three entries'; ReturnValue = 0; Count = 3; Versions = 'Windows Server 2016/Per Device,Windows Server 2019/Per User,Windows Server 2022/Per Device' }
+    ) {
+        $given = [object[]]@(
+            New-TestSummaryEntry -ProductVersion 'Windows Server 2016' -CalType 'Per Device'
+            New-TestSummaryEntry -ProductVersion 'Windows Server 2019' -CalType 'Per User'
+            New-TestSummaryEntry -ProductVersion 'Windows Server 2022' -CalType 'Per Device'
+        )
+        if ($Count -eq 0) { $FetchResult = New-TestMethodResult -ReturnValue $ReturnValue }
+        else { $FetchResult = New-TestMethodResult -ReturnValue $ReturnValue -OutParameters @{ Count = [uint32]$Count; ReportSummaryEntries = [object[]]$given[0..($Count - 1)] } }
+        $summary = Get-RdsLicenseUsageSummary
+        $summary -is [object[]] | Should -BeTrue
+        $summary.Count | Should -Be $Count
+        [string]::Join(',', [string[]]@($summary | ForEach-Object { $_.ProductVersion + '/' + $_.CalType })) | Should -BeExactly $Versions
+        Should -Invoke Invoke-CimMethod -Times 1 -Exactly -ParameterFilter { [object]::ReferenceEquals($InputObject, $Report) -and $MethodName -ceq 'DeleteReport' }
+    }
+
+    It 'a FileName with a quote and backslashes: the Filter escapes both for WQL, and the report found is read and deleted' {
+        $ReportName = "C:\Reports\O'Brien's CALs"
+        $Report = New-TestLicenseReport -FileName $ReportName
+        Mock Get-CimInstance { $Calls.Add('Get-CimInstance'); return $Report } -ParameterFilter { $Filter -ceq "FileName = 'C:\\Reports\\O\'Brien\'s CALs'" }
+        $null = Get-RdsLicenseUsageSummary
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $Filter -ceq "FileName = 'C:\\Reports\\O\'Brien\'s CALs'" }
+        ($Calls -join ' | ') | Should -BeExactly 'GenerateReportEx | Get-CimInstance | FetchReportSummaryEntries on report: True | DeleteReport on report: True'
+    }
+
+    It 'GenerateReportEx returns 5: "Win32_TSLicenseReport.GenerateReportEx returned 5", and nothing else is called' {
+        Mock Invoke-CimMethod { return (New-TestMethodResult -ReturnValue 5) } -ParameterFilter { $MethodName -ceq 'GenerateReportEx' }
+        $thrown = Get-TestThrown { Get-RdsLicenseUsageSummary }
+        $thrown.Exception.Message | Should -BeExactly 'Win32_TSLicenseReport.GenerateReportEx returned 5'
+        Should -Invoke Get-CimInstance -Times 0 -Exactly
+        Should -Invoke Invoke-CimMethod -Times 1 -Exactly
+    }
+
+    It 'no report of that FileName: a message naming it, and neither fetch nor delete' {
+        Mock Get-CimInstance { } -ParameterFilter { $Filter -ceq ("FileName = '" + $ReportName + "'") }
+        $thrown = Get-TestThrown { Get-RdsLicenseUsageSummary }
+        $thrown.Exception.Message | Should -BeExactly "no usage report 'CAL Usage Report 2026-05-01 10-15-00' (Win32_TSLicenseReport) after GenerateReportEx"
+        Should -Invoke Invoke-CimMethod -Times 0 -Exactly -ParameterFilter { $MethodName -ne 'GenerateReportEx' }
+    }
+
+    It 'FetchReportSummaryEntries returns <ReturnValue>: "Win32_TSLicenseReport.FetchReportSummaryEntries returned <ReturnValue>", the report deleted all the same' -ForEach @(
+        @{ ReturnValue = 1 }, @{ ReturnValue = 0x4002 }
+    ) {
+        $FetchResult = New-TestMethodResult -ReturnValue $ReturnValue
+        $thrown = Get-TestThrown { Get-RdsLicenseUsageSummary }
+        $thrown.Exception.Message | Should -BeExactly ('Win32_TSLicenseReport.FetchReportSummaryEntries returned ' + $ReturnValue)
+        ($Calls -join ' | ') | Should -BeExactly 'GenerateReportEx | Get-CimInstance | FetchReportSummaryEntries on report: True | DeleteReport on report: True'
+    }
+
+    It 'DeleteReport returns 2 after a good fetch: "Win32_TSLicenseReport.DeleteReport returned 2"' {
+        $DeleteResult = New-TestMethodResult -ReturnValue 2
+        $thrown = Get-TestThrown { Get-RdsLicenseUsageSummary }
+        $thrown.Exception.Message | Should -BeExactly 'Win32_TSLicenseReport.DeleteReport returned 2'
+    }
+
+    It '<Method> throws a CimException (<Why>): it passes unchanged, error_Code 0x<Hex>' -ForEach @(
+        @{ Method = 'GenerateReportEx'; Why = 'no such method before 2012'; Code = 0x8004102EL; Hex = '8004102E'; Expected = 'GenerateReportEx' }
+        @{ Method = 'FetchReportSummaryEntries'; Why = 'access denied'; Code = 0x80070005L; Hex = '80070005'; Expected = 'GenerateReportEx | Get-CimInstance | FetchReportSummaryEntries on report: True | DeleteReport on report: True' }
+        @{ Method = 'DeleteReport'; Why = 'generic failure after a good fetch'; Code = 0x80041001L; Hex = '80041001'; Expected = 'GenerateReportEx | Get-CimInstance | FetchReportSummaryEntries on report: True | DeleteReport on report: True' }
+    ) {
+        $cim = New-RdsTestCimException -Code $Code -Message 'Ungültige Methode '
+        Mock Invoke-CimMethod {
+            if ($MethodName -ceq 'DeleteReport') { $Calls.Add('DeleteReport on report: ' + [object]::ReferenceEquals($InputObject, $Report)) }
+            elseif ($MethodName -ceq 'FetchReportSummaryEntries') { $Calls.Add('FetchReportSummaryEntries on report: ' + [object]::ReferenceEquals($InputObject, $Report)) }
+            else { $Calls.Add($MethodName) }
+            throw $cim
+        } -ParameterFilter { $MethodName -ceq $Method }
+        $thrown = Get-TestThrown { Get-RdsLicenseUsageSummary }
+        [object]::ReferenceEquals($thrown.Exception, $cim) | Should -BeTrue
+        Get-RdsErrorCode -ErrorRecord $thrown | Should -Be $Code
+        ($Calls -join ' | ') | Should -BeExactly $Expected
+    }
+
+    It 'the fetch fails (<Fetch>) and the delete fails too (<Delete>): the fetch''s error is thrown, saying the report is still there' -ForEach @(
+        @{ Fetch = 'CimException 0x80070005'; Delete = 'CimException 0x80041001' }
+        @{ Fetch = 'CimException 0x80070005'; Delete = 'ReturnValue 2' }
+        @{ Fetch = 'ReturnValue 1'; Delete = 'CimException 0x80041001' }
+        @{ Fetch = 'ReturnValue 1'; Delete = 'ReturnValue 2' }
+    ) {
+        $fetchCim = New-RdsTestCimException -Code 0x80070005L -Message 'Zugriff verweigert '
+        $deleteCim = New-RdsTestCimException -Code 0x80041001L -Message 'Allgemeiner Fehler '
+        if ($Fetch -like 'CimException*') { Mock Invoke-CimMethod { $Calls.Add('FetchReportSummaryEntries'); throw $fetchCim } -ParameterFilter { $MethodName -ceq 'FetchReportSummaryEntries' } }
+        else { $FetchResult = New-TestMethodResult -ReturnValue 1 }
+        if ($Delete -like 'CimException*') { Mock Invoke-CimMethod { $Calls.Add('DeleteReport on report: ' + [object]::ReferenceEquals($InputObject, $Report)); throw $deleteCim } -ParameterFilter { $MethodName -ceq 'DeleteReport' } }
+        else { $DeleteResult = New-TestMethodResult -ReturnValue 2 }
+        $thrown = Get-TestThrown { Get-RdsLicenseUsageSummary }
+        $fetchText = 'Win32_TSLicenseReport.FetchReportSummaryEntries returned 1'
+        if ($Fetch -like 'CimException*') { $fetchText = 'Zugriff verweigert ' }
+        $deleteText = 'Win32_TSLicenseReport.DeleteReport returned 2'
+        if ($Delete -like 'CimException*') { $deleteText = 'Allgemeiner Fehler ' }
+        $thrown.Exception.Message | Should -BeExactly ($fetchText + "; the report '" + $ReportName + "' was not deleted either: " + $deleteText)
+        $Calls[$Calls.Count - 1] | Should -BeExactly 'DeleteReport on report: True'
+        Should -Invoke Invoke-CimMethod -Times 1 -Exactly -ParameterFilter { [object]::ReferenceEquals($InputObject, $Report) -and $MethodName -ceq 'DeleteReport' }
     }
 }

@@ -34,4 +34,16 @@ export const CAL_TABLES: readonly ReportTable[] = [
       { field: 'Expires', title: 'expires' },
     ],
   },
+  {
+    name: 'usage',
+    field: 'Usage',
+    title: 'usage report',
+    columns: [
+      { field: 'ProductVersion', title: 'product version' },
+      { field: 'Type', title: 'type' },
+      { field: 'Installed', title: 'installed' },
+      { field: 'Issued', title: 'issued' },
+      { field: 'Availability', title: 'availability' },
+    ],
+  },
 ];

@@ -72,7 +72,8 @@ export const licenseServerRevokeDeviceCal: PrimitiveAction<RevokeParams> = {
   kind: 'primitive',
   changesHost: true,
   deferrable: false,
-  irreversible: 'a revoked CAL cannot be given back, so a rollback of the run leaves it revoked (the reports before and after are the record of it)',
+  irreversible: 'a revoked CAL cannot be given back, so a rollback of the run leaves it revoked (the report before it is the record of what existed; a revoke that fails part-way names the CALs it revoked)',
+  oncePerPlan: 'its allowance is worked out before the first change of the run from the inventory as it is then, so a second revoke would be counted against the same allowance again; name every computer in one step',
   name: 'licenseServer.revokeDeviceCal',
   summary: 'On a license server, revoke the per-device CALs issued to computers and/or before a date (Win32_TSIssuedLicense.Revoke), within the revoke allowance; cannot be undone.',
   schema: { properties: revokeSchema, required: [], allOf: [{ anyOf: [{ required: ['computers'] }, { required: ['issuedBefore'] }], description: 'name the CALs to revoke: computers, issuedBefore, or both' }] },
@@ -84,7 +85,10 @@ export const licenseServerRevokeDeviceCal: PrimitiveAction<RevokeParams> = {
   describe: (p) =>
     `Revoke ${selectionWords(p)} through Win32_TSIssuedLicense.Revoke, one at a time, each recorded (license, computer, key pack). The allowance (${p.maxShare}% of a product version's per-device CALs) is checked before the first change of the run; a revoke the server still refuses ends the step failed with the server's NextRevokeAllowedOn.`,
   risks: (p) => [
-    { class: 'irreversible', text: `a revoked CAL cannot be given back: the server issues a new one when the device connects again, and beyond the allowance only Microsoft's clearinghouse can reissue (${selectionWords(p)})` },
+    { class: 'irreversible', text: `a revoked CAL cannot be given back: the device takes another CAL from the pack when it connects again, and beyond the allowance only Microsoft's clearinghouse can reissue (${selectionWords(p)})` },
+    ...(p.maxShare > DEFAULT_MAX_SHARE
+      ? [{ class: 'irreversible' as const, text: `maxShare ${p.maxShare}% is above the ${DEFAULT_MAX_SHARE}% a license server is commonly cited to allow: the server may refuse part-way, after some CALs are already revoked` }]
+      : []),
     { class: 'configuration', text: 'the devices need a CAL again at their next connection' },
   ],
   privileges: () => ['Administrators on the license server'],

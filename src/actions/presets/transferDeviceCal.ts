@@ -7,7 +7,7 @@ import { derive } from './derive.js';
 /**
  * KB 248430's "transfer a TS CAL" as it is done today: on the license server, revoke the CAL of
  * the computer that no longer needs it, so the pack has one to issue to its replacement. The
- * reports before and after are the record of what existed and of what the revoke did.
+ * report before is the record of what existed, the one after of what the revoke left.
  */
 export const rdsTransferDeviceCal: PresetAction = {
   kind: 'preset',
@@ -24,7 +24,7 @@ export const rdsTransferDeviceCal: PresetAction = {
       derive(step, pointer, 'before', licenseServerReportCals, {}),
       revoke,
       allowanceCheck(revoke),
-      // No dependency on the revoke: after a revoke the server refused halfway, the report shows what it did.
+      // What the revoke left (it runs only when the revoke succeeded: a failed one names its CALs in its error).
       derive(step, pointer, 'after', licenseServerReportCals, {}),
     ];
   },

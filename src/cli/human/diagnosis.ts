@@ -4,6 +4,7 @@
  * name, an error) cannot fake a line of its own.
  */
 import { terminalSafe } from '../../apply/terminal-safe.js';
+import { markdownCell } from './markdown-cell.js';
 import { connectivityName, licensingTypeName } from '../../diagnose/codes.js';
 import type { Diagnosis, HostDiagnosis } from '../../diagnose/format.js';
 import type { LicensingFacts } from '../../diagnose/facts.js';
@@ -41,7 +42,7 @@ export function diagnosisText(d: Diagnosis): string {
   return `${blocks.map((lines) => lines.map((line) => terminalSafe(line)).join('\n')).join('\n\n')}\n`;
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const cell = markdownCell;
 
 export function diagnosisMarkdown(d: Diagnosis): string {
   const parts = [`# Licensing diagnosis: ${cell(d.plan.name)}`, ''];

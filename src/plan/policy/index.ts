@@ -2,6 +2,7 @@ import { backupFirst } from './backup-first.js';
 import { dependsOnBackwards } from './depends-on.js';
 import { exportFileInBackupFolder } from './export-file.js';
 import { gracePeriodWrites } from './grace-period-writes.js';
+import { oncePerPlan } from './once-per-plan.js';
 import { protectedKeys } from './protected-keys.js';
 import { recordBeforeIrreversible } from './record-before-irreversible.js';
 import { singleOwner } from './single-owner.js';
@@ -35,6 +36,7 @@ export const SCOPED_RULES: readonly ScopedRule[] = [
   { rule: backupFirst, reads: 'earlier-steps' },
   { rule: singleOwner, reads: 'earlier-steps' },
   { rule: recordBeforeIrreversible, reads: 'earlier-steps' },
+  { rule: oncePerPlan, reads: 'earlier-steps' },
   { rule: exportFileInBackupFolder, reads: 'step', options: true },
 ];
 

@@ -10,7 +10,7 @@ if ($null -eq (Get-Command -Name 'Get-CimInstance' -ErrorAction SilentlyContinue
 if ($null -eq (Get-Command -Name 'Invoke-CimMethod' -ErrorAction SilentlyContinue)) {
     function Invoke-CimMethod {
         [CmdletBinding()]
-        param([object] $InputObject, [string] $MethodName, [System.Collections.IDictionary] $Arguments)
+        param([object] $InputObject, [string] $Namespace, [string] $ClassName, [string] $MethodName, [System.Collections.IDictionary] $Arguments)
         throw 'Invoke-CimMethod is not mocked'
     }
 }
