@@ -109,11 +109,21 @@ Describe 'Get-RdsCalInventory on the built-in license server' {
         ([string[]]@($cals | Select-Object -First 6 | ForEach-Object { [string]$_.StatusCode + '=' + $_.Status }) -join ', ') | Should -BeExactly '0=unknown, 1=temporary, 3=upgrade, 5=pending, 6=concurrent, 9=code 9'
     }
 
-    It 'Get-RdsCodeName: the pack types, and a code neither table documents' {
-        Get-RdsCodeName -Names $script:RdsCalTypeNames -Code 2 | Should -BeExactly 'not valid'
-        Get-RdsCodeName -Names $script:RdsCalTypeNames -Code 7 | Should -BeExactly 'code 7'
-        Get-RdsCodeName -Names $script:RdsLicenseStatusNames -Code 4 | Should -BeExactly 'revoked'
-        Get-RdsCodeName -Names $script:RdsLicenseStatusNames -Code 12 | Should -BeExactly 'code 12'
+    It 'the pack types and statuses by name, and a code neither table documents as its number' {
+        $null = Initialize-TestHost -Name 'codes.json' -Edit {
+            param($s)
+            foreach ($pack in $s.licenseServer.keyPacks) { if ($pack.keyPackId -eq 2) { $pack.productType = 2 } elseif ($pack.keyPackId -eq 4) { $pack.productType = 7 } }
+            (Get-TestStateCal -State $s -LicenseId 1010).licenseStatus = 12
+        }
+        $inventory = Get-RdsCalInventory
+        $types = @{}
+        foreach ($pack in $inventory.KeyPacks) { $types[[string]$pack.KeyPackId] = $pack.Type }
+        $statuses = @{}
+        foreach ($cal in $inventory.DeviceCals) { $statuses[[string]$cal.LicenseId] = $cal.Status }
+        $types['2'] | Should -BeExactly 'not valid'
+        $types['4'] | Should -BeExactly 'code 7'
+        $statuses['1009'] | Should -BeExactly 'revoked'
+        $statuses['1010'] | Should -BeExactly 'code 12'
     }
 }
 

@@ -4,11 +4,7 @@
 # says it has reached its revoke limit (NextRevokeAllowedOn) only by refusing a revoke, and a
 # revoked CAL cannot be given back (DOMAIN.md, "The RD Licensing server").
 
-# Win32_TSIssuedLicense.LicenseStatus and Win32_TSLicenseKeyPack.ProductType as Microsoft documents them; another code is shown as its number.
-$script:RdsLicenseStatusNames = @{ '0' = 'unknown'; '1' = 'temporary'; '2' = 'active'; '3' = 'upgrade'; '4' = 'revoked'; '5' = 'pending'; '6' = 'concurrent' }
-$script:RdsCalTypeNames = @{ '0' = 'per device'; '1' = 'per user'; '2' = 'not valid' }
-
-# Returns the name of a documented code from one of the tables above, else 'code N'.
+# Returns the name of a documented code from a table of names, else 'code N'.
 function Get-RdsCodeName {
     param([Parameter(Mandatory = $true)] [hashtable] $Names, [Parameter(Mandatory = $true)] [long] $Code)
     $key = $Code.ToString([System.Globalization.CultureInfo]::InvariantCulture)
@@ -16,25 +12,28 @@ function Get-RdsCodeName {
     return 'code ' + $key
 }
 
-# WMI's WBEM_E_INVALID_CLASS: the license server's classes are missing, so this host is none.
-$script:RdsInvalidClass = 0x80041010L
-
 # Returns the server's CAL packs and issued per-device CALs, each CAL with its pack's product version: @{ KeyPacks; DeviceCals } ($null with -AllowMissing on a host that is no license server).
 function Get-RdsCalInventory {
     param([switch] $AllowMissing)
+    # Locals, not script variables: every generated script would carry them at load time.
+    # WMI's WBEM_E_INVALID_CLASS: the license server's classes are missing, so this host is none.
+    $invalidClass = 0x80041010L
+    # Win32_TSIssuedLicense.LicenseStatus and Win32_TSLicenseKeyPack.ProductType as Microsoft documents them; another code is shown as its number.
+    $statusNames = @{ '0' = 'unknown'; '1' = 'temporary'; '2' = 'active'; '3' = 'upgrade'; '4' = 'revoked'; '5' = 'pending'; '6' = 'concurrent' }
+    $typeNames = @{ '0' = 'per device'; '1' = 'per user'; '2' = 'not valid' }
     try {
         $packList = Get-RdsLicenseKeyPack
     }
     catch {
-        if ((Get-RdsErrorCode -ErrorRecord $_) -ne $script:RdsInvalidClass) { throw }
+        if ((Get-RdsErrorCode -ErrorRecord $_) -ne $invalidClass) { throw }
         if ($AllowMissing) { return $null }
-        throw ('this host is no RD Licensing server: WMI has no Win32_TSLicenseKeyPack (' + (Format-RdsErrorCode -Code $script:RdsInvalidClass) + ', invalid class); run the step on the license server')
+        throw ('this host is no RD Licensing server: WMI has no Win32_TSLicenseKeyPack (' + (Format-RdsErrorCode -Code $invalidClass) + ', invalid class); run the step on the license server')
     }
     $versions = @{}
     $keyPacks = foreach ($pack in $packList) {
         $versions[[string]$pack.KeyPackId] = [string]$pack.ProductVersion
         [ordered]@{
-            KeyPackId = [long]$pack.KeyPackId; ProductVersion = [string]$pack.ProductVersion; Type = (Get-RdsCodeName -Names $script:RdsCalTypeNames -Code $pack.ProductType); TypeCode = [long]$pack.ProductType
+            KeyPackId = [long]$pack.KeyPackId; ProductVersion = [string]$pack.ProductVersion; Type = (Get-RdsCodeName -Names $typeNames -Code $pack.ProductType); TypeCode = [long]$pack.ProductType
             Description = [string]$pack.Description; Total = [long]$pack.TotalLicenses; Issued = [long]$pack.IssuedLicenses; Available = [long]$pack.AvailableLicenses; Expires = [string]$pack.ExpirationDate
         }
     }
@@ -43,7 +42,7 @@ function Get-RdsCalInventory {
         if ($versions.ContainsKey([string]$license.KeyPackId)) { $version = $versions[[string]$license.KeyPackId] }
         [ordered]@{
             LicenseId = [long]$license.LicenseId; KeyPackId = [long]$license.KeyPackId; ProductVersion = $version; Computer = [string]$license.IssuedToComputer; User = [string]$license.IssuedToUser
-            HardwareId = [string]$license.HardwareId; Status = (Get-RdsCodeName -Names $script:RdsLicenseStatusNames -Code $license.LicenseStatus); StatusCode = [long]$license.LicenseStatus; Issued = [string]$license.IssueDate; Expires = [string]$license.ExpirationDate
+            HardwareId = [string]$license.HardwareId; Status = (Get-RdsCodeName -Names $statusNames -Code $license.LicenseStatus); StatusCode = [long]$license.LicenseStatus; Issued = [string]$license.IssueDate; Expires = [string]$license.ExpirationDate
         }
     }
     return @{ KeyPacks = [object[]]@($keyPacks); DeviceCals = [object[]]@($cals) }

@@ -17,6 +17,7 @@ BeforeAll {
     Set-StrictMode -Version 3.0
     $ErrorActionPreference = 'Stop'
     foreach ($file in Get-RdsTemplateFile -Layer 'runtime') { . $file }
+    . (Join-Path $PSScriptRoot 'Host.ps1')
     . (Join-Path $PSScriptRoot 'Events.ps1')
 
     # The stand-in Mock needs on Linux pwsh: Get-WinEvent's HashQuerySet parameters the template uses, typed as the cmdlet types them.

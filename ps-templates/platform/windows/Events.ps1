@@ -36,7 +36,6 @@ function Get-RdsEventLogEntry {
         [Parameter(Mandatory = $true)] [datetime] $StartTime,
         [Parameter(Mandatory = $true)] [int] $MaxEvents
     )
-    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     $since = $StartTime
     if ($since.Kind -eq [System.DateTimeKind]::Utc) { $since = $since.ToLocalTime() }
     $filter = @{ ProviderName = $ProviderName; Id = [int[]]$Id; StartTime = $since }
@@ -51,12 +50,10 @@ function Get-RdsEventLogEntry {
         throw
     }
     $entries = @(foreach ($record in $records) {
-            $created = ''
-            if ($null -ne $record.TimeCreated) { $created = ([datetime]$record.TimeCreated).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $invariant) }
             @{
                 ProviderName = [string]$record.ProviderName
                 Id           = [long]$record.Id
-                TimeCreated  = $created
+                TimeCreated  = (ConvertTo-RdsUtcText -Time $record.TimeCreated)
                 Level        = [long]$record.Level
                 Message      = [string]$record.Message
             }

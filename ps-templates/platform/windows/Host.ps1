@@ -21,6 +21,13 @@ function Complete-RdsPlatform {
     param()
 }
 
+
+# Returns a time Windows hands over (a CIM DATETIME, an event's TimeCreated) as UTC text yyyy-MM-ddTHH:mm:ssZ, whatever the host's zone and culture; '' for none.
+function ConvertTo-RdsUtcText {
+    param([AllowNull()] [object] $Time)
+    if ($null -eq $Time) { return '' }
+    return ([datetime]$Time).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [System.Globalization.CultureInfo]::InvariantCulture)
+}
 # Returns @{ ComputerName; UserName; IsDomainJoined } of this host and account.
 function Get-RdsHostIdentity {
     [CmdletBinding()]

@@ -19,6 +19,7 @@ BeforeAll {
     Set-StrictMode -Version 3.0
     $ErrorActionPreference = 'Stop'
     foreach ($file in Get-RdsTemplateFile -Layer 'runtime') { . $file }
+    . (Join-Path $PSScriptRoot 'Host.ps1')
     . (Join-Path $PSScriptRoot 'LicenseServer.ps1')
     $SavedZone = Enter-TestForeignZone
 

@@ -13,10 +13,7 @@
 function Get-RdsLicenseKeyPack {
     [CmdletBinding()]
     param()
-    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     $packs = @(foreach ($instance in (Get-CimInstance -Namespace 'root\cimv2' -ClassName 'Win32_TSLicenseKeyPack')) {
-        $expires = ''
-        if ($null -ne $instance.ExpirationDate) { $expires = ([datetime]$instance.ExpirationDate).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $invariant) }
         @{
             KeyPackId         = [long]$instance.KeyPackId
             Description       = [string]$instance.Description
@@ -27,7 +24,7 @@ function Get-RdsLicenseKeyPack {
             TotalLicenses     = [long]$instance.TotalLicenses
             IssuedLicenses    = [long]$instance.IssuedLicenses
             AvailableLicenses = [long]$instance.AvailableLicenses
-            ExpirationDate    = $expires
+            ExpirationDate    = (ConvertTo-RdsUtcText -Time $instance.ExpirationDate)
             TypeAndModel      = [string]$instance.TypeAndModel
         }
     })
@@ -38,20 +35,15 @@ function Get-RdsLicenseKeyPack {
 function Get-RdsIssuedLicense {
     [CmdletBinding()]
     param()
-    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     $licenses = @(foreach ($instance in (Get-CimInstance -Namespace 'root\cimv2' -ClassName 'Win32_TSIssuedLicense')) {
-        $issued = ''
-        if ($null -ne $instance.IssueDate) { $issued = ([datetime]$instance.IssueDate).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $invariant) }
-        $expires = ''
-        if ($null -ne $instance.ExpirationDate) { $expires = ([datetime]$instance.ExpirationDate).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $invariant) }
         @{
             LicenseId        = [long]$instance.LicenseId
             KeyPackId        = [long]$instance.KeyPackId
             IssuedToUser     = [string]$instance.sIssuedToUser
             IssuedToComputer = [string]$instance.sIssuedToComputer
             LicenseStatus    = [long]$instance.LicenseStatus
-            IssueDate        = $issued
-            ExpirationDate   = $expires
+            IssueDate        = (ConvertTo-RdsUtcText -Time $instance.IssueDate)
+            ExpirationDate   = (ConvertTo-RdsUtcText -Time $instance.ExpirationDate)
             HardwareId       = [string]$instance.sHardwareId
         }
     })
@@ -72,7 +64,7 @@ function Invoke-RdsLicenseRevoke {
     $next = Get-RdsPropertyValue -InputObject $result -Name 'NextRevokeAllowedOn'
     $nextText = ''
     # Valid only after a refusal (Microsoft): a zero DMTF value beside a success may read as a TimeSpan, so only a date is converted; the call has happened, so nothing here may throw.
-    if ($next -is [datetime]) { $nextText = $next.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $invariant) }
+    if ($next -is [datetime]) { $nextText = ConvertTo-RdsUtcText -Time $next }
     $returnValue = Get-RdsPropertyValue -InputObject $result -Name 'ReturnValue'
     # No ReturnValue is no answer, not success: -1 reads as a refusal the runtime reports.
     if ($null -eq $returnValue) { $returnValue = -1 }
