@@ -24,13 +24,13 @@ function Get-RdsSignedInSession {
 
 # Returns the signed-in sessions in words: '2 user session(s) (CONTOSO\alice (active, session 2), …)'.
 function Format-RdsSignedIn {
-    param([Parameter(Mandatory = $true)] [string[]] $SignedIn)
+    param([Parameter(Mandatory)] [string[]] $SignedIn)
     return [string]$SignedIn.Length + ' user session(s) (' + ($SignedIn -join ', ') + ')'
 }
 
 # Looks again every RdsSessionPollMilliseconds until no user is signed in or the time is up; returns @{ SignedIn; ElapsedMilliseconds }.
 function Wait-RdsSignOff {
-    param([Parameter(Mandatory = $true)] [long] $TimeoutMilliseconds)
+    param([Parameter(Mandatory)] [long] $TimeoutMilliseconds)
     $result = Invoke-RdsRetry -TimeoutMilliseconds $TimeoutMilliseconds -IntervalMilliseconds $script:RdsSessionPollMilliseconds -ScriptBlock {
         $left = Get-RdsSignedInSession
         if ($left.Length -gt 0) { throw ('still signed in: ' + ($left -join ', ')) }
@@ -42,7 +42,7 @@ function Wait-RdsSignOff {
 
 # Test of host.testSessions: in desired state when no user is signed in; otherwise says what the apply will do about them.
 function Test-RdsSessionStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $signedIn = Get-RdsSignedInSession
     $state = @{ SignedIn = $signedIn }
     $result = @{ Target = 'users signed in on the host'; Operation = 'Decide about the signed-in users before the first change'; Before = $state; After = $state }
@@ -64,11 +64,8 @@ function Test-RdsSessionStep {
 
 # Set of host.testSessions: changes nothing; refuses the run, waits for the users, or goes ahead as the policy says.
 function Set-RdsSessionStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     $service = [string]$Parameters.Service
     $who = Format-RdsSignedIn -SignedIn ([string[]]@($Test.Before.SignedIn))
     switch ([string]$Parameters.Policy) {

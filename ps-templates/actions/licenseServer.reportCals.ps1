@@ -20,8 +20,7 @@ function Read-RdsCalUsage {
         }
         $list = [object[]]@($entries)
         return @{ Entries = $list; Note = 'usage report: ' + $list.Length + ' line(s), the report deleted on the server' }
-    }
-    catch {
+    } catch {
         $code = Get-RdsErrorCode -ErrorRecord $_
         if ($null -ne $code -and $script:RdsNoUsageReport -contains $code) { return @{ Entries = [object[]]@(); Note = 'no usage report: this server has no GenerateReportEx (Windows Server 2012 or later has one)' } }
         return @{ Entries = [object[]]@(); Note = 'warning: the usage report could not be read: ' + (Get-RdsExceptionMessage -ErrorRecord $_) }
@@ -30,7 +29,7 @@ function Read-RdsCalUsage {
 
 # Test of licenseServer.reportCals: the inventory, and a line per product version and type.
 function Test-RdsCalReportStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $inventory = Get-RdsCalInventory
     $totals = [ordered]@{}
     foreach ($pack in $inventory.KeyPacks) {
@@ -42,11 +41,9 @@ function Test-RdsCalReportStep {
     $lines = foreach ($entry in $totals.GetEnumerator()) { $entry.Key + ': ' + $entry.Value.Issued + ' of ' + $entry.Value.Total + ' issued' }
     $usage = Read-RdsCalUsage
     return @{
-        InDesiredState = $true
-        Target         = 'CALs on the license server'
-        Operation      = 'Report the CAL packs, the issued per-device CALs and the usage report'
-        Before         = $null
-        After          = @{ KeyPacks = $inventory.KeyPacks; DeviceCals = $inventory.DeviceCals; Usage = $usage.Entries }
-        Message        = [string]$inventory.KeyPacks.Length + ' CAL pack(s)' + ([string[]]@($lines | ForEach-Object { '; ' + $_ }) -join '') + '; ' + $inventory.DeviceCals.Length + ' per-device CAL(s) listed; ' + $usage.Note
+        InDesiredState = $true; Target = 'CALs on the license server'
+        Operation = 'Report the CAL packs, the issued per-device CALs and the usage report'; Before = $null
+        After = @{ KeyPacks = $inventory.KeyPacks; DeviceCals = $inventory.DeviceCals; Usage = $usage.Entries }
+        Message = [string]$inventory.KeyPacks.Length + ' CAL pack(s)' + ([string[]]@($lines | ForEach-Object { '; ' + $_ }) -join '') + '; ' + $inventory.DeviceCals.Length + ' per-device CAL(s) listed; ' + $usage.Note
     }
 }

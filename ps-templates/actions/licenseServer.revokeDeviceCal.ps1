@@ -11,7 +11,7 @@ Register-RdsAction -Name 'licenseServer.revokeDeviceCal' -Test 'Test-RdsDeviceCa
 
 # Test of licenseServer.revokeDeviceCal: in desired state when no active per-device CAL matches.
 function Test-RdsDeviceCalRevokeStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $plan = Get-RdsRevokePlan -Parameters $Parameters
     $cals = [string[]]@($plan.Selection | ForEach-Object { Format-RdsCal -Cal $_ })
     $result = @{ InDesiredState = ($cals.Length -eq 0); Target = 'per-device CALs on the license server'; Operation = 'Revoke ' + $cals.Length + ' per-device CAL(s)'; Before = @{ Active = $cals }; After = @{ Active = [string[]]@() } }
@@ -22,7 +22,7 @@ function Test-RdsDeviceCalRevokeStep {
 
 # Set of licenseServer.revokeDeviceCal: revokes the selection one CAL at a time; each revoke is in After.Revoked.
 function Set-RdsDeviceCalRevokeStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context, [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     $plan = Get-RdsRevokePlan -Parameters $Parameters
     if ($plan.Exceeded.Length -gt 0) { throw ('refusing to revoke: it would go beyond the revoke allowance (' + $plan.Words + '); nothing was revoked') }
     $revoked = [System.Collections.Generic.List[object]]::new()
@@ -31,12 +31,8 @@ function Set-RdsDeviceCalRevokeStep {
         # What was revoked before a failure is in its message: the step's After is not reported then, and nothing gives those CALs back.
         $done = 'nothing was revoked'
         if ($revoked.Count -gt 0) { $done = 'revoked before it, and not given back: ' + ([string[]]@($revoked | ForEach-Object { $_.Computer + ' (license ' + $_.LicenseId + ')' }) -join ', ') }
-        try {
-            $answer = Invoke-RdsLicenseRevoke -LicenseId $cal.LicenseId -KeyPackId $cal.KeyPackId
-        }
-        catch {
-            throw ('revoking ' + (Format-RdsCal -Cal $cal) + ' failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; ' + $done)
-        }
+        try { $answer = Invoke-RdsLicenseRevoke -LicenseId $cal.LicenseId -KeyPackId $cal.KeyPackId }
+        catch { throw ('revoking ' + (Format-RdsCal -Cal $cal) + ' failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; ' + $done) }
         if ([long]$answer.ReturnValue -ne 0) {
             $next = 'the server named no date for the next revoke'
             if ([string]$answer.NextRevokeAllowedOn -ne '') { $next = 'the next revoke is allowed on ' + $answer.NextRevokeAllowedOn + ' (NextRevokeAllowedOn)' }

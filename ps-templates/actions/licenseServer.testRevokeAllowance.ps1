@@ -11,7 +11,7 @@ Register-RdsAction -Name 'licenseServer.testRevokeAllowance' -Test 'Test-RdsRevo
 
 # Test of licenseServer.testRevokeAllowance: in desired state when the revoke stays within the allowance of every product version it touches.
 function Test-RdsRevokeAllowanceStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $plan = Get-RdsRevokePlan -Parameters $Parameters
     $state = @{ Allowance = $plan.Allowance }
     $result = @{ Target = 'the revoke allowance of the license server'; Operation = 'Decide whether the revoke stays within the allowance before the first change'; Before = $state; After = $state }
@@ -24,7 +24,7 @@ function Test-RdsRevokeAllowanceStep {
 
 # Set of licenseServer.testRevokeAllowance: called only when the revoke would go beyond the allowance; refuses the run.
 function Set-RdsRevokeAllowanceStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context, [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     $plan = Get-RdsRevokePlan -Parameters $Parameters
     Deny-RdsHostChange -Context $Context -Message ('refused: the revoke would go beyond the license server''s revoke allowance (' + $plan.Words + '), so nothing was revoked or changed; revoke fewer CALs in this run (computers, issuedBefore) and the rest in a later one')
 }

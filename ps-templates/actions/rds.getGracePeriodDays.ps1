@@ -13,7 +13,7 @@ Register-RdsAction -Name 'rds.getGracePeriodDays' -Test 'Test-RdsGracePeriodDays
 
 # Test of rds.getGracePeriodDays: reports the days left; always in desired state, never throws.
 function Test-RdsGracePeriodDaysStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $days = $null
     $message = ''
     try {
@@ -24,32 +24,20 @@ function Test-RdsGracePeriodDaysStep {
         $days = $read.DaysLeft
         $tries = ''
         if ($restarted -and $read.Attempts -gt 1) { $tries = ' (' + $read.Attempts + ' reads in ' + [long]($read.ElapsedMilliseconds / 1000) + ' s after the TermService restart)' }
-        if ($null -eq $days) {
-            $message = 'warning: GetGracePeriodDays could not be read: ' + $read.Error + $tries
-        }
+        if ($null -eq $days) { $message = 'warning: GetGracePeriodDays could not be read: ' + $read.Error + $tries }
         elseif ($read.Expired -and $restarted) {
             $message = 'warning: the grace period still reads as expired after the TermService restart (GetGracePeriodDays: ' + (Format-RdsErrorCode -Code $read.ErrorCode) + ')' + $tries
-        }
-        elseif ($read.Expired) {
+        } elseif ($read.Expired) {
             $message = 'the grace period has expired (GetGracePeriodDays: ' + (Format-RdsErrorCode -Code $read.ErrorCode) + '); a reset takes effect when TermService restarts'
-        }
-        elseif ($restarted -and $null -ne $minimum -and [int]$days -lt [int]$minimum) {
+        } elseif ($restarted -and $null -ne $minimum -and [int]$days -lt [int]$minimum) {
             $message = 'warning: grace period days left after the TermService restart: ' + $days + ', fewer than ' + [int]$minimum + ': the reset did not take' + $tries
-        }
-        else {
-            $message = 'grace period days left: ' + $days + $tries
-        }
-    }
-    catch {
+        } else { $message = 'grace period days left: ' + $days + $tries }
+    } catch {
         $days = $null
         $message = 'warning: GetGracePeriodDays could not be read: ' + (Get-RdsExceptionMessage -ErrorRecord $_)
     }
     return @{
-        InDesiredState = $true
-        Target         = 'Win32_TerminalServiceSetting'
-        Operation      = 'Read GetGracePeriodDays'
-        Before         = $null
-        After          = @{ DaysLeft = $days }
-        Message        = $message
+        InDesiredState = $true; Target = 'Win32_TerminalServiceSetting'; Operation = 'Read GetGracePeriodDays'; Before = $null
+        After = @{ DaysLeft = $days }; Message = $message
     }
 }

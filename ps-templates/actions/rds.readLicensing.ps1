@@ -16,14 +16,14 @@ $script:RdsLicensingEvents = @(
 
 # Returns 'policy' for a Win32_TerminalServiceSetting PolicySource… of 1 (Group Policy), else 'local'.
 function Get-RdsSettingSource {
-    param([Parameter(Mandatory = $true)] [long] $PolicySource)
+    param([Parameter(Mandatory)] [long] $PolicySource)
     if ($PolicySource -eq 1) { return 'policy' }
     return 'local'
 }
 
 # Test of rds.readLicensing: the reading, part by part.
 function Test-RdsLicensingReadStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $unread = [System.Collections.Generic.List[string]]::new()
     $facts = [ordered]@{ LicensingMode = $null; LicenseServers = $null; Connectivity = [object[]]@(); GraceDays = $null; LicensingService = $null; Events = [object[]]@(); KeyPacks = $null }
     try {
@@ -34,15 +34,13 @@ function Test-RdsLicensingReadStep {
                 try { [ordered]@{ Server = $server; Code = (Get-RdsLicenseServerConnectivity -Server $server); Error = '' } }
                 catch { [ordered]@{ Server = $server; Code = $null; Error = (Get-RdsExceptionMessage -ErrorRecord $_) } }
             })
-    }
-    catch { $unread.Add('Win32_TerminalServiceSetting: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
+    } catch { $unread.Add('Win32_TerminalServiceSetting: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
     $grace = Read-RdsGracePeriodDays
     $facts.GraceDays = [ordered]@{ DaysLeft = $grace.DaysLeft; Expired = [bool]$grace.Expired; Error = [string]$grace.Error }
     try {
         $service = Get-RdsService -Name 'TermServLicensing'
         if ($null -ne $service) { $facts.LicensingService = [ordered]@{ Status = [string]$service.Status; StartMode = [string]$service.StartMode } }
-    }
-    catch { $unread.Add('TermServLicensing: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
+    } catch { $unread.Add('TermServLicensing: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
     $since = [System.DateTime]::UtcNow.AddDays(-[int](Get-RdsParameter -Parameters $Parameters -Name 'EventDays' -Default 7))
     $facts.Events = [object[]]@(foreach ($source in $script:RdsLicensingEvents) {
             try { foreach ($entry in (Get-RdsEventLogEntry -ProviderName $source.ProviderName -Id $source.Id -StartTime $since -MaxEvents 50)) { $entry } }
@@ -52,8 +50,7 @@ function Test-RdsLicensingReadStep {
     try {
         $inventory = Get-RdsCalInventory -AllowMissing
         if ($null -ne $inventory) { $facts.KeyPacks = $inventory.KeyPacks }
-    }
-    catch { $unread.Add('CAL packs: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
+    } catch { $unread.Add('CAL packs: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
     $facts.Unread = [string[]]$unread.ToArray()
     $message = 'read the licensing state'
     if ($unread.Count -gt 0) { $message += '; not read: ' + ($unread -join '; ') }

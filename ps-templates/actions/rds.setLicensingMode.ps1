@@ -12,26 +12,17 @@ Register-RdsAction -Name 'rds.setLicensingMode' -Test 'Test-RdsLicensingModeStep
 
 # Converts 'PerUser' / 'PerDevice' to the LicensingType number (4 / 2).
 function ConvertTo-RdsLicensingType {
-    param([Parameter(Mandatory = $true)] [string] $Mode)
+    param([Parameter(Mandatory)] [string] $Mode)
     switch -CaseSensitive ($Mode) {
-        'PerUser'
-        {
-            return 4
-        }
-        'PerDevice'
-        {
-            return 2
-        }
-        default
-        {
-            throw "unknown licensing mode '$Mode' (PerUser or PerDevice)"
-        }
+        'PerUser' { return 4 }
+        'PerDevice' { return 2 }
+        default { throw "unknown licensing mode '$Mode' (PerUser or PerDevice)" }
     }
 }
 
 # Returns @{ Type = <number or $null>; Value = <policy value or $null>; Warning = '' } for a Via.
 function Get-RdsCurrentLicensingMode {
-    param([Parameter(Mandatory = $true)] [string] $Via)
+    param([Parameter(Mandatory)] [string] $Via)
     if ($Via -eq 'policy') {
         $value = Get-RdsRegistryValue -Path 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'LicensingMode' -View 'Default'
         $type = $null
@@ -52,7 +43,7 @@ function Get-RdsCurrentLicensingMode {
 
 # Test of rds.setLicensingMode: desired when the mode already matches.
 function Test-RdsLicensingModeStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $via = [string](Get-RdsParameter -Parameters $Parameters -Name 'Via' -Default 'wmi')
     $mode = [string]$Parameters.Mode
     $wanted = ConvertTo-RdsLicensingType -Mode $mode
@@ -60,22 +51,16 @@ function Test-RdsLicensingModeStep {
     $target = 'Win32_TerminalServiceSetting licensing mode'
     if ($via -eq 'policy') { $target = 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services\LicensingMode' }
     return @{
-        InDesiredState = ($null -ne $current.Type -and [long]$current.Type -eq $wanted)
-        Target         = $target
-        Operation      = 'Set licensing mode to ' + $mode + ' (' + $wanted + ')'
-        Before         = @{ LicensingType = $current.Type; Via = $via }
-        After          = @{ LicensingType = [long]$wanted; Via = $via }
-        Message        = [string]$current.Warning
+        InDesiredState = ($null -ne $current.Type -and [long]$current.Type -eq $wanted); Target = $target
+        Operation = 'Set licensing mode to ' + $mode + ' (' + $wanted + ')'; Before = @{ LicensingType = $current.Type; Via = $via }
+        After = @{ LicensingType = [long]$wanted; Via = $via }; Message = [string]$current.Warning
     }
 }
 
 # Set of rds.setLicensingMode: ChangeMode or the policy value.
 function Set-RdsLicensingModeStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     $via = [string](Get-RdsParameter -Parameters $Parameters -Name 'Via' -Default 'wmi')
     $wanted = ConvertTo-RdsLicensingType -Mode ([string]$Parameters.Mode)
     $previous = Get-RdsCurrentLicensingMode -Via $via
@@ -85,28 +70,23 @@ function Set-RdsLicensingModeStep {
     if ($via -ne 'policy') { $previousLocal = Get-RdsRegistryValue -Path $script:RdsLicensingCoreKey -Name 'LicensingMode' -View 'Default' }
     if ($via -eq 'policy') {
         Set-RdsRegistryValue -Path 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'LicensingMode' -Type 'DWord' -Data ([long]$wanted) -View 'Default'
-    }
-    else {
-        Set-RdsLicensingType -Type $wanted
-    }
+    } else { Set-RdsLicensingType -Type $wanted }
     $after = Get-RdsCurrentLicensingMode -Via $via
     return @{
-        After   = @{ LicensingType = $after.Type; Via = $via }
-        Backup  = $null
-        Undo    = @{ Via = $via; LicensingType = $previous.Type; Previous = $previous.Value; PreviousLocal = $previousLocal }
+        After = @{ LicensingType = $after.Type; Via = $via }; Backup = $null
+        Undo = @{ Via = $via; LicensingType = $previous.Type; Previous = $previous.Value; PreviousLocal = $previousLocal }
         Message = [string]$after.Warning
     }
 }
 
 # Undo of rds.setLicensingMode: restores the previous mode (or policy value, or its absence).
 function Undo-RdsLicensingModeStep {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory)] [hashtable] $Context)
     if ([string]$Entry.Via -eq 'policy') {
         $path = 'HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
         if ($null -ne $Entry.Previous) {
             Set-RdsRegistryValue -Path $path -Name 'LicensingMode' -Type ([string]$Entry.Previous.Type) -Data $Entry.Previous.Data -View 'Default'
-        }
-        elseif ($null -ne (Get-RdsRegistryValue -Path $path -Name 'LicensingMode' -View 'Default')) {
+        } elseif ($null -ne (Get-RdsRegistryValue -Path $path -Name 'LicensingMode' -View 'Default')) {
             Remove-RdsRegistryValue -Path $path -Name 'LicensingMode' -View 'Default'
         }
         return
@@ -122,9 +102,7 @@ function Undo-RdsLicensingModeStep {
     $local = $null
     if ($Entry.Contains('PreviousLocal')) { $local = $Entry['PreviousLocal'] } else { $local = @{ Name = 'LicensingMode'; Type = 'DWord'; Data = [long]$type } }
     Invoke-RdsRegistryWrite -Path $core -View 'Default' -Write {
-        if ($null -ne $local) {
-            Set-RdsRegistryValue -Path $core -Name 'LicensingMode' -Type ([string]$local.Type) -Data $local.Data -View 'Default'
-        }
+        if ($null -ne $local) { Set-RdsRegistryValue -Path $core -Name 'LicensingMode' -Type ([string]$local.Type) -Data $local.Data -View 'Default' }
         elseif ($null -ne (Get-RdsRegistryValue -Path $core -Name 'LicensingMode' -View 'Default')) {
             Remove-RdsRegistryValue -Path $core -Name 'LicensingMode' -View 'Default'
         }

@@ -14,13 +14,11 @@ Register-RdsAction -Name 'rds.testGracePeriod' -Test 'Test-RdsGracePeriodDueStep
 
 # Test of rds.testGracePeriod: in desired state when at least MinimumDaysLeft grace days are left (expired counts as 0).
 function Test-RdsGracePeriodDueStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     if (-not $Parameters.ContainsKey('MinimumDaysLeft')) { throw 'internal error: rds.testGracePeriod needs MinimumDaysLeft' }
     $minimum = [int]$Parameters.MinimumDaysLeft
     $read = Read-RdsGracePeriodDays
-    if ($null -eq $read.DaysLeft) {
-        throw ('cannot tell whether a reset is due: GetGracePeriodDays failed: ' + $read.Error)
-    }
+    if ($null -eq $read.DaysLeft) { throw ('cannot tell whether a reset is due: GetGracePeriodDays failed: ' + $read.Error) }
     $days = [int]$read.DaysLeft
     $left = [string]$days + ' day(s) left'
     if ($read.Expired) { $left = 'the grace period has expired (GetGracePeriodDays: ' + (Format-RdsErrorCode -Code $read.ErrorCode) + '), counted as 0 days left' }
@@ -30,21 +28,15 @@ function Test-RdsGracePeriodDueStep {
         return @{ InDesiredState = $true; Target = 'RD Session Host grace period'; Operation = 'Reset the grace period'; Before = $state; After = $state; Message = $message }
     }
     return @{
-        InDesiredState = $false
-        Target         = 'RD Session Host grace period'
-        Operation      = 'Reset the grace period (' + $left + ', fewer than ' + $minimum + ')'
-        Before         = $state
-        After          = $state
-        Message        = 'reset due: ' + $left + ', fewer than ' + $minimum
+        InDesiredState = $false; Target = 'RD Session Host grace period'
+        Operation = 'Reset the grace period (' + $left + ', fewer than ' + $minimum + ')'; Before = $state; After = $state
+        Message = 'reset due: ' + $left + ', fewer than ' + $minimum
     }
 }
 
 # Set of rds.testGracePeriod: changes nothing; reports that the reset is due so that the steps depending on it run.
 function Set-RdsGracePeriodDueStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     return @{ After = $Test.After; Backup = $null; Undo = $null; Message = [string]$Test.Message }
 }

@@ -10,7 +10,7 @@ Register-RdsAction -Name 'registry.deleteKey' -Test 'Test-RdsRegistryKeyRemovalS
 
 # Test of registry.deleteKey: desired when the key is absent; fails when it has subkeys and Recurse is false, or holds a value that could not be restored.
 function Test-RdsRegistryKeyRemovalStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $recurse = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Recurse' -Default $false)
@@ -26,39 +26,29 @@ function Test-RdsRegistryKeyRemovalStep {
     $operation = 'Delete key'
     if ($subkeys.Length -gt 0) { $operation = 'Delete key and its subkeys' }
     return @{
-        InDesiredState = $false
-        Target         = $path
-        Operation      = $operation
-        Before         = @{ Exists = $true; Values = $values; Subkeys = $subkeys }
-        After          = @{ Exists = $false }
+        InDesiredState = $false; Target = $path; Operation = $operation; Before = @{ Exists = $true; Values = $values; Subkeys = $subkeys }
+        After = @{ Exists = $false }
     }
 }
 
 # Set of registry.deleteKey: snapshots the whole tree into the undo entry, then deletes the key.
 function Set-RdsRegistryKeyRemovalStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $recurse = [bool](Get-RdsParameter -Parameters $Parameters -Name 'Recurse' -Default $false)
     $snapshot = Get-RdsRegistryKeySnapshot -Path $path -View $view
-    if ($snapshot.Subkeys.Length -gt 0 -and -not $recurse) {
-        throw ('the key has subkeys and recurse is false (' + $path + ')')
-    }
+    if ($snapshot.Subkeys.Length -gt 0 -and -not $recurse) { throw ('the key has subkeys and recurse is false (' + $path + ')') }
     Remove-RdsRegistryKey -Path $path -View $view -Recurse:$recurse
     return @{
-        After   = @{ Exists = (Test-RdsRegistryKey -Path $path -View $view) }
-        Backup  = $null
-        Undo    = @{ Path = $path; View = $view; Snapshot = $snapshot }
-        Message = ''
+        After = @{ Exists = (Test-RdsRegistryKey -Path $path -View $view) }; Backup = $null
+        Undo = @{ Path = $path; View = $view; Snapshot = $snapshot }; Message = ''
     }
 }
 
 # Undo of registry.deleteKey: recreates the key tree from the snapshot.
 function Undo-RdsRegistryKeyRemovalStep {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory)] [hashtable] $Context)
     Restore-RdsRegistryKeySnapshot -Snapshot $Entry.Snapshot -View ([string]$Entry.View)
 }

@@ -9,7 +9,7 @@ Register-RdsAction -Name 'registry.deleteSubkeys' -Test 'Test-RdsRegistrySubkeyR
 
 # Returns the names of the subkeys matching the step's NamePattern.
 function Get-RdsMatchingSubkeyName {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
+    param([Parameter(Mandatory)] [hashtable] $Parameters)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $patternText = [string](Get-RdsParameter -Parameters $Parameters -Name 'NamePattern' -Default '*')
@@ -17,16 +17,14 @@ function Get-RdsMatchingSubkeyName {
     $pattern = [System.Management.Automation.WildcardPattern]::new($patternText, [System.Management.Automation.WildcardOptions]::IgnoreCase)
     $names = [System.Collections.Generic.List[string]]::new()
     if (Test-RdsRegistryKey -Path $path -View $view) {
-        foreach ($name in @(Get-RdsRegistrySubkeyName -Path $path -View $view)) {
-            if ($pattern.IsMatch($name)) { $names.Add($name) }
-        }
+        foreach ($name in @(Get-RdsRegistrySubkeyName -Path $path -View $view)) { if ($pattern.IsMatch($name)) { $names.Add($name) } }
     }
     return , $names.ToArray()
 }
 
 # Test of registry.deleteSubkeys: desired when no subkey matches; fails when a matching subkey holds a value that could not be restored.
 function Test-RdsRegistrySubkeyRemovalStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $exists = Test-RdsRegistryKey -Path $path -View $view
@@ -41,21 +39,15 @@ function Test-RdsRegistrySubkeyRemovalStep {
         return @{ InDesiredState = $true; Target = $path; Operation = 'Delete subkeys'; Before = @{ Exists = $exists; Subkeys = $all }; After = @{ Exists = $exists; Subkeys = $all }; Message = $message }
     }
     return @{
-        InDesiredState = $false
-        Target         = $path
-        Operation      = 'Delete subkeys ' + [string]::Join(', ', $matching)
-        Before         = @{ Exists = $true; Subkeys = $all }
-        After          = @{ Exists = $true; Subkeys = $remaining }
+        InDesiredState = $false; Target = $path; Operation = 'Delete subkeys ' + [string]::Join(', ', $matching)
+        Before = @{ Exists = $true; Subkeys = $all }; After = @{ Exists = $true; Subkeys = $remaining }
     }
 }
 
 # Set of registry.deleteSubkeys: snapshots then deletes each matching subkey tree.
 function Set-RdsRegistrySubkeyRemovalStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $snapshots = [System.Collections.Generic.List[object]]::new()
@@ -68,8 +60,7 @@ function Set-RdsRegistrySubkeyRemovalStep {
             Remove-RdsRegistryKey -Path ([string]$snapshot.Path) -View $view -Recurse
             $deleted.Add($snapshot)
         }
-    }
-    catch {
+    } catch {
         $failure = $_
         foreach ($snapshot in $deleted) {
             try { Restore-RdsRegistryKeySnapshot -Snapshot $snapshot -View $view } catch { Write-Warning ('rdsplan: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
@@ -77,16 +68,14 @@ function Set-RdsRegistrySubkeyRemovalStep {
         throw $failure
     }
     return @{
-        After   = @{ Exists = $true; Subkeys = [string[]]@(Get-RdsRegistrySubkeyName -Path $path -View $view) }
-        Backup  = $null
-        Undo    = @{ Path = $path; View = $view; Subkeys = $deleted.ToArray() }
-        Message = ''
+        After = @{ Exists = $true; Subkeys = [string[]]@(Get-RdsRegistrySubkeyName -Path $path -View $view) }; Backup = $null
+        Undo = @{ Path = $path; View = $view; Subkeys = $deleted.ToArray() }; Message = ''
     }
 }
 
 # Undo of registry.deleteSubkeys: recreates each deleted subkey tree from its snapshot.
 function Undo-RdsRegistrySubkeyRemovalStep {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory)] [hashtable] $Context)
     foreach ($snapshot in @($Entry.Subkeys)) {
         if ($null -eq $snapshot) { continue }
         Restore-RdsRegistryKeySnapshot -Snapshot $snapshot -View ([string]$Entry.View)

@@ -8,7 +8,7 @@ Register-RdsAction -Name 'registry.deleteValue' -Test 'Test-RdsRegistryValueRemo
 
 # Returns the values of a key matching the step's Name or NamePattern (array of @{ Name; Type; Data }).
 function Get-RdsMatchingRegistryValue {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
+    param([Parameter(Mandatory)] [hashtable] $Parameters)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     if (-not (Test-RdsRegistryKey -Path $path -View $view)) { return , @() }
@@ -16,8 +16,7 @@ function Get-RdsMatchingRegistryValue {
     if ($Parameters.ContainsKey('Name') -and $null -ne $Parameters.Name) {
         $wanted = [string]$Parameters.Name
         $filter = { param($candidate) [string]::Equals($candidate, $wanted, [System.StringComparison]::OrdinalIgnoreCase) }.GetNewClosure()
-    }
-    else {
+    } else {
         $pattern = [System.Management.Automation.WildcardPattern]::new([string]$Parameters.NamePattern, [System.Management.Automation.WildcardOptions]::IgnoreCase)
         $filter = { param($candidate) $pattern.IsMatch($candidate) }.GetNewClosure()
     }
@@ -26,14 +25,14 @@ function Get-RdsMatchingRegistryValue {
 
 # Describes which values a deleteValue step selects (for messages).
 function Get-RdsValueSelector {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
+    param([Parameter(Mandatory)] [hashtable] $Parameters)
     if ($Parameters.ContainsKey('Name') -and $null -ne $Parameters.Name) { return "'" + [string]$Parameters.Name + "'" }
     return "matching '" + [string]$Parameters.NamePattern + "'"
 }
 
 # Test of registry.deleteValue: desired when no value matches (fails when MustExist).
 function Test-RdsRegistryValueRemovalStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $selector = Get-RdsValueSelector -Parameters $Parameters
     $values = Get-RdsMatchingRegistryValue -Parameters $Parameters
@@ -45,21 +44,14 @@ function Test-RdsRegistryValueRemovalStep {
     }
     $names = [string]::Join(', ', @($values | ForEach-Object { [string]$_.Name }))
     return @{
-        InDesiredState = $false
-        Target         = $path
-        Operation      = 'Delete value(s) ' + $names
-        Before         = @{ Values = $values }
-        After          = @{ Values = @() }
+        InDesiredState = $false; Target = $path; Operation = 'Delete value(s) ' + $names; Before = @{ Values = $values }; After = @{ Values = @() }
     }
 }
 
 # Set of registry.deleteValue: deletes the matching values; the undo entry keeps them.
 function Set-RdsRegistryValueRemovalStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $values = Get-RdsMatchingRegistryValue -Parameters $Parameters
@@ -69,8 +61,7 @@ function Set-RdsRegistryValueRemovalStep {
             Remove-RdsRegistryValue -Path $path -Name ([string]$value.Name) -View $view
             $deleted.Add($value)
         }
-    }
-    catch {
+    } catch {
         $failure = $_
         # Put back what was already deleted before reporting the failure.
         foreach ($value in $deleted) {
@@ -80,16 +71,13 @@ function Set-RdsRegistryValueRemovalStep {
     }
     $remaining = Get-RdsMatchingRegistryValue -Parameters $Parameters
     return @{
-        After   = @{ Values = $remaining }
-        Backup  = $null
-        Undo    = @{ Path = $path; View = $view; Values = $deleted.ToArray() }
-        Message = ''
+        After = @{ Values = $remaining }; Backup = $null; Undo = @{ Path = $path; View = $view; Values = $deleted.ToArray() }; Message = ''
     }
 }
 
 # Undo of registry.deleteValue: recreates the deleted values.
 function Undo-RdsRegistryValueRemovalStep {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory)] [hashtable] $Context)
     # Invoke-RdsRegistryWrite: the key may have been locked again since (its original ACL
     # restored by registry.restoreSecurity or a finalizer).
     Invoke-RdsRegistryWrite -Path ([string]$Entry.Path) -View ([string]$Entry.View) -Write {

@@ -10,7 +10,7 @@ Register-RdsAction -Name 'registry.restoreSecurity' -Test 'Test-RdsRegistrySecur
 
 # Test of registry.restoreSecurity: desired when the takeOwnership step changed nothing or the SDDL is already the saved one.
 function Test-RdsRegistrySecurityRestoreStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $fromStep = [string]$Parameters.FromStep
@@ -26,11 +26,8 @@ function Test-RdsRegistrySecurityRestoreStep {
     if ($Context.StepState.ContainsKey($fromStep)) {
         $saved = [string]$Context.StepState[$fromStep].OriginalSddl
         return @{
-            InDesiredState = [string]::Equals($current, $saved, [System.StringComparison]::Ordinal)
-            Target         = $path
-            Operation      = $operation
-            Before         = $before
-            After          = @{ Owner = (ConvertFrom-RdsSddl -Sddl $saved).Owner; Sddl = $saved }
+            InDesiredState = [string]::Equals($current, $saved, [System.StringComparison]::Ordinal); Target = $path; Operation = $operation
+            Before = $before; After = @{ Owner = (ConvertFrom-RdsSddl -Sddl $saved).Owner; Sddl = $saved }
         }
     }
     # Check mode: ownership would be taken, so it would be restored to what it is now.
@@ -39,11 +36,8 @@ function Test-RdsRegistrySecurityRestoreStep {
 
 # Set of registry.restoreSecurity: restores and verifies the saved SDDL, deregisters the finalizer.
 function Set-RdsRegistrySecurityRestoreStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $fromStep = [string]$Parameters.FromStep
@@ -53,16 +47,14 @@ function Set-RdsRegistrySecurityRestoreStep {
     Unregister-RdsFinalizer -Context $Context -Key $fromStep
     $after = Get-RdsRegistrySddl -Path $path -View $view
     return @{
-        After   = @{ Owner = (ConvertFrom-RdsSddl -Sddl $after).Owner; Sddl = $after }
-        Backup  = $null
-        Undo    = @{ Path = $path; View = $view; FromStep = $fromStep; Sddl = $current; OriginalSddl = [string]$state.OriginalSddl }
-        Message = ''
+        After = @{ Owner = (ConvertFrom-RdsSddl -Sddl $after).Owner; Sddl = $after }; Backup = $null
+        Undo = @{ Path = $path; View = $view; FromStep = $fromStep; Sddl = $current; OriginalSddl = [string]$state.OriginalSddl }; Message = ''
     }
 }
 
 # Undo of registry.restoreSecurity: re-applies the owned SDDL and re-registers the takeOwnership finalizer.
 function Undo-RdsRegistrySecurityRestoreStep {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory)] [hashtable] $Context)
     $path = [string]$Entry.Path
     $view = [string]$Entry.View
     $fromStep = [string]$Entry.FromStep

@@ -9,15 +9,14 @@ Register-RdsAction -Name 'registry.setValue' -Test 'Test-RdsRegistryValueStep' -
 
 # Describes a value for events: @{ Exists; Type; Data }.
 function ConvertTo-RdsValueState {
-    [CmdletBinding()]
-    param([AllowNull()] [object] $Value)
+    [CmdletBinding()] param([AllowNull()] [object] $Value)
     if ($null -eq $Value) { return @{ Exists = $false; Type = $null; Data = $null } }
     return @{ Exists = $true; Type = [string]$Value.Type; Data = $Value.Data }
 }
 
 # Test of registry.setValue: desired when the value has the wanted type and data; fails for a value that could not be restored.
 function Test-RdsRegistryValueStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $name = [string]$Parameters.Name
@@ -26,25 +25,17 @@ function Test-RdsRegistryValueStep {
     $current = Get-RdsRegistryValue -Path $path -Name $name -View $view
     Assert-RdsRegistryValueRestorable -Path $path -Value $current
     $desired = $false
-    if ($null -ne $current -and [string]$current.Type -eq $type) {
-        $desired = Test-RdsRegistryDataEqual -Type $type -Left $current.Data -Right $data
-    }
+    if ($null -ne $current -and [string]$current.Type -eq $type) { $desired = Test-RdsRegistryDataEqual -Type $type -Left $current.Data -Right $data }
     return @{
-        InDesiredState = $desired
-        Target         = $path + '\' + $name
-        Operation      = 'Set ' + $type + ' value'
-        Before         = ConvertTo-RdsValueState -Value $current
-        After          = @{ Exists = $true; Type = $type; Data = $data }
+        InDesiredState = $desired; Target = $path + '\' + $name; Operation = 'Set ' + $type + ' value'
+        Before = ConvertTo-RdsValueState -Value $current; After = @{ Exists = $true; Type = $type; Data = $data }
     }
 }
 
 # Set of registry.setValue: writes the value; the undo entry keeps the previous value.
 function Set-RdsRegistryValueStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $name = [string]$Parameters.Name
@@ -66,16 +57,15 @@ function Set-RdsRegistryValueStep {
     Set-RdsRegistryValue -Path $path -Name $name -Type $type -Data $data -View $view
     $after = Get-RdsRegistryValue -Path $path -Name $name -View $view
     return @{
-        After   = ConvertTo-RdsValueState -Value $after
-        Backup  = $null
-        Undo    = @{ Path = $path; View = $view; Name = $name; KeyExisted = $keyExisted; CreatedKeys = $createdKeys.ToArray(); Previous = $previous }
+        After = ConvertTo-RdsValueState -Value $after; Backup = $null
+        Undo = @{ Path = $path; View = $view; Name = $name; KeyExisted = $keyExisted; CreatedKeys = $createdKeys.ToArray(); Previous = $previous }
         Message = ''
     }
 }
 
 # Undo of registry.setValue: puts the previous value back, or removes the value (and the key when it was created empty).
 function Undo-RdsRegistryValueStep {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory)] [hashtable] $Context)
     $path = [string]$Entry.Path
     $view = [string]$Entry.View
     $name = [string]$Entry.Name

@@ -13,7 +13,7 @@ Register-RdsAction -Name 'registry.takeOwnership' -Test 'Test-RdsRegistryOwnersh
 
 # Returns the Grant parameter as an array of @{ Identity; Rights }.
 function Get-RdsOwnershipGrant {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
+    param([Parameter(Mandatory)] [hashtable] $Parameters)
     $grants = [System.Collections.Generic.List[object]]::new()
     foreach ($grant in @(Get-RdsParameter -Parameters $Parameters -Name 'Grant' -Default @())) {
         if ($null -eq $grant) { continue }
@@ -24,13 +24,9 @@ function Get-RdsOwnershipGrant {
 
 # Returns a key's SDDL, or $null when the key does not exist (any other failure is thrown); also used by registry.restoreSecurity.
 function Get-RdsRegistrySddlIfPresent {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
-    try {
-        return (Get-RdsRegistrySddl -Path $Path -View $View)
-    }
-    catch {
-        $failure = $_
-    }
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
+    try { return (Get-RdsRegistrySddl -Path $Path -View $View) }
+    catch { $failure = $_ }
     $exists = $true
     try { $exists = Test-RdsRegistryKey -Path $Path -View $View } catch { $exists = $true }
     if ($exists) { throw $failure }
@@ -39,7 +35,7 @@ function Get-RdsRegistrySddlIfPresent {
 
 # Test of registry.takeOwnership: desired when the owner is already Owner and every grant is present, or when the key is absent.
 function Test-RdsRegistryOwnershipStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $owner = [string](Get-RdsParameter -Parameters $Parameters -Name 'Owner' -Default 'S-1-5-32-544')
@@ -53,25 +49,17 @@ function Test-RdsRegistryOwnershipStep {
     }
     $current = ConvertFrom-RdsSddl -Sddl $sddl
     $desired = ($current.Owner -eq (ConvertTo-RdsSid -Trustee $owner))
-    foreach ($grant in $grants) {
-        if (-not (Test-RdsSddlGrant -Sddl $sddl -Sid $grant.Identity -Rights $grant.Rights)) { $desired = $false }
-    }
+    foreach ($grant in $grants) { if (-not (Test-RdsSddlGrant -Sddl $sddl -Sid $grant.Identity -Rights $grant.Rights)) { $desired = $false } }
     return @{
-        InDesiredState = $desired
-        Target         = $path
-        Operation      = $operation
-        Before         = @{ Owner = $current.Owner; Sddl = $sddl }
-        After          = @{ Owner = (ConvertTo-RdsSid -Trustee $owner); Grant = $grants }
+        InDesiredState = $desired; Target = $path; Operation = $operation; Before = @{ Owner = $current.Owner; Sddl = $sddl }
+        After = @{ Owner = (ConvertTo-RdsSid -Trustee $owner); Grant = $grants }
     }
 }
 
 # Set of registry.takeOwnership: saves the SDDL, takes ownership, grants, registers the restore finalizer.
 function Set-RdsRegistryOwnershipStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters,
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Test
-    )
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context,
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Test)
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     $owner = [string](Get-RdsParameter -Parameters $Parameters -Name 'Owner' -Default 'S-1-5-32-544')
@@ -85,16 +73,11 @@ function Set-RdsRegistryOwnershipStep {
     try {
         Invoke-RdsWithSecurityPrivilege -ScriptBlock {
             Set-RdsRegistryOwner -Path $path -View $view -Sid $owner
-            foreach ($grant in $grants) {
-                Grant-RdsRegistryAccess -Path $path -View $view -Sid $grant.Identity -Rights $grant.Rights
-            }
+            foreach ($grant in $grants) { Grant-RdsRegistryAccess -Path $path -View $view -Sid $grant.Identity -Rights $grant.Rights }
         }
-    }
-    catch {
+    } catch {
         $failure = $_
-        try {
-            Undo-RdsRegistryOwnershipStep -Entry $entry -Context $Context
-        }
+        try { Undo-RdsRegistryOwnershipStep -Entry $entry -Context $Context }
         catch {
             Write-Warning ('rdsplan: restoring ' + $path + ' after a failed takeOwnership failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; the finalizer tries again')
         }
@@ -108,16 +91,13 @@ function Set-RdsRegistryOwnershipStep {
         $message = "restore 'never': the original owner and ACL are not restored (saved in the journal)"
     }
     return @{
-        After   = @{ Owner = (ConvertFrom-RdsSddl -Sddl $owned).Owner; Sddl = $owned }
-        Backup  = $null
-        Undo    = $entry
-        Message = $message
+        After = @{ Owner = (ConvertFrom-RdsSddl -Sddl $owned).Owner; Sddl = $owned }; Backup = $null; Undo = $entry; Message = $message
     }
 }
 
 # Undo of registry.takeOwnership (also its finalizer): restores the saved SDDL, verifies it, deregisters the finalizer.
 function Undo-RdsRegistryOwnershipStep {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory)] [hashtable] $Context)
     Restore-RdsRegistrySecurity -Path ([string]$Entry.Path) -View ([string]$Entry.View) -Sddl ([string]$Entry.Sddl)
     if ($Entry.Contains('StepId') -and -not [string]::IsNullOrEmpty([string]$Entry.StepId)) {
         Unregister-RdsFinalizer -Context $Context -Key ([string]$Entry.StepId)

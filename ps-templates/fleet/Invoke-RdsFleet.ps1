@@ -30,11 +30,10 @@
 .PARAMETER Simulate
     Runs every target locally against its state file.
 #>
-[CmdletBinding()]
-param(
-    [Parameter(Mandatory = $true)] [string] $ScriptPath,
-    [Parameter(Mandatory = $true)] [string] $TargetFile,
-    [Parameter(Mandatory = $true)] [string] $RunId,
+[CmdletBinding()] param(
+    [Parameter(Mandatory)] [string] $ScriptPath,
+    [Parameter(Mandatory)] [string] $TargetFile,
+    [Parameter(Mandatory)] [string] $RunId,
     [string] $ApprovalToken = '',
     [string] $BackupDirectory = '',
     [int] $ThrottleLimit = 16,
@@ -117,16 +116,11 @@ function Receive-RdsFleetHost {
         $drained = @{ Done = $Running.Handle.IsCompleted; Failure = '' }
         $drained['Lines'] = @($Running.Output.ReadAll()) + @($Running.Shell.Streams.Error.ReadAll())
         if ($drained.Done) {
-            try {
-                [void]$Running.Shell.EndInvoke($Running.Handle)
-            }
+            try { [void]$Running.Shell.EndInvoke($Running.Handle) }
             catch {
                 # 'exit' inside the plan ends its pipeline; anything else is a failure to report.
                 if ($_.Exception.InnerException -isnot [System.Management.Automation.ExitException]) { $drained.Failure = 'the simulated host failed: ' + $_.Exception.Message }
-            }
-            finally {
-                $Running.Shell.Dispose()
-            }
+            } finally { $Running.Shell.Dispose() }
         }
         return $drained
     }
@@ -140,10 +134,7 @@ function Receive-RdsFleetHost {
         $reason = 'the remoting job failed'
         if ($null -ne $job.JobStateInfo.Reason) { $reason = $job.JobStateInfo.Reason.Message }
         $drained.Failure = 'remoting failed: ' + $reason
-    }
-    elseif ($state -eq 'Disconnected') {
-        $drained.Failure = 'remoting failed: the connection was lost; the plan may still be running on the host'
-    }
+    } elseif ($state -eq 'Disconnected') { $drained.Failure = 'remoting failed: the connection was lost; the plan may still be running on the host' }
     return $drained
 }
 

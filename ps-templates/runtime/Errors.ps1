@@ -16,10 +16,9 @@ $script:RdsGraceReadIntervalMilliseconds = 1000
 
 # Returns the Windows error code of an error as an HRESULT (0x80070002 = 2147942402), or $null when it carries none.
 function Get-RdsErrorCode {
-    [CmdletBinding(DefaultParameterSetName = 'ErrorRecord')]
-    param(
-        [Parameter(Mandatory = $true, ParameterSetName = 'ErrorRecord')] [System.Management.Automation.ErrorRecord] $ErrorRecord,
-        [Parameter(Mandatory = $true, ParameterSetName = 'Exception')] [System.Exception] $Exception
+    [CmdletBinding(DefaultParameterSetName = 'ErrorRecord')] param(
+        [Parameter(Mandatory, ParameterSetName = 'ErrorRecord')] [System.Management.Automation.ErrorRecord] $ErrorRecord,
+        [Parameter(Mandatory, ParameterSetName = 'Exception')] [System.Exception] $Exception
     )
     if ($PSCmdlet.ParameterSetName -eq 'ErrorRecord') { $Exception = $ErrorRecord.Exception }
     $chain = Get-RdsExceptionChain -Exception $Exception
@@ -41,7 +40,7 @@ function Get-RdsErrorCode {
 
 # Returns an exception and every exception behind it (inner exceptions, the errors that error records wrap), each once.
 function Get-RdsExceptionChain {
-    param([Parameter(Mandatory = $true)] [System.Exception] $Exception)
+    param([Parameter(Mandatory)] [System.Exception] $Exception)
     $chain = [System.Collections.Generic.List[System.Exception]]::new()
     $todo = [System.Collections.Generic.Queue[System.Exception]]::new()
     $todo.Enqueue($Exception)
@@ -57,7 +56,7 @@ function Get-RdsExceptionChain {
 
 # Returns ErrorData.CimInstanceProperties['error_Code'].Value of a CimException, or $null (read through PSObject: strict mode).
 function Get-RdsCimErrorCode {
-    param([Parameter(Mandatory = $true)] [System.Exception] $Exception)
+    param([Parameter(Mandatory)] [System.Exception] $Exception)
     $data = Get-RdsPropertyValue -InputObject $Exception -Name 'ErrorData'
     $properties = Get-RdsPropertyValue -InputObject $data -Name 'CimInstanceProperties'
     if ($null -eq $properties) { return $null }
@@ -69,7 +68,7 @@ function Get-RdsCimErrorCode {
 
 # Returns a property of an object, $null when the object or the property is absent (strict mode throws on $object.Missing).
 function Get-RdsPropertyValue {
-    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $InputObject, [Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [AllowNull()] [object] $InputObject, [Parameter(Mandatory)] [string] $Name)
     if ($null -eq $InputObject) { return $null }
     $property = $InputObject.PSObject.Properties[$Name]
     if ($null -eq $property) { return $null }
@@ -78,7 +77,7 @@ function Get-RdsPropertyValue {
 
 # Returns a Windows error code as an unsigned HRESULT (a Win32 code up to 0xFFFF becomes 0x8007xxxx).
 function ConvertTo-RdsHResult {
-    param([Parameter(Mandatory = $true)] [long] $Code)
+    param([Parameter(Mandatory)] [long] $Code)
     $unsigned = $Code -band 0xFFFFFFFFL
     if ($unsigned -gt 0 -and $unsigned -le 0xFFFFL) { return (0x80070000L -bor $unsigned) }
     return $unsigned
@@ -86,17 +85,14 @@ function ConvertTo-RdsHResult {
 
 # Writes an error code as Windows does: '0x80070002'.
 function Format-RdsErrorCode {
-    param([Parameter(Mandatory = $true)] [long] $Code)
+    param([Parameter(Mandatory)] [long] $Code)
     return ('0x' + $Code.ToString('X8', [System.Globalization.CultureInfo]::InvariantCulture))
 }
 
 # Runs a script block until it returns without error or the time bound is reached; returns @{ Succeeded; Output; ErrorRecord; Attempts; ElapsedMilliseconds }.
 function Invoke-RdsRetry {
-    param(
-        [Parameter(Mandatory = $true)] [scriptblock] $ScriptBlock,
-        [ValidateRange(0, 3600000)] [int] $TimeoutMilliseconds = 0,
-        [ValidateRange(1, 600000)] [int] $IntervalMilliseconds = 1000
-    )
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock, [ValidateRange(0, 3600000)] [int] $TimeoutMilliseconds = 0,
+        [ValidateRange(1, 600000)] [int] $IntervalMilliseconds = 1000)
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $attempts = 0
     while ($true) {
@@ -104,10 +100,7 @@ function Invoke-RdsRetry {
         try {
             $output = @(& $ScriptBlock)
             return @{ Succeeded = $true; Output = $output; ErrorRecord = $null; Attempts = $attempts; ElapsedMilliseconds = [long]$watch.ElapsedMilliseconds }
-        }
-        catch {
-            $failure = $_
-        }
+        } catch { $failure = $_ }
         if ($watch.ElapsedMilliseconds + $IntervalMilliseconds -gt $TimeoutMilliseconds) {
             return @{ Succeeded = $false; Output = @(); ErrorRecord = $failure; Attempts = $attempts; ElapsedMilliseconds = [long]$watch.ElapsedMilliseconds }
         }
@@ -117,8 +110,7 @@ function Invoke-RdsRetry {
 
 # Reads the grace period days left and says what the answer means: @{ DaysLeft; Expired; Error; ErrorCode; Attempts; ElapsedMilliseconds }.
 function Read-RdsGracePeriodDays {
-    [CmdletBinding()]
-    param(
+    [CmdletBinding()] param(
         [switch] $AfterRestart,
         [int] $TimeoutMilliseconds = $script:RdsGraceReadTimeoutMilliseconds,
         [int] $IntervalMilliseconds = $script:RdsGraceReadIntervalMilliseconds

@@ -6,86 +6,67 @@
 
 # Returns the current UTC time as an ISO 8601 string (round-trip 'o' format).
 function Get-RdsUtcTimestamp {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     return [System.DateTime]::UtcNow.ToString('o', [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
 # Writes one results-protocol event ('@@rdsplan ' + compact JSON) to the host.
 function Write-RdsEvent {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Event)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Event)
     Write-Host ('@@rdsplan ' + (ConvertTo-RdsJson -InputObject $Event))
 }
 
 # Converts a byte array to a lowercase hexadecimal string without separators.
 function ConvertTo-RdsHexString {
-    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes)
+    param([Parameter(Mandatory)] [AllowEmptyCollection()] [byte[]] $Bytes)
     $builder = [System.Text.StringBuilder]::new($Bytes.Length * 2)
-    foreach ($b in $Bytes) {
-        [void]$builder.Append($b.ToString('x2', [System.Globalization.CultureInfo]::InvariantCulture))
-    }
+    foreach ($b in $Bytes) { [void]$builder.Append($b.ToString('x2', [System.Globalization.CultureInfo]::InvariantCulture)) }
     return $builder.ToString()
 }
 
 # Returns the lowercase hex sha256 of a byte array.
 function Get-RdsSha256Hex {
-    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes)
+    param([Parameter(Mandatory)] [AllowEmptyCollection()] [byte[]] $Bytes)
     $sha = [System.Security.Cryptography.SHA256]::Create()
-    try {
-        return (ConvertTo-RdsHexString -Bytes $sha.ComputeHash($Bytes))
-    }
-    finally {
-        $sha.Dispose()
-    }
+    try { return (ConvertTo-RdsHexString -Bytes $sha.ComputeHash($Bytes)) }
+    finally { $sha.Dispose() }
 }
 
 # Returns the lowercase hex sha256 of a file's bytes.
 function Get-RdsFileSha256 {
-    param([Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [string] $Path)
     return (Get-RdsSha256Hex -Bytes ([System.IO.File]::ReadAllBytes($Path)))
 }
 
 # Returns the lowercase hex sha256 of a string's UTF-8 bytes (no BOM).
 function Get-RdsTextSha256 {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Text)
     $encoding = [System.Text.UTF8Encoding]::new($false)
     return (Get-RdsSha256Hex -Bytes $encoding.GetBytes($Text))
 }
 
 # Writes a text file as UTF-8 without BOM (the directory must exist).
 function Write-RdsTextFile {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text, [switch] $Append)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Text, [switch] $Append)
     $encoding = [System.Text.UTF8Encoding]::new($false)
-    if ($Append) {
-        [System.IO.File]::AppendAllText($Path, $Text, $encoding)
-    }
-    else {
-        [System.IO.File]::WriteAllText($Path, $Text, $encoding)
-    }
+    if ($Append) { [System.IO.File]::AppendAllText($Path, $Text, $encoding) }
+    else { [System.IO.File]::WriteAllText($Path, $Text, $encoding) }
 }
 
 # Recomputes the approval token of a rendered script and compares it with its header and with the approved token.
 function Test-RdsScriptIntegrity {
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $ScriptText,
-        [Parameter(Mandatory = $true)] [string] $PlanSha256,
-        [Parameter(Mandatory = $true)] [string] $ToolVersion,
-        [AllowEmptyString()] [string] $ApprovedToken = ''
-    )
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $ScriptText, [Parameter(Mandatory)] [string] $PlanSha256,
+        [Parameter(Mandatory)] [string] $ToolVersion, [AllowEmptyString()] [string] $ApprovedToken = '')
     # pwsh 7's parser drops the file's BOM; Windows PowerShell 5.1's cannot be run here, and a
     # BOM left in its text must not refuse every run.
     $text = $ScriptText
-    if ($text.Length -gt 0 -and [int]$text[0] -eq 0xFEFF) {
-        $text = $text.Substring(1)
-    }
+    if ($text.Length -gt 0 -and [int]$text[0] -eq 0xFEFF) { $text = $text.Substring(1) }
     $text = $text.Replace("`r`n", "`n").Replace("`r", "`n")
     $offset = 0
     $lines = [System.Collections.Generic.List[string]]::new()
     for ($i = 0; $i -lt 6; $i++) {
         $end = $text.IndexOf("`n", $offset)
-        if ($end -lt 0) {
-            return @{ Ok = $false; Message = 'script self-check failed: the script has no rdsplan header' }
-        }
+        if ($end -lt 0) { return @{ Ok = $false; Message = 'script self-check failed: the script has no rdsplan header' } }
         $lines.Add($text.Substring($offset, $end - $offset))
         $offset = $end + 1
     }
@@ -126,7 +107,7 @@ function Test-RdsScriptIntegrity {
 
 # Returns the message of an error without PowerShell's "Exception calling ..." wrapper.
 function Get-RdsExceptionMessage {
-    param([Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord)
+    param([Parameter(Mandatory)] [System.Management.Automation.ErrorRecord] $ErrorRecord)
     $exception = $ErrorRecord.Exception
     while ($exception -is [System.Management.Automation.MethodInvocationException] -and $null -ne $exception.InnerException) {
         $exception = $exception.InnerException

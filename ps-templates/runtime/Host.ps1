@@ -26,11 +26,9 @@ $script:RdsWellKnownSidNames = @{
 
 # Checks that the token is elevated, then takes the host lock; returns Lock-RdsHost's answer (Status 'Acquired' or 'Abandoned'), else ends the run as refused.
 function Enter-RdsHostLock {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Context)
     $elevated = $false
-    try {
-        $elevated = [bool](Test-RdsElevation)
-    }
+    try { $elevated = [bool](Test-RdsElevation) }
     catch {
         Exit-RdsRefusedRun -Context $Context -Message ('refused: cannot tell whether this PowerShell runs elevated: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; nothing was changed')
     }
@@ -43,8 +41,7 @@ function Enter-RdsHostLock {
         if (-not ($lock -is [System.Collections.IDictionary]) -or @('Acquired', 'Abandoned', 'Held') -cnotcontains [string]$lock['Status']) {
             throw 'Lock-RdsHost gave no status (Acquired, Abandoned or Held)'
         }
-    }
-    catch {
+    } catch {
         Exit-RdsRefusedRun -Context $Context -Message ('refused: the host lock could not be taken: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; nothing was changed')
     }
     if ($lock.Status -eq 'Held') {
@@ -56,14 +53,14 @@ function Enter-RdsHostLock {
 
 # Returns a SID with its well-known name when it has one: 'S-1-5-32-545 (BUILTIN\Users)'.
 function Get-RdsSidLabel {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sid)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Sid)
     if ($script:RdsWellKnownSidNames.ContainsKey($Sid)) { return ($Sid + ' (' + $script:RdsWellKnownSidNames[$Sid] + ')') }
     return $Sid
 }
 
 # Returns '' when a folder's security keeps it to SYSTEM and Administrators, else why not (its owner, or who else may write).
 function Get-RdsDirectoryTrustProblem {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Security)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Security)
     $owner = [string]$Security.Owner
     if ($script:RdsTrustedFolderSids -notcontains $owner) {
         return ('it is owned by ' + (Get-RdsSidLabel -Sid $owner) + ', not by SYSTEM or Administrators')
@@ -85,7 +82,7 @@ function Get-RdsDirectoryTrustProblem {
 
 # Makes sure the backup folder can be trusted, creating it with a protected DACL in apply mode when missing; returns '' or the refusal message.
 function Initialize-RdsBackupDirectory {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Context)
     $path = [string]$Context.BackupDirectory
     try {
         $security = Get-RdsDirectorySecurity -Path $path
@@ -94,8 +91,7 @@ function Initialize-RdsBackupDirectory {
             $security = Get-RdsDirectorySecurity -Path $path
             if ($null -eq $security) { throw 'it is still missing after it was created' }
         }
-    }
-    catch {
+    } catch {
         return ('refused: the backup folder ' + $path + ' could not be checked or created: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; nothing was changed')
     }
     if ($null -eq $security) { return '' }
@@ -106,16 +102,12 @@ function Initialize-RdsBackupDirectory {
 
 # Returns $true when a run journal holds the completion marker Complete-RdsPlan writes ({ marker: 'completed' }).
 function Test-RdsJournalCompleted {
-    param([Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [string] $Path)
     foreach ($line in [System.IO.File]::ReadAllLines($Path)) {
         if ($line.Trim() -eq '') { continue }
         $entry = $null
-        try {
-            $entry = (ConvertFrom-Json -InputObject $line)
-        }
-        catch {
-            continue
-        }
+        try { $entry = (ConvertFrom-Json -InputObject $line) }
+        catch { continue }
         if ($null -ne $entry -and $null -ne $entry.PSObject.Properties['marker'] -and [string]$entry.marker -eq 'completed') { return $true }
     }
     return $false
@@ -123,7 +115,7 @@ function Test-RdsJournalCompleted {
 
 # Returns @{ RunId; Journal } of the run folder under the backup folder whose journal was written last and has no completion marker, or $null.
 function Find-RdsUnfinishedRun {
-    param([Parameter(Mandatory = $true)] [string] $BackupDirectory, [Parameter(Mandatory = $true)] [string] $RunId)
+    param([Parameter(Mandatory)] [string] $BackupDirectory, [Parameter(Mandatory)] [string] $RunId)
     if (-not [System.IO.Directory]::Exists($BackupDirectory)) { return $null }
     $found = $null
     $foundTime = [System.DateTime]::MinValue
@@ -143,30 +135,23 @@ function Find-RdsUnfinishedRun {
 
 # Returns the warning for a host lock an earlier run abandoned: the unfinished run's journal and how to undo it.
 function Get-RdsAbandonedLockMessage {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Context)
     $text = 'the host lock was abandoned: an earlier rdsplan run on ' + $Context.HostName + ' ended without releasing it (killed or crashed)'
     $unfinished = $null
-    try {
-        $unfinished = Find-RdsUnfinishedRun -BackupDirectory ([string]$Context.BackupDirectory) -RunId ([string]$Context.RunId)
-    }
+    try { $unfinished = Find-RdsUnfinishedRun -BackupDirectory ([string]$Context.BackupDirectory) -RunId ([string]$Context.RunId) }
     catch {
         return ($text + '; its journal could not be looked for in ' + $Context.BackupDirectory + ': ' + (Get-RdsExceptionMessage -ErrorRecord $_))
     }
-    if ($null -eq $unfinished) {
-        return ($text + '; no unfinished run journal is in ' + $Context.BackupDirectory)
-    }
+    if ($null -eq $unfinished) { return ($text + '; no unfinished run journal is in ' + $Context.BackupDirectory) }
     return ($text + ': run ' + $unfinished.RunId + ' did not finish; its journal ' + $unfinished.Journal + ' lists what it changed. Check the host and undo that run: rdsplan undo <the run record of run ' + $unfinished.RunId + '> (rdsplan runs lists the records)')
 }
 
 # Appends the completion marker { runId, time, marker: 'completed' } to the run's journal (apply mode, when the run wrote one).
 function Add-RdsJournalCompletion {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Context)
     if ($Context.Mode -ne 'apply' -or -not [System.IO.File]::Exists($Context.JournalFile)) { return }
     try {
         $line = ConvertTo-RdsJson -InputObject ([ordered]@{ runId = $Context.RunId; time = Get-RdsUtcTimestamp; marker = 'completed' })
         Write-RdsTextFile -Path $Context.JournalFile -Text ($line + "`n") -Append
-    }
-    catch {
-        Write-Warning ('rdsplan: writing the journal failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
-    }
+    } catch { Write-Warning ('rdsplan: writing the journal failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
 }

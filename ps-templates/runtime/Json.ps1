@@ -14,28 +14,20 @@
 
 # Appends a string as a quoted, ASCII-only JSON string literal to a StringBuilder.
 function Add-RdsJsonString {
-    param([Parameter(Mandatory = $true)] [System.Text.StringBuilder] $Builder, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text)
+    param([Parameter(Mandatory)] [System.Text.StringBuilder] $Builder, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Text)
     [void]$Builder.Append('"')
     if ($Text -cmatch '\A[\x20\x21\x23-\x5B\x5D-\x7E]*\z') {
         # Nothing to escape: the common case, appended in one go.
         [void]$Builder.Append($Text)
-    }
-    else {
+    } else {
         foreach ($ch in $Text.ToCharArray()) {
             $code = [int]$ch
-            if ($code -eq 0x22) {
-                [void]$Builder.Append('\"')
-            }
-            elseif ($code -eq 0x5C) {
-                [void]$Builder.Append('\\')
-            }
+            if ($code -eq 0x22) { [void]$Builder.Append('\"') }
+            elseif ($code -eq 0x5C) { [void]$Builder.Append('\\') }
             elseif ($code -lt 0x20 -or $code -gt 0x7E) {
                 [void]$Builder.Append('\u')
                 [void]$Builder.Append($code.ToString('x4', [System.Globalization.CultureInfo]::InvariantCulture))
-            }
-            else {
-                [void]$Builder.Append($ch)
-            }
+            } else { [void]$Builder.Append($ch) }
         }
     }
     [void]$Builder.Append('"')
@@ -43,14 +35,9 @@ function Add-RdsJsonString {
 
 # Appends any value as compact JSON to a StringBuilder (the recursive worker of ConvertTo-RdsJson).
 function Add-RdsJsonValue {
-    param(
-        [Parameter(Mandatory = $true)] [System.Text.StringBuilder] $Builder,
-        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Value,
-        [Parameter(Mandatory = $true)] [int] $Depth
-    )
-    if ($Depth -gt 100) {
-        throw 'ConvertTo-RdsJson: the value nests deeper than 100 levels (a cycle?)'
-    }
+    param([Parameter(Mandatory)] [System.Text.StringBuilder] $Builder,
+        [Parameter(Mandatory)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Value, [Parameter(Mandatory)] [int] $Depth)
+    if ($Depth -gt 100) { throw 'ConvertTo-RdsJson: the value nests deeper than 100 levels (a cycle?)' }
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     if ($null -eq $Value -or $Value -is [System.DBNull]) {
         [void]$Builder.Append('null')
@@ -79,12 +66,8 @@ function Add-RdsJsonValue {
         return
     }
     if ($Value -is [double] -or $Value -is [single]) {
-        if ([double]::IsNaN([double]$Value) -or [double]::IsInfinity([double]$Value)) {
-            [void]$Builder.Append('null')
-        }
-        else {
-            [void]$Builder.Append($Value.ToString('R', $invariant))
-        }
+        if ([double]::IsNaN([double]$Value) -or [double]::IsInfinity([double]$Value)) { [void]$Builder.Append('null') }
+        else { [void]$Builder.Append($Value.ToString('R', $invariant)) }
         return
     }
     if ($Value -is [decimal]) {
@@ -159,7 +142,7 @@ function Add-RdsJsonValue {
 
 # Converts a value to compact, deterministic, ASCII-only JSON.
 function ConvertTo-RdsJson {
-    param([Parameter(Mandatory = $true, Position = 0)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $InputObject)
+    param([Parameter(Mandatory, Position = 0)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $InputObject)
     $builder = [System.Text.StringBuilder]::new()
     Add-RdsJsonValue -Builder $builder -Value $InputObject -Depth 0
     return $builder.ToString()

@@ -6,7 +6,7 @@
 
 # Returns the name of a documented code from a table of names, else 'code N'.
 function Get-RdsCodeName {
-    param([Parameter(Mandatory = $true)] [hashtable] $Names, [Parameter(Mandatory = $true)] [long] $Code)
+    param([Parameter(Mandatory)] [hashtable] $Names, [Parameter(Mandatory)] [long] $Code)
     $key = $Code.ToString([System.Globalization.CultureInfo]::InvariantCulture)
     if ($Names.ContainsKey($key)) { return [string]$Names[$key] }
     return 'code ' + $key
@@ -21,9 +21,7 @@ function Get-RdsCalInventory {
     # Win32_TSIssuedLicense.LicenseStatus and Win32_TSLicenseKeyPack.ProductType as Microsoft documents them; another code is shown as its number.
     $statusNames = @{ '0' = 'unknown'; '1' = 'temporary'; '2' = 'active'; '3' = 'upgrade'; '4' = 'revoked'; '5' = 'pending'; '6' = 'concurrent' }
     $typeNames = @{ '0' = 'per device'; '1' = 'per user'; '2' = 'not valid' }
-    try {
-        $packList = Get-RdsLicenseKeyPack
-    }
+    try { $packList = Get-RdsLicenseKeyPack }
     catch {
         if ((Get-RdsErrorCode -ErrorRecord $_) -ne $invalidClass) { throw }
         if ($AllowMissing) { return $null }
@@ -50,7 +48,7 @@ function Get-RdsCalInventory {
 
 # Returns the active per-device CALs a revoke step names (issued to one of Computers, issued before IssuedBefore), in the server's order.
 function Select-RdsRevocableCal {
-    param([Parameter(Mandatory = $true)] [hashtable] $Inventory, [Parameter(Mandatory = $true)] [hashtable] $Parameters)
+    param([Parameter(Mandatory)] [hashtable] $Inventory, [Parameter(Mandatory)] [hashtable] $Parameters)
     $computers = [string[]]@(Get-RdsParameter -Parameters $Parameters -Name 'Computers' -Default @())
     $before = [string](Get-RdsParameter -Parameters $Parameters -Name 'IssuedBefore' -Default '')
     $selected = foreach ($cal in $Inventory.DeviceCals) {
@@ -65,16 +63,14 @@ function Select-RdsRevocableCal {
 
 # True when Name equals one of List, ignoring case (computer names).
 function Test-RdsNameListed {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name, [Parameter(Mandatory = $true)] [string[]] $List)
-    foreach ($item in $List) {
-        if ([string]::Equals($item, $Name, [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
-    }
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Name, [Parameter(Mandatory)] [string[]] $List)
+    foreach ($item in $List) { if ([string]::Equals($item, $Name, [System.StringComparison]::OrdinalIgnoreCase)) { return $true } }
     return $false
 }
 
 # Returns, per product version of the selection, what may still be revoked: MaxShare percent of the version's installed per-device CALs, less those the server lists as revoked.
 function Get-RdsRevokeAllowance {
-    param([Parameter(Mandatory = $true)] [hashtable] $Inventory, [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Selection, [Parameter(Mandatory = $true)] [int] $MaxShare)
+    param([Parameter(Mandatory)] [hashtable] $Inventory, [Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Selection, [Parameter(Mandatory)] [int] $MaxShare)
     $rows = [ordered]@{}
     foreach ($cal in $Selection) {
         $version = [string]$cal.ProductVersion
@@ -96,7 +92,7 @@ function Get-RdsRevokeAllowance {
 
 # Returns everything a revoke step decides on: @{ Selection; Allowance; Exceeded (the allowance rows it would go beyond); Words }.
 function Get-RdsRevokePlan {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
+    param([Parameter(Mandatory)] [hashtable] $Parameters)
     $inventory = Get-RdsCalInventory
     $selection = Select-RdsRevocableCal -Inventory $inventory -Parameters $Parameters
     $share = [int](Get-RdsParameter -Parameters $Parameters -Name 'MaxShare' -Default 20)
@@ -109,6 +105,6 @@ function Get-RdsRevokePlan {
 
 # Returns a selected CAL as one line: 'WS-042: license 1003 in key pack 7 (Windows Server 2022, issued 2026-01-05T10:00:00Z)'.
 function Format-RdsCal {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Cal)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Cal)
     return [string]$Cal.Computer + ': license ' + $Cal.LicenseId + ' in key pack ' + $Cal.KeyPackId + ' (' + $Cal.ProductVersion + ', issued ' + $Cal.Issued + ')'
 }

@@ -4,18 +4,16 @@
 
 # Returns a step parameter, or a default when the key is missing or $null (arrays unrolled: wrap in @()).
 function Get-RdsParameter {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters, [Parameter(Mandatory = $true)] [string] $Name, [AllowNull()] [object] $Default = $null)
+    param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [string] $Name, [AllowNull()] [object] $Default = $null)
     # Arrays are written element by element (as any PowerShell output): callers that need an
     # array wrap the call in @(), e.g. @(Get-RdsParameter -Parameters $p -Name 'Servers').
-    if ($Parameters.ContainsKey($Name) -and $null -ne $Parameters[$Name]) {
-        return $Parameters[$Name]
-    }
+    if ($Parameters.ContainsKey($Name) -and $null -ne $Parameters[$Name]) { return $Parameters[$Name] }
     return $Default
 }
 
 # Returns the registry view of a step ('64', '32' or 'Default' when not given).
 function Get-RdsStepView {
-    param([Parameter(Mandatory = $true)] [hashtable] $Parameters)
+    param([Parameter(Mandatory)] [hashtable] $Parameters)
     $view = [string](Get-RdsParameter -Parameters $Parameters -Name 'View' -Default 'Default')
     if ($view -eq '') { $view = 'Default' }
     return $view
@@ -23,8 +21,7 @@ function Get-RdsStepView {
 
 # Throws when this PowerShell is a 32-bit process on 64-bit Windows, where registry view 'Default' is the 32-bit view.
 function Assert-RdsNativeRegistryView {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     $bitness = Get-RdsProcessBitness
     if ([bool]$bitness.Is64BitOperatingSystem -and -not [bool]$bitness.Is64BitProcess) {
         throw ('this is a 32-bit PowerShell on 64-bit Windows: its registry view Default is the 32-bit view (WOW6432Node) and its reg.exe the 32-bit one; run the script with 64-bit PowerShell (%SystemRoot%\System32\WindowsPowerShell\v1.0\powershell.exe or a 64-bit pwsh)')
@@ -33,79 +30,46 @@ function Assert-RdsNativeRegistryView {
 
 # Compares two canonical registry data values of one type.
 function Test-RdsRegistryDataEqual {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Type,
-        [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Left,
-        [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Right
-    )
-    if ($null -eq $Left -or $null -eq $Right) {
-        return ($null -eq $Left -and $null -eq $Right)
-    }
+    param([Parameter(Mandatory)] [string] $Type, [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Left,
+        [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Right)
+    if ($null -eq $Left -or $null -eq $Right) { return ($null -eq $Left -and $null -eq $Right) }
     switch -CaseSensitive ($Type) {
-        'MultiString'
-        {
+        'MultiString' {
             $a = [string[]]@($Left)
             $b = [string[]]@($Right)
             if ($a.Length -ne $b.Length) { return $false }
-            for ($i = 0; $i -lt $a.Length; $i++) {
-                if (-not [string]::Equals($a[$i], $b[$i], [System.StringComparison]::Ordinal)) { return $false }
-            }
+            for ($i = 0; $i -lt $a.Length; $i++) { if (-not [string]::Equals($a[$i], $b[$i], [System.StringComparison]::Ordinal)) { return $false } }
             return $true
         }
-        'DWord'
-        {
-            return ([long]$Left -eq [long]$Right)
-        }
-        'QWord'
-        {
+        'DWord' { return ([long]$Left -eq [long]$Right) }
+        'QWord' {
             $invariant = [System.Globalization.CultureInfo]::InvariantCulture
             return ([uint64]::Parse([string]$Left, $invariant) -eq [uint64]::Parse([string]$Right, $invariant))
         }
-        'Binary'
-        {
-            return [string]::Equals([string]$Left, [string]$Right, [System.StringComparison]::OrdinalIgnoreCase)
-        }
-        'None'
-        {
-            return [string]::Equals([string]$Left, [string]$Right, [System.StringComparison]::OrdinalIgnoreCase)
-        }
-        default
-        {
-            return [string]::Equals([string]$Left, [string]$Right, [System.StringComparison]::Ordinal)
-        }
+        'Binary' { return [string]::Equals([string]$Left, [string]$Right, [System.StringComparison]::OrdinalIgnoreCase) }
+        'None' { return [string]::Equals([string]$Left, [string]$Right, [System.StringComparison]::OrdinalIgnoreCase) }
+        default { return [string]::Equals([string]$Left, [string]$Right, [System.StringComparison]::Ordinal) }
     }
 }
 
 # Brings step data into the canonical form of its registry type (DWord -> [long], QWord -> decimal string, Binary -> lowercase hex, MultiString -> string[]).
 function ConvertTo-RdsCanonicalData {
-    param([Parameter(Mandatory = $true)] [string] $Type, [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data)
+    param([Parameter(Mandatory)] [string] $Type, [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data)
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     switch -CaseSensitive ($Type) {
-        'MultiString'
-        {
+        'MultiString' {
             if ($null -eq $Data) { return , ([string[]]@()) }
             return , ([string[]]@($Data))
         }
-        'DWord'
-        {
+        'DWord' {
             $number = [long]$Data
             if ($number -lt 0 -or $number -gt 4294967295) { throw "DWord data $number is outside 0..4294967295" }
             return $number
         }
-        'QWord'
-        {
-            return ([uint64]::Parse([string]$Data, $invariant)).ToString($invariant)
-        }
-        'Binary'
-        {
-            return ([string]$Data).ToLowerInvariant()
-        }
-        'None'
-        {
-            return ([string]$Data).ToLowerInvariant()
-        }
-        default
-        {
+        'QWord' { return ([uint64]::Parse([string]$Data, $invariant)).ToString($invariant) }
+        'Binary' { return ([string]$Data).ToLowerInvariant() }
+        'None' { return ([string]$Data).ToLowerInvariant() }
+        default {
             if ($null -eq $Data) { return '' }
             return [string]$Data
         }
@@ -114,7 +78,7 @@ function ConvertTo-RdsCanonicalData {
 
 # Returns every value of a key as an array of @{ Name; Type; Data } (empty when the key is absent).
 function Get-RdsRegistryValueList {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [scriptblock] $Filter = $null)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [scriptblock] $Filter = $null)
     $values = [System.Collections.Generic.List[object]]::new()
     foreach ($name in @(Get-RdsRegistryValueName -Path $Path -View $View)) {
         if ($null -ne $Filter -and -not (& $Filter $name)) { continue }
@@ -127,14 +91,14 @@ function Get-RdsRegistryValueList {
 
 # Throws when a value could not be put back exactly after it is deleted or overwritten (Type 'Unknown').
 function Assert-RdsRegistryValueRestorable {
-    param([Parameter(Mandatory = $true)] [string] $Path, [AllowNull()] [object] $Value)
+    param([Parameter(Mandatory)] [string] $Path, [AllowNull()] [object] $Value)
     if ($null -eq $Value -or [string]$Value.Type -cne 'Unknown') { return }
     throw ("refusing to delete or overwrite value '" + [string]$Value.Name + "' (" + $Path + '): it is of a kind .NET cannot read or write (REG_LINK, a resource list or REG_DWORD_BIG_ENDIAN), so it could not be restored exactly; back the key up with reg.exe export and change it by hand')
 }
 
 # Throws when a key or one of its subkeys holds a value that could not be restored exactly (see Assert-RdsRegistryValueRestorable).
 function Assert-RdsRegistryTreeRestorable {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
     [void](Get-RdsRegistryValueList -Path $Path -View $View)
     foreach ($name in @(Get-RdsRegistrySubkeyName -Path $Path -View $View)) {
         Assert-RdsRegistryTreeRestorable -Path ($Path + '\' + $name) -View $View
@@ -143,33 +107,28 @@ function Assert-RdsRegistryTreeRestorable {
 
 # Captures a key, its values, its SDDL and all its subkeys recursively as plain data.
 function Get-RdsRegistryKeySnapshot {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
     $subkeys = [System.Collections.Generic.List[object]]::new()
     foreach ($name in @(Get-RdsRegistrySubkeyName -Path $Path -View $View)) {
         $subkeys.Add((Get-RdsRegistryKeySnapshot -Path ($Path + '\' + $name) -View $View))
     }
     return @{
-        Path    = $Path
-        Sddl    = Get-RdsRegistrySddl -Path $Path -View $View
-        Values  = Get-RdsRegistryValueList -Path $Path -View $View
+        Path = $Path; Sddl = Get-RdsRegistrySddl -Path $Path -View $View; Values = Get-RdsRegistryValueList -Path $Path -View $View
         Subkeys = $subkeys.ToArray()
     }
 }
 
 # Recreates a key tree from Get-RdsRegistryKeySnapshot, then its SDDL (bottom-up) where possible.
 function Restore-RdsRegistryKeySnapshot {
-    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Snapshot, [Parameter(Mandatory = $true)] [string] $View)
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Snapshot, [Parameter(Mandatory)] [string] $View)
     $pending = [System.Collections.Generic.List[object]]::new()
     Add-RdsRegistryKeyFromSnapshot -Snapshot $Snapshot -View $View -SecurityQueue $pending
     if ($pending.Count -eq 0) { return }
     try {
         Invoke-RdsWithSecurityPrivilege -ScriptBlock {
-            foreach ($item in $pending) {
-                Set-RdsRegistrySddl -Path $item.Path -View $View -Sddl $item.Sddl
-            }
+            foreach ($item in $pending) { Set-RdsRegistrySddl -Path $item.Path -View $View -Sddl $item.Sddl }
         }
-    }
-    catch {
+    } catch {
         # The data is back; a key whose security could not be restored keeps the default.
         Write-Warning ('rdsplan: restoring the security of recreated keys failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + [string]$Snapshot.Path + ')')
     }
@@ -177,11 +136,8 @@ function Restore-RdsRegistryKeySnapshot {
 
 # Recreates one snapshot key with its values and subkeys; queues SDDL restores (children first).
 function Add-RdsRegistryKeyFromSnapshot {
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Snapshot,
-        [Parameter(Mandatory = $true)] [string] $View,
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [System.Collections.Generic.List[object]] $SecurityQueue
-    )
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Snapshot, [Parameter(Mandatory)] [string] $View,
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [System.Collections.Generic.List[object]] $SecurityQueue)
     $path = [string]$Snapshot.Path
     New-RdsRegistryKey -Path $path -View $View
     foreach ($value in @($Snapshot['Values'])) {
@@ -210,10 +166,8 @@ $script:RdsSddlAliases = @{
 
 # Generic rights map to the key rights (a registry key's generic mapping), so GA and KA compare equal.
 $script:RdsSddlRights = @{
-    'GA' = 0xF003F; 'GR' = 0x20019; 'GW' = 0x20006; 'GX' = 0x20019
-    'KA' = 0xF003F; 'KR' = 0x20019; 'KW' = 0x20006; 'KX' = 0x20019
-    'FA' = 0x1F01FF; 'FR' = 0x120089; 'FW' = 0x120116; 'FX' = 0x1200A0
-    'RC' = 0x20000; 'SD' = 0x10000; 'WD' = 0x40000; 'WO' = 0x80000
+    'GA' = 0xF003F; 'GR' = 0x20019; 'GW' = 0x20006; 'GX' = 0x20019; 'KA' = 0xF003F; 'KR' = 0x20019; 'KW' = 0x20006; 'KX' = 0x20019
+    'FA' = 0x1F01FF; 'FR' = 0x120089; 'FW' = 0x120116; 'FX' = 0x1200A0; 'RC' = 0x20000; 'SD' = 0x10000; 'WD' = 0x40000; 'WO' = 0x80000
     'CC' = 0x1; 'DC' = 0x2; 'LC' = 0x4; 'SW' = 0x8; 'RP' = 0x10; 'WP' = 0x20; 'DT' = 0x40; 'LO' = 0x80; 'CR' = 0x100
 }
 
@@ -228,7 +182,7 @@ $script:RdsRegistryRightNames = @{
 
 # Returns the SID string of an SDDL trustee (alias such as 'BA' or a literal SID).
 function ConvertTo-RdsSid {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Trustee)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Trustee)
     $upper = $Trustee.ToUpperInvariant()
     if ($script:RdsSddlAliases.ContainsKey($upper)) { return $script:RdsSddlAliases[$upper] }
     return $upper
@@ -236,7 +190,7 @@ function ConvertTo-RdsSid {
 
 # Returns the access mask of a RegistryRights name or comma-separated list of names.
 function ConvertFrom-RdsRegistryRight {
-    param([Parameter(Mandatory = $true)] [string] $Rights)
+    param([Parameter(Mandatory)] [string] $Rights)
     $mask = [long]0
     foreach ($part in $Rights.Split(',')) {
         $name = $part.Trim()
@@ -254,9 +208,8 @@ function ConvertFrom-RdsRegistryRight {
 
 function Get-RdsSddlSection {
     # The top-level sections of an SDDL string (O:, G:, D:, S:) as @{ Name; Start; Length } of their text after 'X:'.
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl
+    [CmdletBinding()] param(
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $Sddl
     )
     $sections = [System.Collections.Generic.List[hashtable]]::new()
     $depth = 0
@@ -275,10 +228,8 @@ function Get-RdsSddlSection {
 
 function ConvertTo-RdsAccessMask {
     # The access mask of an ACE's rights text: hex ('0x20019'), decimal, or two-letter codes ('KR', 'RCWD').
-    [CmdletBinding()]
-    [OutputType([long])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Rights
+    [CmdletBinding()] [OutputType([long])] param(
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $Rights
     )
     if ($Rights -match '\A0[xX][0-9a-fA-F]+\z') { return [System.Convert]::ToInt64($Rights.Substring(2), 16) }
     if ($Rights -match '\A[0-9]+\z') { return [long]$Rights }
@@ -292,22 +243,15 @@ function ConvertTo-RdsAccessMask {
 
 # Reads the owner, group and DACL of an SDDL string (aliases resolved to SIDs).
 function ConvertFrom-RdsSddl {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Sddl)
     $parsed = @{ Owner = ''; Group = ''; DaclPresent = $false; DaclProtected = $false; DaclFlags = ''; Aces = @() }
     $aces = [System.Collections.Generic.List[object]]::new()
     foreach ($section in (Get-RdsSddlSection -Sddl $Sddl)) {
         $text = $Sddl.Substring($section.Start, $section.Length)
         switch -CaseSensitive ($section.Name) {
-            'O'
-            {
-                $parsed.Owner = ConvertTo-RdsSid -Trustee $text
-            }
-            'G'
-            {
-                $parsed.Group = ConvertTo-RdsSid -Trustee $text
-            }
-            'D'
-            {
+            'O' { $parsed.Owner = ConvertTo-RdsSid -Trustee $text }
+            'G' { $parsed.Group = ConvertTo-RdsSid -Trustee $text }
+            'D' {
                 $parsed.DaclPresent = $true
                 $open = $text.IndexOf('(')
                 $flags = $text
@@ -339,10 +283,8 @@ function ConvertFrom-RdsSddl {
 
 function Test-RdsAceOrderCanonical {
     # True when ACEs are in the order RegistrySecurity accepts for changes: explicit deny, explicit allow, then inherited; any other entry type (audit, unknown) is not.
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Aces
+    [CmdletBinding()] [OutputType([bool])] param(
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Aces
     )
     $stage = 0
     foreach ($ace in $Aces) {
@@ -362,23 +304,20 @@ function Test-RdsAceOrderCanonical {
 
 # Returns $true when the DACL of an SDDL is in canonical order (explicit deny, explicit allow, inherited), so RegistrySecurity.AddAccessRule can change it.
 function Test-RdsSddlCanonical {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Sddl)
     return (Test-RdsAceOrderCanonical -Aces (ConvertFrom-RdsSddl -Sddl $Sddl).Aces)
 }
 
 function Get-RdsSddlExplicitAce {
     # The explicit (not inherited) entries of a parsed DACL that grant or deny anything, each as @{ Key ('<type>;<flags>;<object>;<sid>'); Type; Mask; Inherited = $false }.
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Parsed
+    [CmdletBinding()] param(
+        [Parameter(Mandatory)] [hashtable] $Parsed
     )
     $explicit = [System.Collections.Generic.List[object]]::new()
     foreach ($ace in $Parsed.Aces) {
         if ($ace.Inherited -or [long]$ace.Mask -eq 0) { continue }
         $flags = [System.Collections.Generic.List[string]]::new()
-        foreach ($token in $script:RdsSddlAceFlagOrder) {
-            if ($ace.FlagList -ccontains $token) { $flags.Add($token) }
-        }
+        foreach ($token in $script:RdsSddlAceFlagOrder) { if ($ace.FlagList -ccontains $token) { $flags.Add($token) } }
         $key = $ace.Type + ';' + ($flags.ToArray() -join '') + ';' + $ace.Object + ';' + $ace.Sid
         $explicit.Add(@{ Key = $key; Type = $ace.Type; Mask = [long]$ace.Mask; Inherited = $false })
     }
@@ -387,11 +326,9 @@ function Get-RdsSddlExplicitAce {
 
 function Format-RdsSddlAce {
     # An explicit entry as text for messages: '(A;CI;0xf003f;;;S-1-5-20)'.
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [Parameter(Mandatory = $true)] [string] $Key,
-        [Parameter(Mandatory = $true)] [long] $Mask
+    [CmdletBinding()] [OutputType([string])] param(
+        [Parameter(Mandatory)] [string] $Key,
+        [Parameter(Mandatory)] [long] $Mask
     )
     $parts = $Key.Split(';')
     return ('(' + $parts[0] + ';' + $parts[1] + ';0x' + $Mask.ToString('x', [System.Globalization.CultureInfo]::InvariantCulture) + ';' + $parts[2] + ';' + $parts[3] + ';' + $parts[4] + ')')
@@ -399,7 +336,7 @@ function Format-RdsSddlAce {
 
 # Compares two SDDL strings as Windows security descriptors; returns what differs (nothing when they are equivalent).
 function Compare-RdsSddl {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Expected, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Actual)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Expected, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Actual)
     $e = ConvertFrom-RdsSddl -Sddl $Expected
     $a = ConvertFrom-RdsSddl -Sddl $Actual
     $differences = [System.Collections.Generic.List[string]]::new()
@@ -426,16 +363,14 @@ function Compare-RdsSddl {
         foreach ($key in $expectedSet.Keys) {
             if (-not $actualSet.Contains($key)) {
                 $differences.Add('explicit entry missing: ' + (Format-RdsSddlAce -Key $key -Mask $expectedSet[$key]))
-            }
-            elseif ([long]$actualSet[$key] -ne [long]$expectedSet[$key]) {
+            } elseif ([long]$actualSet[$key] -ne [long]$expectedSet[$key]) {
                 $differences.Add('explicit entry with other rights: expected ' + (Format-RdsSddlAce -Key $key -Mask $expectedSet[$key]) + ', found ' + (Format-RdsSddlAce -Key $key -Mask $actualSet[$key]))
             }
         }
         foreach ($key in $actualSet.Keys) {
             if (-not $expectedSet.Contains($key)) { $differences.Add('explicit entry not expected: ' + (Format-RdsSddlAce -Key $key -Mask $actualSet[$key])) }
         }
-    }
-    else {
+    } else {
         $expectedText = (@($expectedAces | ForEach-Object { Format-RdsSddlAce -Key $_.Key -Mask $_.Mask }) -join '')
         $actualText = (@($actualAces | ForEach-Object { Format-RdsSddlAce -Key $_.Key -Mask $_.Mask }) -join '')
         if (-not [string]::Equals($expectedText, $actualText, [System.StringComparison]::OrdinalIgnoreCase)) {
@@ -447,11 +382,9 @@ function Compare-RdsSddl {
 
 function Get-RdsSddlMaskOf {
     # The mask collected so far for an entry key of Compare-RdsSddl's sets (0 when none yet).
-    [CmdletBinding()]
-    [OutputType([long])]
-    param(
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Set,
-        [Parameter(Mandatory = $true)] [string] $Key
+    [CmdletBinding()] [OutputType([long])] param(
+        [Parameter(Mandatory)] [System.Collections.IDictionary] $Set,
+        [Parameter(Mandatory)] [string] $Key
     )
     if ($Set.Contains($Key)) { return [long]$Set[$Key] }
     return [long]0
@@ -459,17 +392,13 @@ function Get-RdsSddlMaskOf {
 
 # Returns $true when two SDDL strings describe the same owner, group, DACL protection and explicit entries (Compare-RdsSddl finds nothing).
 function Test-RdsSddlEquivalent {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Expected, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Actual)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Expected, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Actual)
     return (@(Compare-RdsSddl -Expected $Expected -Actual $Actual).Length -eq 0)
 }
 
 # Returns $true when an SDDL has an allow entry (not inherit-only) for a SID covering the rights.
 function Test-RdsSddlGrant {
-    param(
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl,
-        [Parameter(Mandatory = $true)] [string] $Sid,
-        [Parameter(Mandatory = $true)] [string] $Rights
-    )
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Sddl, [Parameter(Mandatory)] [string] $Sid, [Parameter(Mandatory)] [string] $Rights)
     $wanted = ConvertFrom-RdsRegistryRight -Rights $Rights
     $parsed = ConvertFrom-RdsSddl -Sddl $Sddl
     $sidUpper = (ConvertTo-RdsSid -Trustee $Sid)
@@ -484,7 +413,7 @@ function Test-RdsSddlGrant {
 
 # Runs a script block with SeTakeOwnershipPrivilege and SeRestorePrivilege enabled, then puts each back as it was.
 function Invoke-RdsWithSecurityPrivilege {
-    param([Parameter(Mandatory = $true)] [scriptblock] $ScriptBlock)
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
     $enabled = [System.Collections.Generic.List[string]]::new()
     try {
         foreach ($privilege in @('SeTakeOwnershipPrivilege', 'SeRestorePrivilege')) {
@@ -492,27 +421,18 @@ function Invoke-RdsWithSecurityPrivilege {
             if (-not $wasEnabled) { $enabled.Add($privilege) }
         }
         & $ScriptBlock
-    }
-    finally {
+    } finally {
         for ($i = $enabled.Count - 1; $i -ge 0; $i--) {
-            try {
-                Disable-RdsPrivilege -Name $enabled[$i]
-            }
-            catch {
-                Write-Warning ('rdsplan: disabling ' + $enabled[$i] + ' failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
-            }
+            try { Disable-RdsPrivilege -Name $enabled[$i] }
+            catch { Write-Warning ('rdsplan: disabling ' + $enabled[$i] + ' failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
         }
     }
 }
 
 # Adds an allow entry for a SID (this key and its subkeys) to a key's DACL, also when that DACL is not in canonical order.
 function Grant-RdsRegistryAccess {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View,
-        [Parameter(Mandatory = $true)] [string] $Sid,
-        [Parameter(Mandatory = $true)] [string] $Rights
-    )
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [string] $Sid,
+        [Parameter(Mandatory)] [string] $Rights)
     $sddl = Get-RdsRegistrySddl -Path $Path -View $View
     if (Test-RdsSddlCanonical -Sddl $sddl) {
         Add-RdsRegistryAccessRule -Path $Path -View $View -Sid $Sid -Rights $Rights
@@ -529,14 +449,10 @@ function Grant-RdsRegistryAccess {
 
 # Puts a saved SDDL back on a key (owner, group, DACL) and verifies the read-back.
 function Restore-RdsRegistrySecurity {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [Parameter(Mandatory = $true)] [string] $Sddl)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [string] $Sddl)
     $current = $null
-    try {
-        $current = Get-RdsRegistrySddl -Path $Path -View $View
-    }
-    catch {
-        $current = $null
-    }
+    try { $current = Get-RdsRegistrySddl -Path $Path -View $View }
+    catch { $current = $null }
     if ($null -ne $current -and (Test-RdsSddlEquivalent -Expected $Sddl -Actual $current)) { return }
     Invoke-RdsWithSecurityPrivilege -ScriptBlock {
         Set-RdsRegistryOwner -Path $Path -View $View -Sid 'S-1-5-32-544'
@@ -551,22 +467,15 @@ function Restore-RdsRegistrySecurity {
 
 # Runs a registry write; when it fails, retries once with temporary ownership of the key.
 function Invoke-RdsRegistryWrite {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [Parameter(Mandatory = $true)] [scriptblock] $Write)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [scriptblock] $Write)
     $firstError = $null
     try {
         & $Write
         return
-    }
-    catch {
-        $firstError = $_
-    }
+    } catch { $firstError = $_ }
     $savedSddl = $null
-    try {
-        $savedSddl = Get-RdsRegistrySddl -Path $Path -View $View
-    }
-    catch {
-        throw $firstError
-    }
+    try { $savedSddl = Get-RdsRegistrySddl -Path $Path -View $View }
+    catch { throw $firstError }
     $retryWrite = $Write
     try {
         Invoke-RdsWithSecurityPrivilege -ScriptBlock {
@@ -574,13 +483,9 @@ function Invoke-RdsRegistryWrite {
                 Set-RdsRegistryOwner -Path $Path -View $View -Sid 'S-1-5-32-544'
                 Grant-RdsRegistryAccess -Path $Path -View $View -Sid 'S-1-5-32-544' -Rights 'FullControl'
                 & $retryWrite
-            }
-            finally {
-                Set-RdsRegistrySddl -Path $Path -View $View -Sddl $savedSddl
-            }
+            } finally { Set-RdsRegistrySddl -Path $Path -View $View -Sddl $savedSddl }
         }
-    }
-    catch {
+    } catch {
         Write-Warning ('rdsplan: retry with temporary ownership failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
         throw $firstError
     }

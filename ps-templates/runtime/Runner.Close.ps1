@@ -13,7 +13,7 @@ trap {
 
 # Cleans up a started run after an unexpected terminating error (lock, platform, summary).
 function Stop-RdsPlanOnError {
-    param([Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord)
+    param([Parameter(Mandatory)] [System.Management.Automation.ErrorRecord] $ErrorRecord)
     $context = $script:RdsCurrentContext
     if ($null -eq $context -or $context.Completed) { return }
     $context.Completed = $true
@@ -23,24 +23,20 @@ function Stop-RdsPlanOnError {
 
 # Ends the run: finalizers, unlock, platform completion, summary event, reboot, exit code.
 function Complete-RdsPlan {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context, [switch] $NoExit)
+    param([Parameter(Mandatory)] [hashtable] $Context, [switch] $NoExit)
     $messages = [System.Collections.Generic.List[string]]::new()
     $rebootNow = $false
     try {
         try {
             # Deferred steps no dependent needed (no restore step reached them) end here.
-            foreach ($deferredId in @($Context.Deferred.Keys)) {
-                Close-RdsDeferredStep -Context $Context -StepId ([string]$deferredId)
-            }
+            foreach ($deferredId in @($Context.Deferred.Keys)) { Close-RdsDeferredStep -Context $Context -StepId ([string]$deferredId) }
             Invoke-RdsFinalizer -Context $Context
             Write-RdsLeftState -Context $Context
-        }
-        catch {
+        } catch {
             $Context.Failed = $true
             $messages.Add('finalizers: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
         }
-    }
-    finally {
+    } finally {
         # Before the unlock: the next run that takes the lock sees this run as finished.
         Add-RdsJournalCompletion -Context $Context
         $closed = Close-RdsRun -Context $Context
@@ -52,22 +48,13 @@ function Complete-RdsPlan {
     if ($Context.Refused) {
         # A step refused the run before the first change (Deny-RdsHostChange): nothing to roll back.
         $status = 'refused'
-    }
-    elseif ($Context.RolledBack) {
-        $status = 'rolledBack'
-    }
-    elseif ($Context.Failed) {
-        $status = 'failed'
-    }
+    } elseif ($Context.RolledBack) { $status = 'rolledBack' } elseif ($Context.Failed) { $status = 'failed' }
     $rebootRequired = [bool]$Context.RebootRequested
     if ($Context.Mode -eq 'apply' -and $status -eq 'succeeded') {
         if ($Context.Reboot -eq 'always') {
             $rebootNow = $true
             $rebootRequired = $true
-        }
-        elseif ($Context.Reboot -eq 'ifRequired' -and $Context.RebootRequested) {
-            $rebootNow = $true
-        }
+        } elseif ($Context.Reboot -eq 'ifRequired' -and $Context.RebootRequested) { $rebootNow = $true }
     }
     if ($Context.Mode -eq 'check') {
         $pending = [int]$Context.Counts['wouldChange']
@@ -77,44 +64,32 @@ function Complete-RdsPlan {
     }
     $delay = $Context.RebootDelaySeconds
     if ($delay -lt 0) { $delay = 10 }
-    if ($rebootNow) {
-        $messages.Add("restarting the host in $delay second(s)")
-    }
-    elseif ($rebootRequired -and $Context.Mode -eq 'apply') {
-        $messages.Add("a reboot is required (options.reboot '" + $Context.Reboot + "')")
-    }
+    if ($rebootNow) { $messages.Add("restarting the host in $delay second(s)") }
+    elseif ($rebootRequired -and $Context.Mode -eq 'apply') { $messages.Add("a reboot is required (options.reboot '" + $Context.Reboot + "')") }
     $messages.AddRange($Context.Notes)
     $fields = [ordered]@{ counts = $Context.Counts }
-    if ($Context.RolledBack) {
-        $fields['restoredToStart'] = [bool]$Context.RestoredToStart
-    }
+    if ($Context.RolledBack) { $fields['restoredToStart'] = [bool]$Context.RestoredToStart }
     $fields['rebootRequired'] = $rebootRequired
-    if ($messages.Count -gt 0) {
-        $fields['message'] = [string]::Join('; ', $messages.ToArray())
-    }
+    if ($messages.Count -gt 0) { $fields['message'] = [string]::Join('; ', $messages.ToArray()) }
     Write-RdsRunSummary -Context $Context -Status $status -Fields $fields
 
     $exitCode = 0
     if ($status -eq 'refused') { $exitCode = 4 }
     elseif ($status -ne 'succeeded') { $exitCode = 1 }
     if ($rebootNow) {
-        try {
-            Restart-RdsHost -DelaySeconds $delay
-        }
+        try { Restart-RdsHost -DelaySeconds $delay }
         catch {
             Write-Warning ('rdsplan: the restart failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
             $exitCode = 1
         }
     }
-    if ($NoExit) {
-        return $exitCode
-    }
+    if ($NoExit) { return $exitCode }
     exit $exitCode
 }
 
 # Releases what a run holds, once: the host lock, then the platform (the sim saves its state). Returns what failed.
 function Close-RdsRun {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Context)
     $problems = [System.Collections.Generic.List[string]]::new()
     $platformFailed = $false
     try {
@@ -122,17 +97,13 @@ function Close-RdsRun {
             Unlock-RdsHost -Name 'rdsplan'
             $Context.LockHeld = $false
         }
-    }
-    catch {
-        $problems.Add('releasing the host lock failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
-    }
+    } catch { $problems.Add('releasing the host lock failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
     try {
         if ($Context.PlatformReady) {
             Complete-RdsPlatform
             $Context.PlatformReady = $false
         }
-    }
-    catch {
+    } catch {
         $platformFailed = $true
         $problems.Add('completing the platform failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
     }
@@ -142,7 +113,7 @@ function Close-RdsRun {
 
 # Emits the run's summary event: status, the given fields in their order, duration.
 function Write-RdsRunSummary {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context, [Parameter(Mandatory = $true)] [string] $Status, [Parameter(Mandatory = $true)] [System.Collections.Specialized.OrderedDictionary] $Fields)
+    param([Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [string] $Status, [Parameter(Mandatory)] [System.Collections.Specialized.OrderedDictionary] $Fields)
     $summary = [ordered]@{ event = 'summary'; runId = $Context.RunId; host = $Context.HostName; time = Get-RdsUtcTimestamp; status = $Status }
     foreach ($key in $Fields.Keys) { $summary[$key] = $Fields[$key] }
     $summary['durationMs'] = [long]$Context.Stopwatch.ElapsedMilliseconds

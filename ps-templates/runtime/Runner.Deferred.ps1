@@ -9,12 +9,8 @@
 
 # Returns the ids of the deferred steps a step needs carried out before its change, in plan order.
 function Get-RdsPendingDependency {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [AllowEmptyCollection()] [string[]] $DependsOn = @(),
-        [hashtable] $Parameters = @{},
-        [switch] $ChangesHost
-    )
+    param([Parameter(Mandatory)] [hashtable] $Context, [AllowEmptyCollection()] [string[]] $DependsOn = @(), [hashtable] $Parameters = @{},
+        [switch] $ChangesHost)
     $pending = [System.Collections.Generic.List[string]]::new()
     $path = ''
     if ($Parameters.ContainsKey('Path')) { $path = [string]$Parameters.Path }
@@ -36,13 +32,8 @@ function Get-RdsPendingDependency {
 
 # Carries out the deferred steps a step needs (plan order), each with its own event. Returns '' or why the step cannot go on.
 function Invoke-RdsDeferredDependency {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [string] $StepId,
-        [AllowEmptyCollection()] [string[]] $DependsOn = @(),
-        [hashtable] $Parameters = @{},
-        [switch] $ChangesHost
-    )
+    param([Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [string] $StepId, [AllowEmptyCollection()] [string[]] $DependsOn = @(),
+        [hashtable] $Parameters = @{}, [switch] $ChangesHost)
     if ([string]$Context.Barrier -ne '') { return ('skipped: no change may run: ' + $Context.Barrier) }
     # The deferred steps' own dependencies come first (takeOwnership after its export).
     $queue = [System.Collections.Generic.List[string]]::new()
@@ -66,8 +57,7 @@ function Invoke-RdsDeferredDependency {
         $Context.CurrentStepId = [string]$id
         try {
             $status = Invoke-RdsStepChange -Context $Context -StepId ([string]$id) -Action $deferred.Action -Definition $script:RdsActionTable[$deferred.Action] -Parameters $deferred.Parameters -Test $deferred.Test -Fields $fields
-        }
-        catch {
+        } catch {
             $status = 'failed'
             $fields['message'] = Get-RdsExceptionMessage -ErrorRecord $_
         }
@@ -81,15 +71,13 @@ function Invoke-RdsDeferredDependency {
             return "skipped: dependency '$dependency' is $dependencyStatus"
         }
     }
-    if ($Context.Failed -and $Context.OnError -ne 'continue') {
-        return "skipped: an earlier step failed (onError '" + $Context.OnError + "')"
-    }
+    if ($Context.Failed -and $Context.OnError -ne 'continue') { return "skipped: an earlier step failed (onError '" + $Context.OnError + "')" }
     return ''
 }
 
 # Reports a deferred step that no dependent needed as 'unchanged' (at its restore step or the end of the run).
 function Close-RdsDeferredStep {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context, [Parameter(Mandatory = $true)] [string] $StepId)
+    param([Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [string] $StepId)
     $deferred = $Context.Deferred[$StepId]
     $Context.Deferred.Remove($StepId)
     $fields = $deferred.Fields
@@ -103,7 +91,7 @@ function Close-RdsDeferredStep {
 
 # Refuses every change of this run from the current step on (a session check that found users signed in): the run ends refused (exit 4).
 function Deny-RdsHostChange {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context, [Parameter(Mandatory = $true)] [string] $Message)
+    param([Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [string] $Message)
     $Context.Refused = $true
     $Context.Barrier = "step '" + $Context.CurrentStepId + "' refused the run"
     throw $Message

@@ -4,33 +4,21 @@
 
 # Registers work that Complete-RdsPlan must do whatever happens (e.g. restore a key's ACL).
 function Register-RdsFinalizer {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [string] $Key,
-        [Parameter(Mandatory = $true)] [string] $Function,
-        [Parameter(Mandatory = $true)] [hashtable] $Entry,
-        [Parameter(Mandatory = $true)] [string] $Action,
-        [string] $Description = ''
-    )
+    param([Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [string] $Key, [Parameter(Mandatory)] [string] $Function,
+        [Parameter(Mandatory)] [hashtable] $Entry, [Parameter(Mandatory)] [string] $Action, [string] $Description = '')
     $Context.Finalizers[$Key] = @{ Key = $Key; Function = $Function; Entry = $Entry; Action = $Action; Description = $Description }
 }
 
 # Removes a finalizer (its work was done by a step).
 function Unregister-RdsFinalizer {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context, [Parameter(Mandatory = $true)] [string] $Key)
-    if ($Context.Finalizers.Contains($Key)) {
-        $Context.Finalizers.Remove($Key)
-    }
+    param([Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [string] $Key)
+    if ($Context.Finalizers.Contains($Key)) { $Context.Finalizers.Remove($Key) }
 }
 
 # Runs one entry of an undo script: the action's Undo with a journal entry from a run record.
 function Invoke-RdsUndoStep {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [string] $StepId,
-        [Parameter(Mandatory = $true)] [string] $Action,
-        [Parameter(Mandatory = $true)] [AllowNull()] [object] $Entry
-    )
+    param([Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [string] $StepId, [Parameter(Mandatory)] [string] $Action,
+        [Parameter(Mandatory)] [AllowNull()] [object] $Entry)
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $fields = @{ target = $StepId; undo = $Entry }
     if ($Context.Failed -and $Context.OnError -ne 'continue') {
@@ -42,36 +30,27 @@ function Invoke-RdsUndoStep {
     $status = 'failed'
     $Context.CurrentStepId = $StepId
     try {
-        if (-not $script:RdsActionTable.ContainsKey($Action)) {
-            throw "action '$Action' is not part of this script"
-        }
+        if (-not $script:RdsActionTable.ContainsKey($Action)) { throw "action '$Action' is not part of this script" }
         $definition = $script:RdsActionTable[$Action]
         $operation = 'Undo ' + $Action
         $proceed = $false
-        if ($null -ne $Context.Cmdlet) {
-            $proceed = $Context.Cmdlet.ShouldProcess($StepId, $operation)
-        }
-        else {
-            $proceed = ($Context.Mode -eq 'apply')
-        }
+        if ($null -ne $Context.Cmdlet) { $proceed = $Context.Cmdlet.ShouldProcess($StepId, $operation) }
+        else { $proceed = ($Context.Mode -eq 'apply') }
         if (-not $proceed) {
             if ($Context.Mode -eq 'check') {
                 $status = 'wouldChange'
                 $fields['message'] = 'would undo'
-            }
-            else {
+            } else {
                 $status = 'skipped'
                 $fields['message'] = 'skipped: declined by the operator'
             }
-        }
-        else {
+        } else {
             [void]@(& $definition.Undo -Entry $Entry -Context $Context)
             $status = 'rolledBack'
             $fields['message'] = 'undone'
             Add-RdsJournalMarker -Context $Context -StepId $StepId -Action $Action -Marker 'undone'
         }
-    }
-    catch {
+    } catch {
         $status = 'failed'
         $fields['message'] = Get-RdsExceptionMessage -ErrorRecord $_
     }
@@ -83,19 +62,10 @@ function Invoke-RdsUndoStep {
 
 # Reports what a step's Test reads on the host now, as a 'state' event; a read failure is the event's message, never the run's.
 function Write-RdsStepState {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [string] $StepId,
-        [Parameter(Mandatory = $true)] [string] $Action,
-        [Parameter(Mandatory = $true)] [hashtable] $Parameters
-    )
+    param([Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [string] $StepId, [Parameter(Mandatory)] [string] $Action,
+        [Parameter(Mandatory)] [hashtable] $Parameters)
     $event = [ordered]@{
-        event  = 'state'
-        runId  = $Context.RunId
-        host   = $Context.HostName
-        time   = Get-RdsUtcTimestamp
-        stepId = $StepId
-        action = $Action
+        event = 'state'; runId = $Context.RunId; host = $Context.HostName; time = Get-RdsUtcTimestamp; stepId = $StepId; action = $Action
     }
     # The same read whether the run's own steps ran before it or not: an apply's last read and
     # an undo's first must compare equal on a host nobody touched in between.
@@ -105,22 +75,17 @@ function Write-RdsStepState {
     $read.Mode = 'check'
     $read.CurrentStepId = $StepId
     try {
-        if (-not $script:RdsActionTable.ContainsKey($Action)) {
-            throw "action '$Action' is not part of this script"
-        }
+        if (-not $script:RdsActionTable.ContainsKey($Action)) { throw "action '$Action' is not part of this script" }
         $definition = $script:RdsActionTable[$Action]
         $test = Get-RdsResultObject -Output @(& $definition.Test -Parameters $Parameters -Context $read) -What "$Action Test"
         $event['state'] = Get-RdsResultField -Result $test -Key 'Before'
-    }
-    catch {
-        $event['message'] = 'cannot read the current state: ' + (Get-RdsExceptionMessage -ErrorRecord $_)
-    }
+    } catch { $event['message'] = 'cannot read the current state: ' + (Get-RdsExceptionMessage -ErrorRecord $_) }
     Write-RdsEvent -Event $event
 }
 
 # The state an apply left behind, once per step it changed and did not undo: what a later undo compares the host with.
 function Write-RdsLeftState {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Context)
     if ($Context.Mode -ne 'apply') { return }
     $done = @{}
     foreach ($entry in $Context.Journal) {
@@ -132,25 +97,18 @@ function Write-RdsLeftState {
 
 # Appends a marker line to the run's journal (apply mode): a step undone by rollback, or finalized.
 function Add-RdsJournalMarker {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Context,
-        [Parameter(Mandatory = $true)] [string] $StepId,
-        [Parameter(Mandatory = $true)] [string] $Action,
-        [Parameter(Mandatory = $true)] [ValidateSet('undone', 'finalized')] [string] $Marker
-    )
+    param([Parameter(Mandatory)] [hashtable] $Context, [Parameter(Mandatory)] [string] $StepId, [Parameter(Mandatory)] [string] $Action,
+        [Parameter(Mandatory)] [ValidateSet('undone', 'finalized')] [string] $Marker)
     if ($Context.Mode -ne 'apply') { return }
     try {
         $line = ConvertTo-RdsJson -InputObject ([ordered]@{ runId = $Context.RunId; stepId = $StepId; action = $Action; time = Get-RdsUtcTimestamp; marker = $Marker })
         Write-RdsTextFile -Path $Context.JournalFile -Text ($line + "`n") -Append
-    }
-    catch {
-        Write-Warning ('rdsplan: writing the journal failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
-    }
+    } catch { Write-Warning ('rdsplan: writing the journal failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
 }
 
 # Undoes the completed steps of the run in reverse order (one 'rolledBack' or 'failed' event each).
 function Invoke-RdsRollback {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Context)
     $Context.RolledBack = $true
     for ($i = $Context.Journal.Count - 1; $i -ge 0; $i--) {
         $record = $Context.Journal[$i]
@@ -164,8 +122,7 @@ function Invoke-RdsRollback {
             $fields['after'] = $record.Before
             $fields['message'] = 'undone'
             Add-RdsJournalMarker -Context $Context -StepId $record.StepId -Action $record.Action -Marker 'undone'
-        }
-        catch {
+        } catch {
             $status = 'failed'
             $fields['message'] = 'rollback failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_)
             $Context.RestoredToStart = $false
@@ -179,7 +136,7 @@ function Invoke-RdsRollback {
 
 # Runs the remaining finalizers (e.g. restores ACLs whose restore step never ran), one event each.
 function Invoke-RdsFinalizer {
-    param([Parameter(Mandatory = $true)] [hashtable] $Context)
+    param([Parameter(Mandatory)] [hashtable] $Context)
     $keys = @($Context.Finalizers.Keys)
     [array]::Reverse($keys)
     foreach ($key in $keys) {
@@ -192,8 +149,7 @@ function Invoke-RdsFinalizer {
         try {
             [void]@(& $finalizer.Function -Entry $finalizer.Entry -Context $Context)
             Add-RdsJournalMarker -Context $Context -StepId $key -Action $finalizer.Action -Marker 'finalized'
-        }
-        catch {
+        } catch {
             $status = 'failed'
             $fields['message'] = 'finalizer failed: ' + (Get-RdsExceptionMessage -ErrorRecord $_)
             $Context.Failed = $true

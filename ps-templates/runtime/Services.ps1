@@ -21,7 +21,7 @@ $script:RdsServiceTimeoutSeconds = 120
 
 # Returns Get-RdsService of a service; throws "service <name> not found" when it does not exist.
 function Get-RdsRequiredService {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $service = Get-RdsService -Name $Name
     if ($null -eq $service) { throw "service $Name not found" }
     return $service
@@ -29,7 +29,7 @@ function Get-RdsRequiredService {
 
 # Waits until a service is Running or Stopped, at most $script:RdsServiceTimeoutSeconds; throws "<name> did not reach <status> within <n> s (still <status>)".
 function Wait-RdsServiceTransition {
-    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [ValidateSet('Running', 'Stopped')] [string] $Status)
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [ValidateSet('Running', 'Stopped')] [string] $Status)
     $timeout = [int]$script:RdsServiceTimeoutSeconds
     if (Wait-RdsServiceStatus -Name $Name -Status $Status -TimeoutSeconds $timeout) { return }
     $now = 'not found'
@@ -40,11 +40,8 @@ function Wait-RdsServiceTransition {
 
 # Adds the services that depend on a service, directly or not, to a list, deepest first (the order they stop in).
 function Add-RdsServiceDependent {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [System.Collections.Generic.List[string]] $Order,
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [System.Collections.Generic.HashSet[string]] $Seen
-    )
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [AllowEmptyCollection()] [System.Collections.Generic.List[string]] $Order,
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [System.Collections.Generic.HashSet[string]] $Seen)
     $service = Get-RdsService -Name $Name
     if ($null -eq $service) { return }
     foreach ($dependent in @($service.DependentServices)) {
@@ -56,7 +53,7 @@ function Add-RdsServiceDependent {
 
 # Returns the services that depend on a service (directly or not) and are not stopped, deepest first (written to the pipeline: wrap the call in @()).
 function Get-RdsActiveServiceDependent {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $order = [System.Collections.Generic.List[string]]::new()
     $seen = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
     [void]$seen.Add($Name)
@@ -71,7 +68,7 @@ function Get-RdsActiveServiceDependent {
 
 # Asks one service to stop (unless it is stopping already) and waits until it is Stopped, within the limit.
 function Stop-RdsServiceAndWait {
-    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
+    param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
     $status = [string](Get-RdsRequiredService -Name $Name).Status
     if ($status -eq 'Stopped') { return }
     if ($status -ne 'StopPending') { Stop-RdsService -Name $Name -Force:$Force }
@@ -80,7 +77,7 @@ function Stop-RdsServiceAndWait {
 
 # Starts a service (what it depends on starts with it) and waits until it runs, within the limit; nothing when it runs.
 function Invoke-RdsServiceStart {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $status = [string](Get-RdsRequiredService -Name $Name).Status
     if ($status -eq 'Running') { return }
     if ($status -eq 'StopPending') { Wait-RdsServiceTransition -Name $Name -Status 'Stopped' }
@@ -90,7 +87,7 @@ function Invoke-RdsServiceStart {
 
 # Stops a service and waits until it is Stopped, within the limit; with -Force its running dependents first, deepest first, each within the limit.
 function Invoke-RdsServiceStop {
-    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
+    param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
     if ([string](Get-RdsRequiredService -Name $Name).Status -eq 'Stopped') { return }
     $dependents = @()
     if ($Force) { $dependents = @(Get-RdsActiveServiceDependent -Name $Name) }
@@ -101,8 +98,7 @@ function Invoke-RdsServiceStop {
             Stop-RdsServiceAndWait -Name ([string]$dependent) -Force
         }
         Stop-RdsServiceAndWait -Name $Name -Force:$Force
-    }
-    catch {
+    } catch {
         $failure = Get-RdsExceptionMessage -ErrorRecord $_
         throw ($failure + (Restore-RdsServiceRunning -Name $stopped.ToArray()))
     }
@@ -110,18 +106,15 @@ function Invoke-RdsServiceStop {
 
 # Restarts a service: stops it (with -Force its running dependents first), starts it and then the dependents that were running, each within the limit.
 function Invoke-RdsServiceRestart {
-    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
+    param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
     $wasRunning = ([string](Get-RdsRequiredService -Name $Name).Status -ne 'Stopped')
     $dependents = [System.Collections.Generic.List[string]]::new()
-    if ($Force) {
-        foreach ($dependent in @(Get-RdsActiveServiceDependent -Name $Name)) { $dependents.Insert(0, [string]$dependent) }
-    }
+    if ($Force) { foreach ($dependent in @(Get-RdsActiveServiceDependent -Name $Name)) { $dependents.Insert(0, [string]$dependent) } }
     Invoke-RdsServiceStop -Name $Name -Force:$Force
     try {
         Invoke-RdsServiceStart -Name $Name
         foreach ($dependent in $dependents) { Invoke-RdsServiceStart -Name $dependent }
-    }
-    catch {
+    } catch {
         $failure = Get-RdsExceptionMessage -ErrorRecord $_
         $before = [System.Collections.Generic.List[string]]::new()
         if ($wasRunning) { $before.Add($Name) }
@@ -132,7 +125,7 @@ function Invoke-RdsServiceRestart {
 
 # After a failed stop or restart: starts once more each listed service that is not running; returns '' or, per service that did not start, '; starting <name> again failed too: <error>' (or '; <name> is still StopPending').
 function Restore-RdsServiceRunning {
-    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Name)
+    param([Parameter(Mandatory)] [AllowEmptyCollection()] [string[]] $Name)
     $notes = [System.Text.StringBuilder]::new()
     foreach ($service in $Name) {
         try {
@@ -143,10 +136,7 @@ function Restore-RdsServiceRunning {
                 continue
             }
             Invoke-RdsServiceStart -Name $service
-        }
-        catch {
-            [void]$notes.Append('; starting ' + $service + ' again failed too: ' + (Get-RdsExceptionMessage -ErrorRecord $_))
-        }
+        } catch { [void]$notes.Append('; starting ' + $service + ' again failed too: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
     }
     return $notes.ToString()
 }
@@ -157,11 +147,9 @@ function Get-RdsServiceControlTest {
     $name = [string]$Parameters.Name
     $service = Get-RdsRequiredService -Name $name
     return @{
-        InDesiredState = (-not $NeverDesired -and [string]$service.Status -eq $Status)
-        Target         = 'service ' + $name
-        Operation      = $Operation
-        Before         = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
-        After          = @{ StartMode = [string]$service.StartMode; Status = $Status }
+        InDesiredState = (-not $NeverDesired -and [string]$service.Status -eq $Status); Target = 'service ' + $name; Operation = $Operation
+        Before = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
+        After = @{ StartMode = [string]$service.StartMode; Status = $Status }
     }
 }
 
@@ -170,9 +158,6 @@ function Get-RdsServiceControlResult {
     param([string] $Name, [System.Collections.IDictionary] $Undo)
     $service = Get-RdsService -Name $Name
     return @{
-        After   = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }
-        Backup  = $null
-        Undo    = $Undo
-        Message = ''
+        After = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }; Backup = $null; Undo = $Undo; Message = ''
     }
 }

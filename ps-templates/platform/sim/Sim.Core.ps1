@@ -14,50 +14,38 @@ $script:RdsSimSddlCache = @{}
 
 # Returns the in-memory simulated host; throws when Initialize-RdsPlatform has not run.
 function Get-RdsSimState {
-    [CmdletBinding()]
-    param()
-    if ($null -eq $script:RdsSim) {
-        throw 'the simulated platform is not initialized (Initialize-RdsPlatform -Option <state file>)'
-    }
+    [CmdletBinding()] param()
+    if ($null -eq $script:RdsSim) { throw 'the simulated platform is not initialized (Initialize-RdsPlatform -Option <state file>)' }
     return $script:RdsSim
 }
 
 # Returns a new hashtable with ordinal, case-insensitive keys (registry and service names).
 function New-RdsSimDictionary {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     return [System.Collections.Hashtable]::new([System.StringComparer]::OrdinalIgnoreCase)
 }
 
 # Converts the output of ConvertFrom-Json (PSCustomObject, arrays) into hashtables and arrays.
 function ConvertFrom-RdsSimJsonNode {
-    param([Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Node)
+    param([Parameter(Mandatory)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Node)
     if ($null -eq $Node) { return $null }
     if ($Node -is [System.Management.Automation.PSCustomObject]) {
         $table = New-RdsSimDictionary
-        foreach ($property in $Node.PSObject.Properties) {
-            $table[[string]$property.Name] = ConvertFrom-RdsSimJsonNode -Node $property.Value
-        }
+        foreach ($property in $Node.PSObject.Properties) { $table[[string]$property.Name] = ConvertFrom-RdsSimJsonNode -Node $property.Value }
         return $table
     }
     if ($Node -is [string]) { return $Node }
     if ($Node -is [System.Collections.IDictionary]) {
         $table = New-RdsSimDictionary
-        foreach ($entry in $Node.GetEnumerator()) {
-            $table[[string]$entry.Key] = ConvertFrom-RdsSimJsonNode -Node $entry.Value
-        }
+        foreach ($entry in $Node.GetEnumerator()) { $table[[string]$entry.Key] = ConvertFrom-RdsSimJsonNode -Node $entry.Value }
         return $table
     }
     if ($Node -is [System.Collections.IEnumerable]) {
         $list = [System.Collections.Generic.List[object]]::new()
-        foreach ($item in $Node) {
-            $list.Add((ConvertFrom-RdsSimJsonNode -Node $item))
-        }
+        foreach ($item in $Node) { $list.Add((ConvertFrom-RdsSimJsonNode -Node $item)) }
         return , $list.ToArray()
     }
-    if ($Node -is [datetime]) {
-        return $Node.ToString('yyyy-MM-ddTHH:mm:ss.FFFFFFFK', [System.Globalization.CultureInfo]::InvariantCulture)
-    }
+    if ($Node -is [datetime]) { return $Node.ToString('yyyy-MM-ddTHH:mm:ss.FFFFFFFK', [System.Globalization.CultureInfo]::InvariantCulture) }
     if ($Node -is [int] -or $Node -is [long] -or $Node -is [int16] -or $Node -is [byte]) { return [long]$Node }
     if ($Node -is [decimal] -or $Node -is [double]) {
         if ([System.Math]::Floor([double]$Node) -eq [double]$Node -and [System.Math]::Abs([double]$Node) -lt 9.2e18) { return [long]$Node }
@@ -68,7 +56,7 @@ function ConvertFrom-RdsSimJsonNode {
 
 # Returns $Table[$Name], or $Default when the table is $null or has no such key.
 function Get-RdsSimMember {
-    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Table, [Parameter(Mandatory = $true)] [string] $Name, [AllowNull()] [object] $Default = $null)
+    param([Parameter(Mandatory)] [AllowNull()] [object] $Table, [Parameter(Mandatory)] [string] $Name, [AllowNull()] [object] $Default = $null)
     if ($null -eq $Table -or -not ($Table -is [System.Collections.IDictionary])) { return $Default }
     if (-not $Table.Contains($Name)) { return $Default }
     $value = $Table[$Name]
@@ -78,7 +66,7 @@ function Get-RdsSimMember {
 
 # Returns $Table[$Name] as an array (absent or $null: an empty one; a single object: one element).
 function Get-RdsSimList {
-    param([Parameter(Mandatory = $true)] [AllowNull()] [object] $Table, [Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [AllowNull()] [object] $Table, [Parameter(Mandatory)] [string] $Name)
     $value = Get-RdsSimMember -Table $Table -Name $Name
     if ($null -eq $value) { return , [object[]]@() }
     if ($value -is [System.Collections.IDictionary] -or $value -is [string]) { return , [object[]]@(, $value) }
@@ -87,12 +75,10 @@ function Get-RdsSimList {
 
 # Returns a value as string[] ($null -> empty array, a scalar -> one element).
 function ConvertTo-RdsSimStringArray {
-    param([Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Value)
+    param([Parameter(Mandatory)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Value)
     $list = [System.Collections.Generic.List[string]]::new()
     if ($null -ne $Value) {
-        if ($Value -is [string]) {
-            $list.Add($Value)
-        }
+        if ($Value -is [string]) { $list.Add($Value) }
         else {
             foreach ($item in $Value) {
                 if ($null -eq $item) { throw 'a list contains null' }
@@ -105,8 +91,7 @@ function ConvertTo-RdsSimStringArray {
 
 # Returns the built-in simulated host as a state document (the JSON state file's structure).
 function New-RdsSimDefaultState {
-    [CmdletBinding()]
-    param(
+    [CmdletBinding()] param(
         [ValidateSet('InGracePeriod', 'FreshlyReset', 'Expired', 'KeyAbsent')] [string] $GracePeriod = 'InGracePeriod',
         [ValidateSet('Elevated', 'NotElevated')] [string] $Token = 'Elevated',
         [ValidateRange(0, 86400)] [int] $TermServiceStopPendingSeconds = 0,
@@ -121,10 +106,7 @@ function New-RdsSimDefaultState {
     if ($GracePeriod -eq 'FreshlyReset') {
         $timebomb = New-RdsSimTimebombData -Generation 1
         $graceDays = 120
-    }
-    elseif ($GracePeriod -ne 'InGracePeriod') {
-        $graceDays = 0
-    }
+    } elseif ($GracePeriod -ne 'InGracePeriod') { $graceDays = 0 }
     $registry = @{}
     $addKey = {
         param([string]$Path, [string]$Sddl, [object[]]$Values)
@@ -227,11 +209,7 @@ function New-RdsSimDefaultState {
     $document = @{
         format           = 'rdsplan-sim-state/1'
         host             = @{
-            computerName   = 'RDSH01'
-            userName       = 'CONTOSO\Administrator'
-            isDomainJoined = $true
-            rebootPending  = $false
-            rebootCount    = 0
+            computerName = 'RDSH01'; userName = 'CONTOSO\Administrator'; isDomainJoined = $true; rebootPending = $false; rebootCount = 0
         }
         token            = @{
             user       = $user
@@ -249,10 +227,8 @@ function New-RdsSimDefaultState {
                 'S-1-2-0',
                 'S-1-16-12288')
             privileges = @{
-                SeBackupPrivilege        = @{ held = $true; enabled = $false }
-                SeRestorePrivilege       = @{ held = $true; enabled = $false }
-                SeShutdownPrivilege      = @{ held = $true; enabled = $false }
-                SeTakeOwnershipPrivilege = @{ held = $true; enabled = $false }
+                SeBackupPrivilege = @{ held = $true; enabled = $false }; SeRestorePrivilege = @{ held = $true; enabled = $false }
+                SeShutdownPrivilege = @{ held = $true; enabled = $false }; SeTakeOwnershipPrivilege = @{ held = $true; enabled = $false }
             }
         }
         registry         = $registry
@@ -264,9 +240,7 @@ function New-RdsSimDefaultState {
             UmRdpService      = @{ displayName = 'Remote Desktop Services UserMode Port Redirector'; startMode = 'Manual'; status = 'Running'; servicesDependedOn = @('TermService') }
         }
         terminalServices = @{
-            graceDays         = $graceDays
-            timebombGraceDays = $graceDays
-            graceDaysThrows   = ($graceDays -eq 0)
+            graceDays = $graceDays; timebombGraceDays = $graceDays; graceDaysThrows = ($graceDays -eq 0)
         }
         faults           = @()
     }
@@ -286,7 +260,7 @@ function New-RdsSimDefaultState {
 
 # Builds the in-memory simulated host from a state document (hashtables as read from JSON).
 function Import-RdsSimStateDocument {
-    param([Parameter(Mandatory = $true)] [hashtable] $Document, [Parameter(Mandatory = $true)] [string] $StatePath)
+    param([Parameter(Mandatory)] [hashtable] $Document, [Parameter(Mandatory)] [string] $StatePath)
     $format = Get-RdsSimMember -Table $Document -Name 'format' -Default 'rdsplan-sim-state/1'
     if ($format -ne 'rdsplan-sim-state/1') { throw "unsupported state format '$format' (expected 'rdsplan-sim-state/1')" }
     # A state that names its role takes every member it leaves out from that role's built-in host.
@@ -294,9 +268,7 @@ function Import-RdsSimStateDocument {
     if ($role -ne '') {
         if (@('sessionHost', 'licenseServer') -cnotcontains $role) { throw "role: 'sessionHost' or 'licenseServer', not '$role'" }
         $builtIn = ConvertFrom-RdsSimJsonNode -Node (New-RdsSimDefaultState -Role ($role.Substring(0, 1).ToUpperInvariant() + $role.Substring(1)))
-        foreach ($name in @($builtIn.Keys)) {
-            if (-not $Document.Contains($name)) { $Document[$name] = $builtIn[$name] }
-        }
+        foreach ($name in @($builtIn.Keys)) { if (-not $Document.Contains($name)) { $Document[$name] = $builtIn[$name] } }
     }
 
     $hostDoc = Get-RdsSimMember -Table $Document -Name 'host' -Default @{}
@@ -328,23 +300,10 @@ function Import-RdsSimStateDocument {
     $token = @{ user = $tokenUser; groups = $groups; privileges = $privileges }
 
     $state = @{
-        StatePath        = $StatePath
-        Host             = $simHost
-        Token            = $token
-        RegKeys          = New-RdsSimDictionary
-        Services         = New-RdsSimDictionary
-        TerminalServices = @{}
-        Faults           = [System.Collections.Generic.List[hashtable]]::new()
-        Calls            = New-RdsSimDictionary
-        CallLog          = [System.Collections.Generic.List[hashtable]]::new()
-        LoadedText       = $null
-        LockHeld         = $false
-        LockReleased     = $false
-        LockRefused      = $false
-        Folders          = $null
-        Role             = $role
-        LicenseServer    = $null
-        Events           = @()
+        StatePath = $StatePath; Host = $simHost; Token = $token; RegKeys = New-RdsSimDictionary; Services = New-RdsSimDictionary
+        TerminalServices = @{}; Faults = [System.Collections.Generic.List[hashtable]]::new(); Calls = New-RdsSimDictionary
+        CallLog = [System.Collections.Generic.List[hashtable]]::new(); LoadedText = $null; LockHeld = $false; LockReleased = $false
+        LockRefused = $false; Folders = $null; Role = $role; LicenseServer = $null; Events = @()
     }
 
     # Registry: parents before children; a missing parent is created with inherited security.
@@ -367,10 +326,7 @@ function Import-RdsSimStateDocument {
             $parentSddl = $parentKey.Sddl
             if ($parentKey.Contains('IsRoot')) { $parentSddl = $null }
             $sddl = Get-RdsSimInheritedSddl -State $state -ParentSddl $parentSddl -Loading
-        }
-        else {
-            [void](Get-RdsSimParsedSddl -Sddl $sddl)
-        }
+        } else { [void](Get-RdsSimParsedSddl -Sddl $sddl) }
         $values = [System.Collections.Generic.List[hashtable]]::new()
         $valueDocs = Get-RdsSimMember -Table $keyDoc -Name 'values' -Default @()
         foreach ($valueDoc in $valueDocs) {
@@ -401,13 +357,10 @@ function Import-RdsSimStateDocument {
         $stopPending = Get-RdsSimMember -Table $serviceDoc -Name 'stopPendingSeconds' -Default ([long]0)
         if (-not ($stopPending -is [long]) -or $stopPending -lt 0) { throw "services: stopPendingSeconds is a whole number of seconds, 0 or more ($name)" }
         $state.Services[$name] = @{
-            Name               = $name
-            DisplayName        = [string](Get-RdsSimMember -Table $serviceDoc -Name 'displayName' -Default $name)
-            StartMode          = $startMode
-            Status             = $status
+            Name = $name; DisplayName = [string](Get-RdsSimMember -Table $serviceDoc -Name 'displayName' -Default $name); StartMode = $startMode
+            Status = $status
             ServicesDependedOn = ConvertTo-RdsSimStringArray -Value (Get-RdsSimMember -Table $serviceDoc -Name 'servicesDependedOn' -Default @())
-            StopPendingSeconds = [long]$stopPending
-            PendingSeconds     = [long]$stopPending
+            StopPendingSeconds = [long]$stopPending; PendingSeconds = [long]$stopPending
         }
         Set-RdsSimServiceStartModeValue -State $state -Name $name -StartMode $startMode
     }
@@ -431,9 +384,7 @@ function Import-RdsSimStateDocument {
     $state.TerminalServices.timebombHistory = [ordered]@{}
     $historyDoc = Get-RdsSimMember -Table $Document -Name 'timebombDays' -Default @{}
     if (-not ($historyDoc -is [System.Collections.IDictionary])) { throw 'timebombDays: an object of sha256 -> days' }
-    foreach ($hash in @($historyDoc.Keys)) {
-        $state.TerminalServices.timebombHistory[[string]$hash] = [long]$historyDoc[$hash]
-    }
+    foreach ($hash in @($historyDoc.Keys)) { $state.TerminalServices.timebombHistory[[string]$hash] = [long]$historyDoc[$hash] }
 
     $faultDocs = Get-RdsSimMember -Table $Document -Name 'faults' -Default @()
     foreach ($faultDoc in $faultDocs) {
@@ -445,14 +396,8 @@ function Import-RdsSimStateDocument {
         $nth = Get-RdsSimMember -Table $faultDoc -Name 'nth'
         if ($null -ne $nth) { $nth = [long]$nth; if ($nth -lt 1) { throw 'faults: nth counts from 1' } }
         $fault = @{
-            call    = $call
-            nth     = $nth
-            path    = Get-RdsSimMember -Table $faultDoc -Name 'path'
-            name    = Get-RdsSimMember -Table $faultDoc -Name 'name'
-            error   = $errorKind
-            message = Get-RdsSimMember -Table $faultDoc -Name 'message'
-            seen    = [long]0
-            fired   = [long]0
+            call = $call; nth = $nth; path = Get-RdsSimMember -Table $faultDoc -Name 'path'; name = Get-RdsSimMember -Table $faultDoc -Name 'name'
+            error = $errorKind; message = Get-RdsSimMember -Table $faultDoc -Name 'message'; seen = [long]0; fired = [long]0
         }
         if ($null -ne $fault.path) { $fault.path = [string]$fault.path }
         $state.Faults.Add($fault)
@@ -465,7 +410,7 @@ function Import-RdsSimStateDocument {
 
 # Returns the state document (hashtables and arrays, saved as JSON) of the in-memory host.
 function Export-RdsSimStateDocument {
-    param([Parameter(Mandatory = $true)] [hashtable] $State)
+    param([Parameter(Mandatory)] [hashtable] $State)
     Sync-RdsSimTimebomb -State $State
     $registry = @{}
     foreach ($key in $State.RegKeys.Values) {
@@ -480,9 +425,7 @@ function Export-RdsSimStateDocument {
     $services = @{}
     foreach ($service in $State.Services.Values) {
         $services[$service.Name] = @{
-            displayName        = $service.DisplayName
-            startMode          = Get-RdsSimServiceStartMode -State $State -Service $service
-            status             = $service.Status
+            displayName = $service.DisplayName; startMode = Get-RdsSimServiceStartMode -State $State -Service $service; status = $service.Status
             servicesDependedOn = [string[]]$service.ServicesDependedOn
         }
         if ($service.StopPendingSeconds -gt 0) { $services[$service.Name].stopPendingSeconds = $service.StopPendingSeconds }
@@ -494,25 +437,18 @@ function Export-RdsSimStateDocument {
     $faults = [System.Collections.Generic.List[object]]::new()
     foreach ($fault in $State.Faults) {
         $faultDoc = @{ call = $fault.call; error = $fault.error; fired = $fault.fired }
-        foreach ($optional in @('nth', 'path', 'name', 'message')) {
-            if ($null -ne $fault[$optional]) { $faultDoc[$optional] = $fault[$optional] }
-        }
+        foreach ($optional in @('nth', 'path', 'name', 'message')) { if ($null -ne $fault[$optional]) { $faultDoc[$optional] = $fault[$optional] } }
         $faults.Add($faultDoc)
     }
     $calls = @{}
     foreach ($entry in $State.Calls.GetEnumerator()) { $calls[[string]$entry.Key] = $entry.Value }
     $simHost = @{
-        computerName   = $State.Host.computerName
-        userName       = $State.Host.userName
-        isDomainJoined = $State.Host.isDomainJoined
-        rebootPending  = $State.Host.rebootPending
-        rebootCount    = $State.Host.rebootCount
+        computerName = $State.Host.computerName; userName = $State.Host.userName; isDomainJoined = $State.Host.isDomainJoined
+        rebootPending = $State.Host.rebootPending; rebootCount = $State.Host.rebootCount
     }
     if ($null -ne $State.Host.lastRebootDelaySeconds) { $simHost.lastRebootDelaySeconds = $State.Host.lastRebootDelaySeconds }
     # A 32-bit process or OS (WOW64, Get-RdsProcessBitness) is saved; the usual 64-bit host is not spelled out.
-    foreach ($bitness in @('is64BitProcess', 'is64BitOperatingSystem')) {
-        if (-not $State.Host[$bitness]) { $simHost[$bitness] = $false }
-    }
+    foreach ($bitness in @('is64BitProcess', 'is64BitOperatingSystem')) { if (-not $State.Host[$bitness]) { $simHost[$bitness] = $false } }
     $document = @{
         format           = 'rdsplan-sim-state/1'
         host             = $simHost
@@ -520,9 +456,8 @@ function Export-RdsSimStateDocument {
         registry         = $registry
         services         = $services
         terminalServices = @{
-            graceDays         = $State.TerminalServices.graceDays
-            timebombGraceDays = $State.TerminalServices.timebombGraceDays
-            graceDaysThrows   = $State.TerminalServices.graceDaysThrows
+            graceDays = $State.TerminalServices.graceDays; timebombGraceDays = $State.TerminalServices.timebombGraceDays
+            graceDaysThrows = $State.TerminalServices.graceDaysThrows
         }
         timebombDays     = $State.TerminalServices.timebombHistory
         faults           = $faults.ToArray()
@@ -550,7 +485,7 @@ function Export-RdsSimStateDocument {
 
 # Indents compact JSON (as written by ConvertTo-RdsJson) with two spaces per level.
 function Format-RdsSimJson {
-    param([Parameter(Mandatory = $true)] [string] $Json)
+    param([Parameter(Mandatory)] [string] $Json)
     $builder = [System.Text.StringBuilder]::new($Json.Length * 2)
     $indent = 0
     $tokens = [regex]::Matches($Json, '"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^"{}\[\],:]+')
@@ -563,25 +498,16 @@ function Format-RdsSimJson {
             if ($i + 1 -lt $count -and $tokens[$i + 1].Value -eq $close) {
                 [void]$builder.Append($token).Append($close)
                 $i++
-            }
-            else {
+            } else {
                 $indent++
                 [void]$builder.Append($token).Append("`n").Append(' ', 2 * $indent)
             }
-        }
-        elseif ($token -eq '}' -or $token -eq ']') {
+        } elseif ($token -eq '}' -or $token -eq ']') {
             $indent--
             [void]$builder.Append("`n").Append(' ', 2 * $indent).Append($token)
-        }
-        elseif ($token -eq ',') {
-            [void]$builder.Append(",`n").Append(' ', 2 * $indent)
-        }
-        elseif ($token -eq ':') {
+        } elseif ($token -eq ',') { [void]$builder.Append(",`n").Append(' ', 2 * $indent) } elseif ($token -eq ':') {
             [void]$builder.Append(': ')
-        }
-        else {
-            [void]$builder.Append($token)
-        }
+        } else { [void]$builder.Append($token) }
     }
     [void]$builder.Append("`n")
     return $builder.ToString()
@@ -589,25 +515,18 @@ function Format-RdsSimJson {
 
 # Writes a text file atomically: a temporary file beside it, then a rename over the target.
 function Write-RdsSimFileAtomic {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Text)
     $temporary = $Path + '.' + [System.Guid]::NewGuid().ToString('N') + '.tmp'
     try {
         [System.IO.File]::WriteAllText($temporary, $Text, [System.Text.UTF8Encoding]::new($false))
-        if ([System.IO.File]::Exists($Path)) {
-            [System.IO.File]::Replace($temporary, $Path, [NullString]::Value)
-        }
-        else {
-            [System.IO.File]::Move($temporary, $Path)
-        }
-    }
-    finally {
-        if ([System.IO.File]::Exists($temporary)) { [System.IO.File]::Delete($temporary) }
-    }
+        if ([System.IO.File]::Exists($Path)) { [System.IO.File]::Replace($temporary, $Path, [NullString]::Value) }
+        else { [System.IO.File]::Move($temporary, $Path) }
+    } finally { if ([System.IO.File]::Exists($temporary)) { [System.IO.File]::Delete($temporary) } }
 }
 
 # Completes a pending simulated reboot: services left StopPending are stopped, automatic services run, disabled ones are stopped, TermService re-reads the grace period.
 function Invoke-RdsSimBoot {
-    param([Parameter(Mandatory = $true)] [hashtable] $State)
+    param([Parameter(Mandatory)] [hashtable] $State)
     foreach ($service in $State.Services.Values) {
         # A service that hung in StopPending is gone after the restart.
         if ($service.Status -eq 'StopPending') { $service.Status = 'Stopped' }
@@ -622,7 +541,7 @@ function Invoke-RdsSimBoot {
 
 # Loads the simulated host from its state file (the default host when the file does not exist) and completes a pending reboot.
 function Read-RdsSimStateFile {
-    param([Parameter(Mandatory = $true)] [string] $StatePath)
+    param([Parameter(Mandatory)] [string] $StatePath)
     $document = $null
     $text = $null
     if ([System.IO.File]::Exists($StatePath)) {
@@ -630,22 +549,14 @@ function Read-RdsSimStateFile {
             $text = [System.IO.File]::ReadAllText($StatePath)
             $document = ConvertFrom-RdsSimJsonNode -Node (ConvertFrom-Json -InputObject $text)
             if (-not ($document -is [hashtable])) { throw 'the file does not hold a JSON object' }
-        }
-        catch {
-            throw ('invalid simulated host state file: ' + $_.Exception.Message + ' (' + $StatePath + ')')
-        }
-    }
-    else {
+        } catch { throw ('invalid simulated host state file: ' + $_.Exception.Message + ' (' + $StatePath + ')') }
+    } else {
         $directory = [System.IO.Path]::GetDirectoryName($StatePath)
         if (-not [System.IO.Directory]::Exists($directory)) { throw "the state file's folder does not exist ($StatePath)" }
         $document = ConvertFrom-RdsSimJsonNode -Node (New-RdsSimDefaultState)
     }
-    try {
-        $state = Import-RdsSimStateDocument -Document $document -StatePath $StatePath
-    }
-    catch {
-        throw ('invalid simulated host state: ' + $_.Exception.Message + ' (' + $StatePath + ')')
-    }
+    try { $state = Import-RdsSimStateDocument -Document $document -StatePath $StatePath }
+    catch { throw ('invalid simulated host state: ' + $_.Exception.Message + ' (' + $StatePath + ')') }
     if ($state.Host.rebootPending) { Invoke-RdsSimBoot -State $state }
     $state.LoadedText = $text
     return $state
@@ -653,11 +564,8 @@ function Read-RdsSimStateFile {
 
 # Loads the simulated Windows host from a JSON state file (the built-in default host when the file does not exist).
 function Initialize-RdsPlatform {
-    [CmdletBinding()]
-    param([AllowEmptyString()] [AllowNull()] [string] $Option = '')
-    if ([string]::IsNullOrEmpty($Option)) {
-        throw [System.ArgumentException]::new('the simulated platform needs a state file')
-    }
+    [CmdletBinding()] param([AllowEmptyString()] [AllowNull()] [string] $Option = '')
+    if ([string]::IsNullOrEmpty($Option)) { throw [System.ArgumentException]::new('the simulated platform needs a state file') }
     $statePath = [System.IO.Path]::GetFullPath($Option)
     $script:RdsSimSddlCache = @{}
     $state = Read-RdsSimStateFile -StatePath $statePath
@@ -666,20 +574,17 @@ function Initialize-RdsPlatform {
 
 # Saves the simulated host to its state file (sorted keys, indented JSON, written atomically).
 function Complete-RdsPlatform {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Complete-RdsPlatform'
     # A run that took the host lock saved when it released it (another run may hold the
     # lock by now); a run refused the lock never saves (it would overwrite the holder's work).
-    if ($state.LockHeld -or -not ($state.LockReleased -or $state.LockRefused)) {
-        Save-RdsSimState -State $state
-    }
+    if ($state.LockHeld -or -not ($state.LockReleased -or $state.LockRefused)) { Save-RdsSimState -State $state }
 }
 
 # Writes the simulated host to its state file (sorted keys, indented, atomically).
 function Save-RdsSimState {
-    param([Parameter(Mandatory = $true)] [hashtable] $State)
+    param([Parameter(Mandatory)] [hashtable] $State)
     $json = ConvertTo-RdsJson -InputObject (Export-RdsSimStateDocument -State $State)
     $text = Format-RdsSimJson -Json $json
     Write-RdsSimFileAtomic -Path $State.StatePath -Text $text
@@ -688,7 +593,7 @@ function Save-RdsSimState {
 
 # Counts a platform call and fires a matching fault from the state's "faults" list.
 function Register-RdsSimCall {
-    param([Parameter(Mandatory = $true)] [string] $Call, [AllowEmptyString()] [string] $Path = '', [AllowEmptyString()] [string] $Name = '', [switch] $Mutating)
+    param([Parameter(Mandatory)] [string] $Call, [AllowEmptyString()] [string] $Path = '', [AllowEmptyString()] [string] $Name = '', [switch] $Mutating)
     $state = Get-RdsSimState
     $count = [long](Get-RdsSimMember -Table $state.Calls -Name $Call -Default ([long]0))
     $state.Calls[$Call] = $count + 1
@@ -710,26 +615,19 @@ function Register-RdsSimCall {
         if ($target -eq '') { $target = $Call }
         if ($null -ne $fault.message) { throw ([string]$fault.message) }
         switch ($fault.error) {
-            'AccessDenied'
-            {
+            'AccessDenied' {
                 if ($Call -like '*-RdsRegistry*') { throw (Get-RdsSimMessage -Id 'RegistryAccess' -Target $target) }
                 throw (Get-RdsSimMessage -Id 'AccessDenied' -Target $target)
             }
-            'NotFound'
-            {
-                throw (Get-RdsSimMessage -Id 'NotFound' -Target $target)
-            }
-            default
-            {
-                throw ('simulated failure of ' + $Call + ' (' + $target + ')')
-            }
+            'NotFound' { throw (Get-RdsSimMessage -Id 'NotFound' -Target $target) }
+            default { throw ('simulated failure of ' + $Call + ' (' + $target + ')') }
         }
     }
 }
 
 # Returns the error message the simulated platform throws, in the Windows platform's form '<Windows message> (<target>)'.
 function Get-RdsSimMessage {
-    param([Parameter(Mandatory = $true)] [string] $Id, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Target)
+    param([Parameter(Mandatory)] [string] $Id, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Target)
     $text = switch ($Id) {
         'RegistryAccess' { 'Requested registry access is not allowed.' }
         'AccessDenied' { 'Access is denied.' }
@@ -745,23 +643,18 @@ function Get-RdsSimMessage {
 
 # Returns @{ ComputerName; UserName; IsDomainJoined } of the simulated host.
 function Get-RdsHostIdentity {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsHostIdentity'
     return @{
-        ComputerName   = $state.Host.computerName
-        UserName       = $state.Host.userName
-        IsDomainJoined = $state.Host.isDomainJoined
+        ComputerName = $state.Host.computerName; UserName = $state.Host.userName; IsDomainJoined = $state.Host.isDomainJoined
     }
 }
 
 # Creates the lock file with FileMode.CreateNew and returns its open stream; $null when it exists already.
 function Open-RdsSimLockFile {
-    param([Parameter(Mandatory = $true)] [string] $Path)
-    try {
-        return [System.IO.File]::Open($Path, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::Read)
-    }
+    param([Parameter(Mandatory)] [string] $Path)
+    try { return [System.IO.File]::Open($Path, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::Read) }
     catch {
         if ([System.IO.File]::Exists($Path)) { return $null }
         throw ('cannot create the host lock file: ' + $_.Exception.Message + ' (' + $Path + ')')
@@ -770,23 +663,15 @@ function Open-RdsSimLockFile {
 
 # Returns $true when a lock file names a process that no longer runs (processId, and processStart against a reused id).
 function Test-RdsSimLockAbandoned {
-    param([Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [string] $Path)
     $holder = $null
-    try {
-        $holder = ConvertFrom-RdsSimJsonNode -Node (ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($Path)))
-    }
-    catch {
-        return $false
-    }
+    try { $holder = ConvertFrom-RdsSimJsonNode -Node (ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($Path))) }
+    catch { return $false }
     $processId = Get-RdsSimMember -Table $holder -Name 'processId'
     if (-not ($processId -is [long]) -or $processId -le 0 -or $processId -gt [int]::MaxValue) { return $false }
     $process = $null
-    try {
-        $process = [System.Diagnostics.Process]::GetProcessById([int]$processId)
-    }
-    catch {
-        return $true
-    }
+    try { $process = [System.Diagnostics.Process]::GetProcessById([int]$processId) }
+    catch { return $true }
     try {
         if ($process.HasExited) { return $true }
         $recorded = [string](Get-RdsSimMember -Table $holder -Name 'processStart' -Default '')
@@ -794,18 +679,12 @@ function Test-RdsSimLockAbandoned {
         $started = [System.DateTime]::Parse($recorded, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind)
         # Another process under a reused id started at another time.
         return ([System.Math]::Abs(($process.StartTime.ToUniversalTime() - $started.ToUniversalTime()).TotalSeconds) -gt 2)
-    }
-    catch {
-        return $false
-    }
-    finally {
-        $process.Dispose()
-    }
+    } catch { return $false } finally { $process.Dispose() }
 }
 
 # Takes the simulated host's lock, the file '<state file>.lock' (FileMode.CreateNew, held until Unlock-RdsHost); returns @{ Status; Lock } as the Windows platform does.
 function Lock-RdsHost {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Lock-RdsHost' -Name $Name
     $lockPath = $state.StatePath + '.lock'
@@ -838,9 +717,7 @@ function Lock-RdsHost {
     $text = $null
     if ([System.IO.File]::Exists($state.StatePath)) { $text = [System.IO.File]::ReadAllText($state.StatePath) }
     if (-not [string]::Equals($text, $state.LoadedText, [System.StringComparison]::Ordinal)) {
-        try {
-            $fresh = Read-RdsSimStateFile -StatePath $state.StatePath
-        }
+        try { $fresh = Read-RdsSimStateFile -StatePath $state.StatePath }
         catch {
             Unlock-RdsHost -Name $Name
             throw
@@ -857,7 +734,7 @@ function Lock-RdsHost {
 
 # Saves the simulated host and releases the lock taken by Lock-RdsHost (closes and deletes the lock file).
 function Unlock-RdsHost {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $lock = $script:RdsSimLock
     if ($null -eq $lock) { return }
     $state = $script:RdsSim
@@ -869,30 +746,23 @@ function Unlock-RdsHost {
             $state.LockHeld = $false
             $state.LockReleased = $true
         }
-    }
-    finally {
+    } finally {
         $script:RdsSimLock = $null
-        try {
-            $lock.Stream.Dispose()
-        }
-        finally {
-            [System.IO.File]::Delete($lock.Path)
-        }
+        try { $lock.Stream.Dispose() }
+        finally { [System.IO.File]::Delete($lock.Path) }
     }
 }
 
 # Records a restart of the simulated host (rebootPending, rebootCount); the next Initialize-RdsPlatform completes it.
 function Restart-RdsHost {
-    param([Parameter(Mandatory = $true)] [int] $DelaySeconds)
+    param([Parameter(Mandatory)] [int] $DelaySeconds)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Restart-RdsHost' -Mutating
     $privilege = Get-RdsSimMember -Table $state.Token.privileges -Name 'SeShutdownPrivilege'
     if ($null -eq $privilege -or -not $privilege.held) {
         throw ('shutdown.exe failed with exit code 5: ' + $state.Host.computerName + ': Access is denied.(5)')
     }
-    if ($DelaySeconds -lt 0 -or $DelaySeconds -gt 315360000) {
-        throw ('shutdown.exe failed with exit code 87: The parameter is incorrect.(87)')
-    }
+    if ($DelaySeconds -lt 0 -or $DelaySeconds -gt 315360000) { throw ('shutdown.exe failed with exit code 87: The parameter is incorrect.(87)') }
     $state.Host.rebootPending = $true
     $state.Host.rebootCount = $state.Host.rebootCount + 1
     $state.Host.lastRebootDelaySeconds = [long]$DelaySeconds

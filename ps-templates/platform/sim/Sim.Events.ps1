@@ -5,7 +5,7 @@
 
 # Returns the events of a provider with those ids since StartTime, newest first, at most MaxEvents, as Get-RdsEventLogEntry does on Windows.
 function Get-RdsEventLogEntry {
-    param([Parameter(Mandatory = $true)] [string] $ProviderName, [Parameter(Mandatory = $true)] [long[]] $Id, [Parameter(Mandatory = $true)] [datetime] $StartTime, [Parameter(Mandatory = $true)] [int] $MaxEvents)
+    param([Parameter(Mandatory)] [string] $ProviderName, [Parameter(Mandatory)] [long[]] $Id, [Parameter(Mandatory)] [datetime] $StartTime, [Parameter(Mandatory)] [int] $MaxEvents)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsEventLogEntry' -Name $ProviderName
     $since = Format-RdsSimUtc -Time $StartTime

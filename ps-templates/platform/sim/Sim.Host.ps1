@@ -21,7 +21,7 @@ $script:RdsSimInheritedFolderSddl = 'O:BAD:AI(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA
 
 # Returns $true when the simulated token holds Administrators (S-1-5-32-544) as an enabled group.
 function Test-RdsSimElevatedToken {
-    param([Parameter(Mandatory = $true)] [hashtable] $State)
+    param([Parameter(Mandatory)] [hashtable] $State)
     foreach ($group in $State.Token.groups) {
         if ([string]::Equals($group, $script:RdsSimAdministratorsSid, [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
     }
@@ -30,8 +30,7 @@ function Test-RdsSimElevatedToken {
 
 # Returns $true when the simulated token is elevated (Administrators is one of its enabled groups).
 function Test-RdsElevation {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Test-RdsElevation'
     return (Test-RdsSimElevatedToken -State $state)
@@ -39,7 +38,7 @@ function Test-RdsElevation {
 
 # Returns a folder's full path without a trailing separator: the key of the state's "folders".
 function ConvertTo-RdsSimFolderPath {
-    param([Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [string] $Path)
     $full = [System.IO.Path]::GetFullPath($Path)
     $root = [System.IO.Path]::GetPathRoot($full)
     while ($full.Length -gt $root.Length -and ($full.EndsWith([string][System.IO.Path]::DirectorySeparatorChar, [System.StringComparison]::Ordinal) -or $full.EndsWith([string][System.IO.Path]::AltDirectorySeparatorChar, [System.StringComparison]::Ordinal))) {
@@ -50,7 +49,7 @@ function ConvertTo-RdsSimFolderPath {
 
 # Reads the state's "folders" ({ "<path>": { "sddl": "O:…D:…" } }) into a case-insensitive table of full path -> SDDL.
 function Import-RdsSimFolderTable {
-    param([Parameter(Mandatory = $true)] [hashtable] $Document)
+    param([Parameter(Mandatory)] [hashtable] $Document)
     $table = New-RdsSimDictionary
     $foldersDoc = Get-RdsSimMember -Table $Document -Name 'folders' -Default @{}
     if (-not ($foldersDoc -is [System.Collections.IDictionary])) { throw 'folders: an object of folder path -> { sddl }' }
@@ -65,7 +64,7 @@ function Import-RdsSimFolderTable {
 
 # Returns $null when the folder does not exist, else its owner and access rules: @{ Owner; Access = @(@{ Sid; Allow; Rights; InheritOnly }) }.
 function Get-RdsDirectorySecurity {
-    param([Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [string] $Path)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsDirectorySecurity' -Path $Path
     $full = ConvertTo-RdsSimFolderPath -Path $Path
@@ -76,8 +75,7 @@ function Get-RdsDirectorySecurity {
     $access = [System.Collections.Generic.List[hashtable]]::new()
     if (-not $parsed.DaclPresent -or $parsed.DaclFlags.Contains('NO_ACCESS_CONTROL')) {
         $access.Add(@{ Sid = 'S-1-1-0'; Allow = $true; Rights = [long]0x1F01FF; InheritOnly = $false })
-    }
-    else {
+    } else {
         foreach ($ace in $parsed.Aces) {
             $access.Add(@{
                     Sid         = ConvertTo-RdsSimSid -Sid $ace.Sid
@@ -92,7 +90,7 @@ function Get-RdsDirectorySecurity {
 
 # Creates a folder and its missing parents with a protected DACL (SYSTEM and Administrators full control, inherited inside), owned by Administrators; nothing when it exists.
 function New-RdsProtectedDirectory {
-    param([Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [string] $Path)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'New-RdsProtectedDirectory' -Path $Path
     $full = ConvertTo-RdsSimFolderPath -Path $Path

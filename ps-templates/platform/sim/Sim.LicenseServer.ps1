@@ -15,21 +15,21 @@ $script:RdsSimInvalidMethodMessage = 'Ungültige Methode '
 
 # Returns the simulated license server; throws the CimException of a missing WMI class on a host that is none.
 function Get-RdsSimLicenseServer {
-    param([Parameter(Mandatory = $true)] [hashtable] $State)
+    param([Parameter(Mandatory)] [hashtable] $State)
     if ($null -eq $State.LicenseServer) { throw (New-RdsSimCimException -Code 0x80041010L -Message $script:RdsSimInvalidClassMessage) }
     return $State.LicenseServer
 }
 
 # Returns the key pack of a license, or $null.
 function Find-RdsSimKeyPack {
-    param([Parameter(Mandatory = $true)] [hashtable] $Server, [Parameter(Mandatory = $true)] [long] $KeyPackId)
+    param([Parameter(Mandatory)] [hashtable] $Server, [Parameter(Mandatory)] [long] $KeyPackId)
     foreach ($pack in $Server.keyPacks) { if ([long]$pack.keyPackId -eq $KeyPackId) { return $pack } }
     return $null
 }
 
 # Returns the installed per-device CALs of a product version.
 function Get-RdsSimInstalledDeviceCal {
-    param([Parameter(Mandatory = $true)] [hashtable] $Server, [Parameter(Mandatory = $true)] [string] $ProductVersion)
+    param([Parameter(Mandatory)] [hashtable] $Server, [Parameter(Mandatory)] [string] $ProductVersion)
     $installed = [long]0
     foreach ($pack in $Server.keyPacks) {
         if ([long]$pack.productType -eq 0 -and [string]$pack.productVersion -ceq $ProductVersion) { $installed += [long]$pack.totalLicenses }
@@ -73,7 +73,7 @@ function Get-RdsIssuedLicense {
 
 # Revokes one issued per-device CAL as Win32_TSIssuedLicense.Revoke does: @{ ReturnValue; RevokableCals; NextRevokeAllowedOn }.
 function Invoke-RdsLicenseRevoke {
-    param([Parameter(Mandatory = $true)] [long] $LicenseId, [Parameter(Mandatory = $true)] [long] $KeyPackId)
+    param([Parameter(Mandatory)] [long] $LicenseId, [Parameter(Mandatory)] [long] $KeyPackId)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Invoke-RdsLicenseRevoke' -Name ([string]$LicenseId) -Mutating
     $server = Get-RdsSimLicenseServer -State $state
@@ -129,23 +129,22 @@ function Get-RdsLicenseUsageSummary {
 
 # Returns a UTC time as the platform writes CIM dates: yyyy-MM-ddTHH:mm:ssZ.
 function Format-RdsSimUtc {
-    param([Parameter(Mandatory = $true)] [datetime] $Time)
+    param([Parameter(Mandatory)] [datetime] $Time)
     return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
 # Builds the simulated license server from the state's licenseServer member ($null: the host is none).
 function Import-RdsSimLicenseServer {
-    param([Parameter(Mandatory = $true)] [hashtable] $Document)
+    param([Parameter(Mandatory)] [hashtable] $Document)
     $doc = Get-RdsSimMember -Table $Document -Name 'licenseServer'
     if ($null -eq $doc) { return $null }
     if (-not ($doc -is [System.Collections.IDictionary])) { throw 'licenseServer: an object' }
     $server = @{
         revokeLimitPercent = [long](Get-RdsSimMember -Table $doc -Name 'revokeLimitPercent' -Default 20)
-        revokeWindowDays   = [long](Get-RdsSimMember -Table $doc -Name 'revokeWindowDays' -Default 60)
-        keyPacks           = Get-RdsSimList -Table $doc -Name 'keyPacks'
-        issuedLicenses     = Get-RdsSimList -Table $doc -Name 'issuedLicenses'
-        revocations        = Get-RdsSimList -Table $doc -Name 'revocations'
-        usageReports       = [bool](Get-RdsSimMember -Table $doc -Name 'usageReports' -Default $true)
+        revokeWindowDays = [long](Get-RdsSimMember -Table $doc -Name 'revokeWindowDays' -Default 60)
+        keyPacks = Get-RdsSimList -Table $doc -Name 'keyPacks'; issuedLicenses = Get-RdsSimList -Table $doc -Name 'issuedLicenses'
+        revocations = Get-RdsSimList -Table $doc -Name 'revocations'
+        usageReports = [bool](Get-RdsSimMember -Table $doc -Name 'usageReports' -Default $true)
     }
     foreach ($license in $server.issuedLicenses) {
         if ($null -eq (Find-RdsSimKeyPack -Server $server -KeyPackId ([long]$license.keyPackId))) { throw ('licenseServer: license ' + $license.licenseId + ' names key pack ' + $license.keyPackId + ', which is not in keyPacks') }
@@ -181,10 +180,7 @@ function New-RdsSimDefaultLicenseServer {
         (& $newCal 1017 3 'WS-044' 2 '2026-10-12T16:40:00Z' '2027-10-11T16:40:00Z'),
         (& $newCal 1009 3 'WS-RETIRED' 4 '2025-11-03T09:00:00Z' '2026-11-20T09:00:00Z'))
     return @{
-        revokeLimitPercent = [long]20
-        revokeWindowDays   = [long]60
-        keyPacks           = $packs
-        issuedLicenses     = $licenses
-        revocations        = @(@{ licenseId = [long]1009; keyPackId = [long]3; productVersion = 'Windows Server 2019'; on = '2026-11-20T09:00:00Z' })
+        revokeLimitPercent = [long]20; revokeWindowDays = [long]60; keyPacks = $packs; issuedLicenses = $licenses
+        revocations = @(@{ licenseId = [long]1009; keyPackId = [long]3; productVersion = 'Windows Server 2019'; on = '2026-11-20T09:00:00Z' })
     }
 }

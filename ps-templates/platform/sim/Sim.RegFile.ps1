@@ -12,7 +12,7 @@
 
 # Converts between short and long hive names ('HKLM\X' <-> 'HKEY_LOCAL_MACHINE\X').
 function ConvertTo-RdsSimRegFileRoot {
-    param([Parameter(Mandatory = $true)] [string] $Path, [switch] $Long)
+    param([Parameter(Mandatory)] [string] $Path, [switch] $Long)
     $normalized = ConvertTo-RdsSimRegistryPath -Path $Path
     if (-not $Long) { return $normalized }
     $separator = $normalized.IndexOf('\')
@@ -28,7 +28,7 @@ function ConvertTo-RdsSimRegFileRoot {
 
 # Formats '<prefix>xx,xx,...' wrapped as regedit does (lines of at most 80 characters ending ',\', continuations indented by two spaces).
 function Format-RdsSimRegFileHex {
-    param([Parameter(Mandatory = $true)] [string] $Prefix, [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes)
+    param([Parameter(Mandatory)] [string] $Prefix, [Parameter(Mandatory)] [AllowEmptyCollection()] [byte[]] $Bytes)
     # regedit's rule: count the line (the first from its start, continuations from 5) plus
     # three characters per byte written with its comma; wrap once the count reaches 80. The
     # first line can so exceed 80 characters; continuation lines hold 25 bytes.
@@ -52,69 +52,51 @@ function Format-RdsSimRegFileHex {
 
 # Quotes a name or string for a .reg file ('\' -> '\\', '"' -> '\"').
 function ConvertTo-RdsSimRegFileString {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Text)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Text)
     return ('"' + $Text.Replace('\', '\\').Replace('"', '\"') + '"')
 }
 
 # Returns the .reg line(s) of a value.
 function ConvertTo-RdsSimRegFileValue {
-    param([Parameter(Mandatory = $true)] [hashtable] $Value)
+    param([Parameter(Mandatory)] [hashtable] $Value)
     $unicode = [System.Text.Encoding]::Unicode
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     $name = '@'
     if ($Value.Name.Length -gt 0) { $name = ConvertTo-RdsSimRegFileString -Text $Value.Name }
     switch -CaseSensitive ($Value.Type) {
-        'String'
-        {
+        'String' {
             $text = [string]$Value.Data
             if ($text.IndexOfAny([char[]]@([char]13, [char]10, [char]0)) -ge 0) {
                 return (Format-RdsSimRegFileHex -Prefix ($name + '=hex(1):') -Bytes $unicode.GetBytes($text + [char]0))
             }
             return ($name + '=' + (ConvertTo-RdsSimRegFileString -Text $text))
         }
-        'ExpandString'
-        {
-            return (Format-RdsSimRegFileHex -Prefix ($name + '=hex(2):') -Bytes $unicode.GetBytes([string]$Value.Data + [char]0))
-        }
-        'MultiString'
-        {
+        'ExpandString' { return (Format-RdsSimRegFileHex -Prefix ($name + '=hex(2):') -Bytes $unicode.GetBytes([string]$Value.Data + [char]0)) }
+        'MultiString' {
             $joined = ''
             foreach ($item in $Value.Data) { $joined = $joined + $item + [char]0 }
             return (Format-RdsSimRegFileHex -Prefix ($name + '=hex(7):') -Bytes $unicode.GetBytes($joined + [char]0))
         }
-        'DWord'
-        {
-            return ($name + '=dword:' + ([long]$Value.Data).ToString('x8', $invariant))
-        }
-        'QWord'
-        {
+        'DWord' { return ($name + '=dword:' + ([long]$Value.Data).ToString('x8', $invariant)) }
+        'QWord' {
             $bytes = [System.BitConverter]::GetBytes([uint64]::Parse([string]$Value.Data, $invariant))
             return (Format-RdsSimRegFileHex -Prefix ($name + '=hex(b):') -Bytes $bytes)
         }
-        'Binary'
-        {
-            return (Format-RdsSimRegFileHex -Prefix ($name + '=hex:') -Bytes (ConvertFrom-RdsSimHex -Hex ([string]$Value.Data)))
-        }
+        'Binary' { return (Format-RdsSimRegFileHex -Prefix ($name + '=hex:') -Bytes (ConvertFrom-RdsSimHex -Hex ([string]$Value.Data))) }
         { $script:RdsSimRawValueTypes -ccontains $_ }
         {
             # reg.exe exports every kind exactly, also those .NET cannot read: hex(5), hex(6), hex(8), hex(9), hex(a).
             $kindText = ([int]$script:RdsSimRawValueKinds[$Value.Type]).ToString('x', $invariant)
             return (Format-RdsSimRegFileHex -Prefix ($name + '=hex(' + $kindText + '):') -Bytes (ConvertFrom-RdsSimHex -Hex ([string]$Value.Data)))
         }
-        default
-        {
-            return (Format-RdsSimRegFileHex -Prefix ($name + '=hex(0):') -Bytes (ConvertFrom-RdsSimHex -Hex ([string]$Value.Data)))
-        }
+        default { return (Format-RdsSimRegFileHex -Prefix ($name + '=hex(0):') -Bytes (ConvertFrom-RdsSimHex -Hex ([string]$Value.Data))) }
     }
 }
 
 # Exports a simulated key and its subkeys to a .reg file as reg.exe export ... /y does (UTF-16LE with BOM).
 function Export-RdsRegistryKey {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View,
-        [Parameter(Mandatory = $true)] [string] $File
-    )
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View,
+        [Parameter(Mandatory)] [string] $File)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Export-RdsRegistryKey' -Path $Path
     $logical = ConvertTo-RdsSimRegistryPath -Path $Path
@@ -132,9 +114,7 @@ function Export-RdsRegistryKey {
         }
         $logicalMember = $logical + $member.Substring($key.Path.Length)
         [void]$builder.Append('[').Append((ConvertTo-RdsSimRegFileRoot -Path $logicalMember -Long)).Append("]`r`n")
-        foreach ($value in $memberKey.ValueList) {
-            [void]$builder.Append((ConvertTo-RdsSimRegFileValue -Value $value)).Append("`r`n")
-        }
+        foreach ($value in $memberKey.ValueList) { [void]$builder.Append((ConvertTo-RdsSimRegFileValue -Value $value)).Append("`r`n") }
         [void]$builder.Append("`r`n")
     }
     $unicode = [System.Text.Encoding]::Unicode
@@ -143,10 +123,6 @@ function Export-RdsRegistryKey {
     $bytes[0] = 0xFF
     $bytes[1] = 0xFE
     [System.Array]::Copy($body, 0, $bytes, 2, $body.Length)
-    try {
-        [System.IO.File]::WriteAllBytes($File, $bytes)
-    }
-    catch {
-        throw ('reg.exe export failed with exit code 1: ERROR: ' + $_.Exception.Message + ' (' + $Path + ')')
-    }
+    try { [System.IO.File]::WriteAllBytes($File, $bytes) }
+    catch { throw ('reg.exe export failed with exit code 1: ERROR: ' + $_.Exception.Message + ' (' + $Path + ')') }
 }

@@ -21,7 +21,7 @@ $script:RdsSimRawValueKinds = @{ DWordBigEndian = 5; Link = 6; ResourceList = 8;
 
 # Validates a registry path and returns it with a short root ('HKEY_LOCAL_MACHINE\X' -> 'HKLM\X').
 function ConvertTo-RdsSimRegistryPath {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Path)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Path)
     $parts = $Path.Split('\')
     $root = $parts[0].ToUpperInvariant()
     switch -CaseSensitive ($root) {
@@ -31,16 +31,14 @@ function ConvertTo-RdsSimRegistryPath {
         'HKEY_CLASSES_ROOT' { $root = 'HKCR' }
     }
     if (@('HKLM', 'HKCU', 'HKU', 'HKCR') -cnotcontains $root) { throw "unsupported registry root '$($parts[0])' ($Path)" }
-    for ($i = 1; $i -lt $parts.Length; $i++) {
-        if ($parts[$i].Length -eq 0) { throw "invalid registry path: empty key name ($Path)" }
-    }
+    for ($i = 1; $i -lt $parts.Length; $i++) { if ($parts[$i].Length -eq 0) { throw "invalid registry path: empty key name ($Path)" } }
     $parts[0] = $root
     return ($parts -join '\')
 }
 
 # Returns the 64-bit-view path of a key seen in a view (32: HKLM\SOFTWARE\X -> HKLM\SOFTWARE\WOW6432Node\X).
 function Resolve-RdsSimRegistryPath {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
     $normalized = ConvertTo-RdsSimRegistryPath -Path $Path
     # WOW64: a 32-bit process's Default view is the 32-bit view; a 32-bit OS has one view only.
     $simHost = $null
@@ -57,7 +55,7 @@ function Resolve-RdsSimRegistryPath {
 
 # Returns a key of the simulated registry (@{ Path; Sddl; ValueList }, roots with IsRoot) or $null.
 function Get-RdsSimKey {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Physical)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Physical)
     if ($Physical.IndexOf('\') -lt 0) {
         return @{ Path = $Physical; Sddl = $script:RdsSimRootSddl; ValueList = [System.Collections.Generic.List[hashtable]]::new(); IsRoot = $true }
     }
@@ -67,7 +65,7 @@ function Get-RdsSimKey {
 
 # Returns the SDDL of a key (the root SDDL for a hive root), $null when the key does not exist.
 function Get-RdsSimKeySddl {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Path)
     $key = Get-RdsSimKey -State $State -Physical $Path
     if ($null -eq $key) { return $null }
     return $key.Sddl
@@ -75,7 +73,7 @@ function Get-RdsSimKeySddl {
 
 # Returns the stored paths of a key's direct subkeys, sorted as Windows enumerates them.
 function Get-RdsSimSubkeyPath {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Physical)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Physical)
     $prefix = $Physical + '\'
     $children = [System.Collections.Generic.List[string]]::new()
     foreach ($path in $State.RegKeys.Keys) {
@@ -89,7 +87,7 @@ function Get-RdsSimSubkeyPath {
 
 # Returns the stored paths of a key and all its descendants, parents first, siblings sorted.
 function Get-RdsSimSubtreePath {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Physical)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Physical)
     $result = [System.Collections.Generic.List[string]]::new()
     $key = $State.RegKeys[$Physical]
     $result.Add($key.Path)
@@ -101,7 +99,7 @@ function Get-RdsSimSubtreePath {
 
 # Creates a key and its missing parents without access checks (state loading, service and WMI writes); returns the key.
 function Add-RdsSimMissingKey {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Path)
     $existing = Get-RdsSimKey -State $State -Physical $Path
     if ($null -ne $existing) { return $existing }
     $separator = $Path.LastIndexOf('\')
@@ -110,8 +108,7 @@ function Add-RdsSimMissingKey {
     $parentSddl = $parent.Sddl
     if ($parent.Contains('IsRoot')) { $parentSddl = $null }
     $key = @{
-        Path      = $storedPath
-        Sddl      = Get-RdsSimInheritedSddl -State $State -ParentSddl $parentSddl -Loading
+        Path = $storedPath; Sddl = Get-RdsSimInheritedSddl -State $State -ParentSddl $parentSddl -Loading
         ValueList = [System.Collections.Generic.List[hashtable]]::new()
     }
     $State.RegKeys[$storedPath] = $key
@@ -120,7 +117,7 @@ function Add-RdsSimMissingKey {
 
 # Returns a key, creating it and its missing parents as the token would (KEY_CREATE_SUB_KEY on each parent).
 function New-RdsSimKeyChecked {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Physical, [Parameter(Mandatory = $true)] [string] $Target)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Physical, [Parameter(Mandatory)] [string] $Target)
     $existing = Get-RdsSimKey -State $State -Physical $Physical
     if ($null -ne $existing) { return $existing }
     $separator = $Physical.LastIndexOf('\')
@@ -129,8 +126,7 @@ function New-RdsSimKeyChecked {
     Assert-RdsSimKeyAccess -State $State -Key $parent -Desired $script:RdsSimKeyCreateSubKey -Target $Target
     $storedPath = $parent.Path + '\' + $Physical.Substring($separator + 1)
     $key = @{
-        Path      = $storedPath
-        Sddl      = Get-RdsSimInheritedSddl -State $State -ParentSddl $parent.Sddl
+        Path = $storedPath; Sddl = Get-RdsSimInheritedSddl -State $State -ParentSddl $parent.Sddl
         ValueList = [System.Collections.Generic.List[hashtable]]::new()
     }
     $State.RegKeys[$storedPath] = $key
@@ -139,7 +135,7 @@ function New-RdsSimKeyChecked {
 
 # Returns the canonical spelling of a value type (String, ExpandString, MultiString, DWord, QWord, Binary, None, or a kind .NET does not map).
 function ConvertTo-RdsSimValueType {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Type)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Type)
     foreach ($known in @('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary', 'None') + $script:RdsSimRawValueTypes) {
         if ([string]::Equals($known, $Type, [System.StringComparison]::OrdinalIgnoreCase)) { return $known }
     }
@@ -148,16 +144,12 @@ function ConvertTo-RdsSimValueType {
 
 # Validates value data and returns it in canonical form (string; string[]; [long] 0..4294967295; decimal string; lowercase hex).
 function ConvertTo-RdsSimCanonicalData {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Type,
-        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data,
-        [Parameter(Mandatory = $true)] [string] $Target
-    )
+    param([Parameter(Mandatory)] [string] $Type, [Parameter(Mandatory)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data,
+        [Parameter(Mandatory)] [string] $Target)
     $invalid = "invalid $Type data ($Target)"
     $isList = ($null -ne $Data -and -not ($Data -is [string]) -and $Data -is [System.Collections.IEnumerable])
     switch -CaseSensitive ($Type) {
-        'MultiString'
-        {
+        'MultiString' {
             $list = [System.Collections.Generic.List[string]]::new()
             if ($null -ne $Data) {
                 foreach ($item in $Data) {
@@ -167,8 +159,7 @@ function ConvertTo-RdsSimCanonicalData {
             }
             return , $list.ToArray()
         }
-        'DWord'
-        {
+        'DWord' {
             if ($null -eq $Data -or $isList -or $Data -is [bool]) { throw $invalid }
             $text = [string]$Data
             if ($Data -is [double] -or $Data -is [decimal] -or $Data -is [single]) { $text = $Data.ToString([System.Globalization.CultureInfo]::InvariantCulture) }
@@ -177,8 +168,7 @@ function ConvertTo-RdsSimCanonicalData {
             if ($number -gt 4294967295) { throw $invalid }
             return $number
         }
-        'QWord'
-        {
+        'QWord' {
             if ($null -eq $Data -or $isList -or $Data -is [bool]) { throw $invalid }
             $text = [string]$Data
             $parsed = [uint64]0
@@ -194,8 +184,7 @@ function ConvertTo-RdsSimCanonicalData {
             if (($text.Length % 2) -ne 0 -or $text -notmatch '\A[0-9a-fA-F]*\z') { throw $invalid }
             return $text.ToLowerInvariant()
         }
-        default
-        {
+        default {
             if ($isList) { throw $invalid }
             if ($null -eq $Data) { return '' }
             return [string]$Data
@@ -205,33 +194,29 @@ function ConvertTo-RdsSimCanonicalData {
 
 # Returns bytes as lowercase hex without separators.
 function ConvertTo-RdsSimHex {
-    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [byte[]] $Bytes)
+    param([Parameter(Mandatory)] [AllowEmptyCollection()] [byte[]] $Bytes)
     if ($Bytes.Length -eq 0) { return '' }
     return [System.BitConverter]::ToString($Bytes).Replace('-', '').ToLowerInvariant()
 }
 
 # Returns the bytes of a hex string without separators.
 function ConvertFrom-RdsSimHex {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Hex)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Hex)
     $bytes = [byte[]]::new($Hex.Length / 2)
-    for ($i = 0; $i -lt $bytes.Length; $i++) {
-        $bytes[$i] = [System.Convert]::ToByte($Hex.Substring($i * 2, 2), 16)
-    }
+    for ($i = 0; $i -lt $bytes.Length; $i++) { $bytes[$i] = [System.Convert]::ToByte($Hex.Substring($i * 2, 2), 16) }
     return , $bytes
 }
 
 # Returns the value of a key with that name (case-insensitive), or $null.
 function Find-RdsSimValue {
-    param([Parameter(Mandatory = $true)] [hashtable] $Key, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name)
-    foreach ($value in $Key.ValueList) {
-        if ([string]::Equals($value.Name, $Name, [System.StringComparison]::OrdinalIgnoreCase)) { return $value }
-    }
+    param([Parameter(Mandatory)] [hashtable] $Key, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Name)
+    foreach ($value in $Key.ValueList) { if ([string]::Equals($value.Name, $Name, [System.StringComparison]::OrdinalIgnoreCase)) { return $value } }
     return $null
 }
 
 # Returns a copy of a value as the platform returns it: @{ Name; Type; Data } (a kind .NET does not map: Type 'Unknown', Data $null, as GetValueKind and GetValue give it).
 function Copy-RdsSimValue {
-    param([Parameter(Mandatory = $true)] [hashtable] $Value)
+    param([Parameter(Mandatory)] [hashtable] $Value)
     if ($script:RdsSimRawValueTypes -ccontains $Value.Type) { return @{ Name = $Value.Name; Type = 'Unknown'; Data = $null } }
     $data = $Value.Data
     if ($Value.Type -eq 'MultiString') { $data = [string[]]$data.Clone() }
@@ -240,31 +225,20 @@ function Copy-RdsSimValue {
 
 # Writes canonical data to a key's value (replacing it in place or appending it).
 function Set-RdsSimValueData {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $Key,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
-        [Parameter(Mandatory = $true)] [string] $Type,
-        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data
-    )
+    param([Parameter(Mandatory)] [hashtable] $Key, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Name, [Parameter(Mandatory)] [string] $Type,
+        [Parameter(Mandatory)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data)
     $existing = Find-RdsSimValue -Key $Key -Name $Name
     if ($null -ne $existing) {
         $existing.Type = $Type
         $existing.Data = $Data
-    }
-    else {
-        $Key.ValueList.Add(@{ Name = $Name; Type = $Type; Data = $Data })
-    }
+    } else { $Key.ValueList.Add(@{ Name = $Name; Type = $Type; Data = $Data }) }
 }
 
 # Writes a value without access checks (the service control manager and WMI provider, which run as SYSTEM).
 function Set-RdsSimValueUnchecked {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
-        [Parameter(Mandatory = $true)] [string] $Type,
-        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data
-    )
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $Name, [Parameter(Mandatory)] [string] $Type,
+        [Parameter(Mandatory)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data)
     $key = Add-RdsSimMissingKey -State $State -Path $Path
     $canonical = ConvertTo-RdsSimCanonicalData -Type $Type -Data $Data -Target ($Path + '\' + $Name)
     Set-RdsSimValueData -Key $key -Name $Name -Type $Type -Data $canonical
@@ -272,11 +246,7 @@ function Set-RdsSimValueUnchecked {
 
 # Reads a stored value without access checks; $null when the key or value is absent.
 function Get-RdsSimValueUnchecked {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name
-    )
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Name)
     $key = Get-RdsSimKey -State $State -Physical $Path
     if ($null -eq $key) { return $null }
     return (Find-RdsSimValue -Key $key -Name $Name)
@@ -284,7 +254,7 @@ function Get-RdsSimValueUnchecked {
 
 # Returns $true when the simulated registry key exists (throws when it exists but cannot be read).
 function Test-RdsRegistryKey {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Test-RdsRegistryKey' -Path $Path
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
@@ -295,11 +265,8 @@ function Test-RdsRegistryKey {
 
 # Returns a simulated value as @{ Name; Type; Data } in canonical form, or $null when the value or key is absent.
 function Get-RdsRegistryValue {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
-    )
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Name,
+        [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsRegistryValue' -Path $Path -Name $Name
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
@@ -312,8 +279,7 @@ function Get-RdsRegistryValue {
 
 # Returns @{ Is64BitProcess; Is64BitOperatingSystem } of the simulated host's process (state: host.is64BitProcess, host.is64BitOperatingSystem).
 function Get-RdsProcessBitness {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsProcessBitness'
     return @{ Is64BitProcess = [bool]$state.Host.is64BitProcess; Is64BitOperatingSystem = [bool]$state.Host.is64BitOperatingSystem }
@@ -321,7 +287,7 @@ function Get-RdsProcessBitness {
 
 # Returns the value names of a simulated key in creation order ('' is the default value); nothing when the key is absent.
 function Get-RdsRegistryValueName {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsRegistryValueName' -Path $Path
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
@@ -334,28 +300,23 @@ function Get-RdsRegistryValueName {
 
 # Returns the subkey names of a simulated key, sorted; nothing when the key is absent.
 function Get-RdsRegistrySubkeyName {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsRegistrySubkeyName' -Path $Path
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
     if ($null -eq $key) { return }
     Assert-RdsSimKeyAccess -State $state -Key $key -Desired $script:RdsSimKeyRead -Target $Path
     $names = [System.Collections.Generic.List[string]]::new()
-    foreach ($child in (Get-RdsSimSubkeyPath -State $state -Physical $key.Path)) {
-        $names.Add($child.Substring($child.LastIndexOf('\') + 1))
-    }
+    foreach ($child in (Get-RdsSimSubkeyPath -State $state -Physical $key.Path)) { $names.Add($child.Substring($child.LastIndexOf('\') + 1)) }
     return $names.ToArray()
 }
 
 # Writes a simulated value from canonical data, creating the key when missing.
 function Set-RdsRegistryValue {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
-        [Parameter(Mandatory = $true)] [ValidateSet('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary', 'None')] [string] $Type,
-        [Parameter(Mandatory = $true)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
-    )
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Name,
+        [Parameter(Mandatory)] [ValidateSet('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary', 'None')] [string] $Type,
+        [Parameter(Mandatory)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data,
+        [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Set-RdsRegistryValue' -Path $Path -Name $Name -Mutating
     $canonicalType = ConvertTo-RdsSimValueType -Type $Type
@@ -368,11 +329,8 @@ function Set-RdsRegistryValue {
 
 # Deletes a simulated value; throws when the key or the value does not exist.
 function Remove-RdsRegistryValue {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View
-    )
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Name,
+        [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Remove-RdsRegistryValue' -Path $Path -Name $Name -Mutating
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
@@ -385,7 +343,7 @@ function Remove-RdsRegistryValue {
 
 # Creates a simulated key (and missing parents); an existing key is only opened (read/write).
 function New-RdsRegistryKey {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'New-RdsRegistryKey' -Path $Path -Mutating
     $key = New-RdsSimKeyChecked -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View) -Target $Path
@@ -395,14 +353,12 @@ function New-RdsRegistryKey {
 
 # Deletes a simulated key; with -Recurse also its subkeys, else throws when it has subkeys.
 function Remove-RdsRegistryKey {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View, [switch] $Recurse)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View, [switch] $Recurse)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Remove-RdsRegistryKey' -Path $Path -Mutating
     $physical = Resolve-RdsSimRegistryPath -Path $Path -View $View
     $separator = $physical.LastIndexOf('\')
-    if ($separator -lt 0 -or $physical.IndexOf('\') -eq $separator) {
-        throw "refusing to delete a hive root or top-level key ($Path)"
-    }
+    if ($separator -lt 0 -or $physical.IndexOf('\') -eq $separator) { throw "refusing to delete a hive root or top-level key ($Path)" }
     $parent = Get-RdsSimKey -State $state -Physical $physical.Substring(0, $separator)
     if ($null -eq $parent) { throw (Get-RdsSimMessage -Id 'KeyNotFound' -Target $Path) }
     Assert-RdsSimKeyAccess -State $state -Key $parent -Desired ($script:RdsSimKeyRead -bor $script:RdsSimKeyCreateSubKey) -Target $Path
@@ -412,8 +368,6 @@ function Remove-RdsRegistryKey {
     if ($tree.Length -gt 1 -and -not $Recurse) {
         throw ('Registry key has subkeys and recursive removes are not supported by this method. (' + $Path + ')')
     }
-    foreach ($member in $tree) {
-        Assert-RdsSimKeyAccess -State $state -Key $state.RegKeys[$member] -Desired $script:RdsSimDelete -Target $Path
-    }
+    foreach ($member in $tree) { Assert-RdsSimKeyAccess -State $state -Key $state.RegKeys[$member] -Desired $script:RdsSimDelete -Target $Path }
     foreach ($member in $tree) { $state.RegKeys.Remove($member) }
 }

@@ -30,8 +30,7 @@ $script:RdsSimTopLevelSddl = 'O:BAG:SYD:PAI(A;CIIO;KA;;;CO)(A;CI;KA;;;SY)(A;CI;K
 
 # Returns the SDDL SID aliases (two letters) and their SIDs.
 function Get-RdsSimSidAliasTable {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     return @{
         AC = 'S-1-15-2-1'; AN = 'S-1-5-7'; AO = 'S-1-5-32-548'; AU = 'S-1-5-11'; BA = 'S-1-5-32-544'
         BG = 'S-1-5-32-546'; BO = 'S-1-5-32-551'; BU = 'S-1-5-32-545'; CG = 'S-1-3-1'; CO = 'S-1-3-0'
@@ -45,7 +44,7 @@ function Get-RdsSimSidAliasTable {
 
 # Returns the SID string ('S-1-5-20') of a SID or an SDDL alias ('NS'); throws on anything else.
 function ConvertTo-RdsSimSid {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sid)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Sid)
     if ($Sid -match '\A[Ss]-1(-[0-9]+)+\z') { return ('S' + $Sid.Substring(1)) }
     if ($Sid.Length -eq 2) {
         $aliases = Get-RdsSimSidAliasTable
@@ -57,18 +56,16 @@ function ConvertTo-RdsSimSid {
 
 # Returns the SDDL form of a SID: its two-letter alias when it has one (as Windows writes it), else the SID.
 function ConvertTo-RdsSimSddlSid {
-    param([Parameter(Mandatory = $true)] [string] $Sid)
+    param([Parameter(Mandatory)] [string] $Sid)
     $full = ConvertTo-RdsSimSid -Sid $Sid
     $aliases = Get-RdsSimSidAliasTable
-    foreach ($entry in $aliases.GetEnumerator()) {
-        if ($entry.Value -eq $full) { return [string]$entry.Key }
-    }
+    foreach ($entry in $aliases.GetEnumerator()) { if ($entry.Value -eq $full) { return [string]$entry.Key } }
     return $full
 }
 
 # Parses SDDL into @{ Owner; Group; DaclPresent; DaclFlags; Aces; Sacl } (cached; treat as read-only).
 function Get-RdsSimParsedSddl {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Sddl)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Sddl)
     if ($script:RdsSimSddlCache.ContainsKey($Sddl)) { return $script:RdsSimSddlCache[$Sddl] }
     $invalid = "The SDDL form of a security descriptor object is invalid. ($Sddl)"
     $parsed = @{ Owner = $null; Group = $null; DaclPresent = $false; DaclFlags = ''; Aces = [System.Collections.Generic.List[hashtable]]::new(); Sacl = $null }
@@ -86,30 +83,19 @@ function Get-RdsSimParsedSddl {
         if ($end -lt $i) { throw $invalid }
         $text = $s.Substring($i, $end - $i)
         switch -CaseSensitive ($section) {
-            'O'
-            {
+            'O' {
                 if ($null -ne $parsed.Owner -or $text -eq '') { throw $invalid }
-                try {
-                    [void](ConvertTo-RdsSimSid -Sid $text)
-                }
-                catch {
-                    throw $invalid
-                }
+                try { [void](ConvertTo-RdsSimSid -Sid $text) }
+                catch { throw $invalid }
                 $parsed.Owner = $text
             }
-            'G'
-            {
+            'G' {
                 if ($null -ne $parsed.Group -or $text -eq '') { throw $invalid }
-                try {
-                    [void](ConvertTo-RdsSimSid -Sid $text)
-                }
-                catch {
-                    throw $invalid
-                }
+                try { [void](ConvertTo-RdsSimSid -Sid $text) }
+                catch { throw $invalid }
                 $parsed.Group = $text
             }
-            'D'
-            {
+            'D' {
                 if ($parsed.DaclPresent) { throw $invalid }
                 $parsed.DaclPresent = $true
                 $open = $text.IndexOf('(')
@@ -137,25 +123,17 @@ function Get-RdsSimParsedSddl {
                         $flagTokens.Add($token)
                     }
                     [void](ConvertTo-RdsSimAccessMask -Rights $fields[2] -Sddl $Sddl)
-                    try {
-                        [void](ConvertTo-RdsSimSid -Sid $fields[5])
-                    }
-                    catch {
-                        throw $invalid
-                    }
+                    try { [void](ConvertTo-RdsSimSid -Sid $fields[5]) }
+                    catch { throw $invalid }
                     $parsed.Aces.Add(@{ Type = $fields[0]; Flags = $flagTokens.ToArray(); Rights = $fields[2]; Sid = $fields[5]; Fields = $fields })
                     $position = $close + 1
                 }
             }
-            'S'
-            {
+            'S' {
                 if ($null -ne $parsed.Sacl) { throw $invalid }
                 $parsed.Sacl = $text
             }
-            default
-            {
-                throw $invalid
-            }
+            default { throw $invalid }
         }
         $i = $end
     }
@@ -165,8 +143,7 @@ function Get-RdsSimParsedSddl {
 
 # Composes SDDL from parsed parts (owner, group, DACL flags and ACEs, SACL).
 function ConvertTo-RdsSimSddlText {
-    [CmdletBinding()]
-    param(
+    [CmdletBinding()] param(
         [AllowNull()] [string] $Owner,
         [AllowNull()] [string] $Group,
         [bool] $DaclPresent,
@@ -179,9 +156,7 @@ function ConvertTo-RdsSimSddlText {
     if (-not [string]::IsNullOrEmpty($Group)) { [void]$builder.Append('G:').Append($Group) }
     if ($DaclPresent) {
         [void]$builder.Append('D:').Append($DaclFlags)
-        foreach ($ace in $Aces) {
-            [void]$builder.Append('(').Append(($ace.Fields -join ';')).Append(')')
-        }
+        foreach ($ace in $Aces) { [void]$builder.Append('(').Append(($ace.Fields -join ';')).Append(')') }
     }
     if ($null -ne $Sacl) { [void]$builder.Append('S:').Append($Sacl) }
     return $builder.ToString()
@@ -189,23 +164,17 @@ function ConvertTo-RdsSimSddlText {
 
 # Returns an ACE hashtable (as Get-RdsSimParsedSddl makes them).
 function New-RdsSimAce {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Type,
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Flags,
-        [Parameter(Mandatory = $true)] [string] $Rights,
-        [Parameter(Mandatory = $true)] [string] $Sid
-    )
+    param([Parameter(Mandatory)] [string] $Type, [Parameter(Mandatory)] [AllowEmptyCollection()] [string[]] $Flags,
+        [Parameter(Mandatory)] [string] $Rights, [Parameter(Mandatory)] [string] $Sid)
     $ordered = [System.Collections.Generic.List[string]]::new()
-    foreach ($token in @('OI', 'CI', 'NP', 'IO', 'ID', 'SA', 'FA')) {
-        if ($Flags -ccontains $token) { $ordered.Add($token) }
-    }
+    foreach ($token in @('OI', 'CI', 'NP', 'IO', 'ID', 'SA', 'FA')) { if ($Flags -ccontains $token) { $ordered.Add($token) } }
     $flagArray = $ordered.ToArray()
     return @{ Type = $Type; Flags = $flagArray; Rights = $Rights; Sid = $Sid; Fields = [string[]]@($Type, ($flagArray -join ''), $Rights, '', '', $Sid) }
 }
 
 # Converts SDDL rights text ('KA', 'KR', 'RCWD', '0x20019') to an access mask.
 function ConvertTo-RdsSimAccessMask {
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Rights, [AllowEmptyString()] [string] $Sddl = '')
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Rights, [AllowEmptyString()] [string] $Sddl = '')
     $invalid = "The SDDL form of a security descriptor object is invalid. ($Sddl)"
     if ($Rights -match '\A0[xX][0-9a-fA-F]{1,8}\z') { return [System.Convert]::ToInt64($Rights.Substring(2), 16) }
     if ($Rights -match '\A[0-9]{1,10}\z') { return [long]$Rights }
@@ -230,7 +199,7 @@ function ConvertTo-RdsSimAccessMask {
 
 # Converts an access mask to SDDL rights text as Windows writes it for keys (KA, KR, KW, else hex).
 function ConvertTo-RdsSimRightsText {
-    param([Parameter(Mandatory = $true)] [long] $Mask)
+    param([Parameter(Mandatory)] [long] $Mask)
     if ($Mask -eq $script:RdsSimKeyAll) { return 'KA' }
     if ($Mask -eq $script:RdsSimKeyRead) { return 'KR' }
     if ($Mask -eq $script:RdsSimKeyWrite) { return 'KW' }
@@ -239,12 +208,11 @@ function ConvertTo-RdsSimRightsText {
 
 # Converts RegistryRights names ('FullControl', 'ReadKey, WriteKey') or a number to an access mask.
 function ConvertTo-RdsSimRegistryRightsMask {
-    param([Parameter(Mandatory = $true)] [string] $Rights)
+    param([Parameter(Mandatory)] [string] $Rights)
     $names = @{
         QueryValues = [long]1; SetValue = [long]2; CreateSubKey = [long]4; EnumerateSubKeys = [long]8; Notify = [long]16
         CreateLink = [long]32; Delete = [long]65536; ReadPermissions = [long]131072; WriteKey = [long]131078
-        ExecuteKey = [long]131097; ReadKey = [long]131097; ChangePermissions = [long]262144; TakeOwnership = [long]524288
-        FullControl = [long]983103
+        ExecuteKey = [long]131097; ReadKey = [long]131097; ChangePermissions = [long]262144; TakeOwnership = [long]524288; FullControl = [long]983103
     }
     $invalid = 'Cannot convert value "' + $Rights + '" to type "System.Security.AccessControl.RegistryRights".'
     if ($Rights -match '\A\s*[0-9]+\s*\z') { return [long]$Rights.Trim() }
@@ -260,7 +228,7 @@ function ConvertTo-RdsSimRegistryRightsMask {
 
 # Returns the SIDs of the simulated token (user and groups) as a case-insensitive set.
 function Get-RdsSimTokenSidSet {
-    param([Parameter(Mandatory = $true)] [hashtable] $State)
+    param([Parameter(Mandatory)] [hashtable] $State)
     $set = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
     [void]$set.Add($State.Token.user)
     foreach ($group in $State.Token.groups) { [void]$set.Add($group) }
@@ -269,20 +237,18 @@ function Get-RdsSimTokenSidSet {
 
 # Returns $true when the simulated token holds the privilege and it is enabled.
 function Test-RdsSimPrivilegeEnabled {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Name)
     $privilege = Get-RdsSimMember -Table $State.Token.privileges -Name $Name
     return ($null -ne $privilege -and $privilege.held -and $privilege.enabled)
 }
 
 # Returns the access mask the simulated token is granted on a security descriptor.
 function Get-RdsSimGrantedAccess {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Sddl)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Sddl)
     $parsed = Get-RdsSimParsedSddl -Sddl $Sddl
     $sids = Get-RdsSimTokenSidSet -State $State
     $granted = [long]0
-    if (-not $parsed.DaclPresent -or $parsed.DaclFlags.Contains('NO_ACCESS_CONTROL')) {
-        $granted = [long]0x1F003F
-    }
+    if (-not $parsed.DaclPresent -or $parsed.DaclFlags.Contains('NO_ACCESS_CONTROL')) { $granted = [long]0x1F003F }
     else {
         $denied = [long]0
         foreach ($ace in $parsed.Aces) {
@@ -297,70 +263,48 @@ function Get-RdsSimGrantedAccess {
             if ($mask -band [long]2147483648) { $specific = $specific -bor $script:RdsSimKeyRead }
             if ($mask -band [long]1073741824) { $specific = $specific -bor $script:RdsSimKeyWrite }
             if ($mask -band [long]536870912) { $specific = $specific -bor $script:RdsSimKeyRead }
-            if ($ace.Type -ceq 'A') {
-                $granted = $granted -bor ($specific -band (-bnot $denied))
-            }
-            elseif ($ace.Type -ceq 'D') {
-                $denied = $denied -bor ($specific -band (-bnot $granted))
-            }
+            if ($ace.Type -ceq 'A') { $granted = $granted -bor ($specific -band (-bnot $denied)) }
+            elseif ($ace.Type -ceq 'D') { $denied = $denied -bor ($specific -band (-bnot $granted)) }
         }
     }
     if ($null -ne $parsed.Owner -and $sids.Contains((ConvertTo-RdsSimSid -Sid $parsed.Owner))) {
         $granted = $granted -bor $script:RdsSimReadControl -bor $script:RdsSimWriteDac
     }
-    if (Test-RdsSimPrivilegeEnabled -State $State -Name 'SeTakeOwnershipPrivilege') {
-        $granted = $granted -bor $script:RdsSimWriteOwner
-    }
+    if (Test-RdsSimPrivilegeEnabled -State $State -Name 'SeTakeOwnershipPrivilege') { $granted = $granted -bor $script:RdsSimWriteOwner }
     return $granted
 }
 
 # Throws "Requested registry access is not allowed. (<path>)" unless the token is granted the access on the key.
 function Assert-RdsSimKeyAccess {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [hashtable] $Key,
-        [Parameter(Mandatory = $true)] [long] $Desired,
-        [Parameter(Mandatory = $true)] [string] $Target,
-        [string] $MessageId = 'RegistryAccess'
-    )
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [hashtable] $Key, [Parameter(Mandatory)] [long] $Desired,
+        [Parameter(Mandatory)] [string] $Target, [string] $MessageId = 'RegistryAccess')
     $granted = Get-RdsSimGrantedAccess -State $State -Sddl $Key.Sddl
-    if (($Desired -band (-bnot $granted)) -ne 0) {
-        throw (Get-RdsSimMessage -Id $MessageId -Target $Target)
-    }
+    if (($Desired -band (-bnot $granted)) -ne 0) { throw (Get-RdsSimMessage -Id $MessageId -Target $Target) }
 }
 
 # Returns the ACEs a subkey inherits from its parent's SDDL: the container-inheritable ones, marked inherited (ID).
 function Get-RdsSimInheritableAce {
-    param([Parameter(Mandatory = $true)] [string] $ParentSddl)
+    param([Parameter(Mandatory)] [string] $ParentSddl)
     $parent = Get-RdsSimParsedSddl -Sddl $ParentSddl
     $aces = [System.Collections.Generic.List[object]]::new()
     foreach ($ace in $parent.Aces) {
         if (-not ($ace.Flags -ccontains 'CI')) { continue }
-        if ($ace.Flags -ccontains 'NP') {
-            $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('ID') -Rights $ace.Rights -Sid $ace.Sid))
-        }
+        if ($ace.Flags -ccontains 'NP') { $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('ID') -Rights $ace.Rights -Sid $ace.Sid)) }
         elseif (($ace.Flags -ccontains 'IO') -and ($ace.Sid -eq 'CO' -or $ace.Sid -eq 'CG' -or $ace.Sid -eq 'S-1-3-0' -or $ace.Sid -eq 'S-1-3-1')) {
             $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('CI', 'IO', 'ID') -Rights $ace.Rights -Sid $ace.Sid))
-        }
-        else {
-            $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('CI', 'ID') -Rights $ace.Rights -Sid $ace.Sid))
-        }
+        } else { $aces.Add((New-RdsSimAce -Type $ace.Type -Flags @('CI', 'ID') -Rights $ace.Rights -Sid $ace.Sid)) }
     }
     return , $aces.ToArray()
 }
 
 # Returns the SDDL of a new subkey: owner Administrators (when in the token, else the user), group SYSTEM, the parent's container-inheritable ACEs marked inherited (ID).
 function Get-RdsSimInheritedSddl {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [AllowNull()] [AllowEmptyString()] [string] $ParentSddl, [switch] $Loading)
+    param([Parameter(Mandatory)] [hashtable] $State, [AllowNull()] [AllowEmptyString()] [string] $ParentSddl, [switch] $Loading)
     if ([string]::IsNullOrEmpty($ParentSddl) -or $ParentSddl -eq $script:RdsSimRootSddl) { return $script:RdsSimTopLevelSddl }
     $parent = Get-RdsSimParsedSddl -Sddl $ParentSddl
     $owner = 'BA'
-    if ($Loading) {
-        $owner = $parent.Owner
-    }
-    elseif (-not ($State.Token.groups -contains 'S-1-5-32-544')) {
-        $owner = ConvertTo-RdsSimSddlSid -Sid $State.Token.user
-    }
+    if ($Loading) { $owner = $parent.Owner }
+    elseif (-not ($State.Token.groups -contains 'S-1-5-32-544')) { $owner = ConvertTo-RdsSimSddlSid -Sid $State.Token.user }
     $group = 'SY'
     if ($Loading -and $null -ne $parent.Group) { $group = $parent.Group }
     return (ConvertTo-RdsSimSddlText -Owner $owner -Group $group -DaclPresent $true -DaclFlags 'AI' -Aces (Get-RdsSimInheritableAce -ParentSddl $ParentSddl) -Sacl $null)
@@ -368,7 +312,7 @@ function Get-RdsSimInheritedSddl {
 
 # Returns $true when DACL entries are in canonical order (explicit deny, explicit allow, then inherited), the order RegistrySecurity can change.
 function Test-RdsSimDaclCanonical {
-    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Aces)
+    param([Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Aces)
     $stage = 0
     foreach ($ace in $Aces) {
         $aceStage = 2
@@ -385,12 +329,8 @@ function Test-RdsSimDaclCanonical {
 
 # Returns @{ Flags; Aces } of a DACL as Windows stores it when SetSecurityInfo writes it to a key.
 function Get-RdsSimWrittenDacl {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [string] $Physical,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $DaclFlags,
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Aces
-    )
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Physical,
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $DaclFlags, [Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Aces)
     if ($DaclFlags.Contains('NO_ACCESS_CONTROL')) { return @{ Flags = $DaclFlags; Aces = $Aces } }
     $protected = $DaclFlags.Contains('P')
     $given = [System.Collections.Generic.List[object]]::new()
@@ -407,14 +347,10 @@ function Get-RdsSimWrittenDacl {
             continue
         }
         $explicit.Add($written)
-        foreach ($earlier in $inherited) {
-            if ($earlier.Type -cne $written.Type) { $crossing = $true }
-        }
+        foreach ($earlier in $inherited) { if ($earlier.Type -cne $written.Type) { $crossing = $true } }
     }
     $ordered = $given
-    if ($crossing) {
-        $protected = $true
-    }
+    if ($crossing) { $protected = $true }
     else {
         $ordered = $explicit
         if (-not $protected) {
@@ -430,15 +366,9 @@ function Get-RdsSimWrittenDacl {
 
 # Stores a key's new owner, group and DACL as Windows writes them (Get-RdsSimWrittenDacl) and passes its inheritable entries on to the subkeys that inherit.
 function Set-RdsSimKeyDacl {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [hashtable] $Key,
-        [AllowNull()] [string] $Owner,
-        [AllowNull()] [string] $Group,
-        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $DaclFlags,
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Aces,
-        [AllowNull()] [object] $Sacl
-    )
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [hashtable] $Key, [AllowNull()] [string] $Owner,
+        [AllowNull()] [string] $Group, [Parameter(Mandatory)] [AllowEmptyString()] [string] $DaclFlags,
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Aces, [AllowNull()] [object] $Sacl)
     if (-not [string]::IsNullOrEmpty($Owner)) { $Owner = ConvertTo-RdsSimSddlSid -Sid $Owner }
     if (-not [string]::IsNullOrEmpty($Group)) { $Group = ConvertTo-RdsSimSddlSid -Sid $Group }
     $dacl = Get-RdsSimWrittenDacl -State $State -Physical $Key.Path -DaclFlags $DaclFlags -Aces $Aces
@@ -448,7 +378,7 @@ function Set-RdsSimKeyDacl {
 
 # Automatic propagation: derives the inherited entries of a key's subkeys again (those whose DACL is not protected), and of their subkeys where that changed something.
 function Update-RdsSimSubkeyDacl {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Physical)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Physical)
     foreach ($childPath in (Get-RdsSimSubkeyPath -State $State -Physical $Physical)) {
         $child = $State.RegKeys[$childPath]
         $parsed = Get-RdsSimParsedSddl -Sddl $child.Sddl
@@ -464,7 +394,7 @@ function Update-RdsSimSubkeyDacl {
 
 # Returns the SDDL (Owner, Group, Access) of a simulated registry key, exactly as stored.
 function Get-RdsRegistrySddl {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsRegistrySddl' -Path $Path
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
@@ -475,27 +405,18 @@ function Get-RdsRegistrySddl {
 
 # Replaces the owner, group and DACL of a simulated registry key from SDDL, stored as Windows stores it (Get-RdsSimWrittenDacl).
 function Set-RdsRegistrySddl {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View,
-        [Parameter(Mandatory = $true)] [string] $Sddl
-    )
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View,
+        [Parameter(Mandatory)] [string] $Sddl)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Set-RdsRegistrySddl' -Path $Path -Mutating
     $key = Get-RdsSimKey -State $state -Physical (Resolve-RdsSimRegistryPath -Path $Path -View $View)
     if ($null -eq $key) { throw (Get-RdsSimMessage -Id 'KeyNotFound' -Target $Path) }
     if ($key.Contains('IsRoot')) { throw (Get-RdsSimMessage -Id 'RegistryAccess' -Target $Path) }
     Assert-RdsSimKeyAccess -State $state -Key $key -Desired ($script:RdsSimWriteDac -bor $script:RdsSimWriteOwner -bor $script:RdsSimReadControl) -Target $Path
-    try {
-        $new = Get-RdsSimParsedSddl -Sddl $Sddl
-    }
-    catch {
-        throw ($_.Exception.Message + ' (' + $Path + ')')
-    }
+    try { $new = Get-RdsSimParsedSddl -Sddl $Sddl }
+    catch { throw ($_.Exception.Message + ' (' + $Path + ')') }
     $current = Get-RdsSimParsedSddl -Sddl $key.Sddl
-    if ($null -ne $new.Owner) {
-        Assert-RdsSimOwnerAllowed -State $state -Owner $new.Owner -Target $Path
-    }
+    if ($null -ne $new.Owner) { Assert-RdsSimOwnerAllowed -State $state -Owner $new.Owner -Target $Path }
     $owner = $new.Owner
     if ($null -eq $owner) { $owner = $current.Owner }
     $group = $new.Group
@@ -511,21 +432,16 @@ function Set-RdsRegistrySddl {
 
 # Throws "The security identifier is not allowed to be the owner of this object." unless the SID is the token's user or one of its groups, or SeRestorePrivilege is enabled.
 function Assert-RdsSimOwnerAllowed {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Owner, [Parameter(Mandatory = $true)] [string] $Target)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Owner, [Parameter(Mandatory)] [string] $Target)
     if (Test-RdsSimPrivilegeEnabled -State $State -Name 'SeRestorePrivilege') { return }
     $sids = Get-RdsSimTokenSidSet -State $State
-    if (-not $sids.Contains((ConvertTo-RdsSimSid -Sid $Owner))) {
-        throw (Get-RdsSimMessage -Id 'InvalidOwner' -Target $Target)
-    }
+    if (-not $sids.Contains((ConvertTo-RdsSimSid -Sid $Owner))) { throw (Get-RdsSimMessage -Id 'InvalidOwner' -Target $Target) }
 }
 
 # Makes a SID the owner of a simulated registry key (needs SeTakeOwnershipPrivilege enabled or WRITE_OWNER in the DACL).
 function Set-RdsRegistryOwner {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View,
-        [Parameter(Mandatory = $true)] [string] $Sid
-    )
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View,
+        [Parameter(Mandatory)] [string] $Sid)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Set-RdsRegistryOwner' -Path $Path -Name $Sid -Mutating
     $ownerText = ConvertTo-RdsSimSddlSid -Sid $Sid
@@ -540,12 +456,8 @@ function Set-RdsRegistryOwner {
 
 # Adds an Allow rule (this key and subkeys: CI) for a SID to a simulated key's DACL.
 function Add-RdsRegistryAccessRule {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [ValidateSet('64', '32', 'Default')] [string] $View,
-        [Parameter(Mandatory = $true)] [string] $Sid,
-        [Parameter(Mandatory = $true)] [string] $Rights
-    )
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [ValidateSet('64', '32', 'Default')] [string] $View,
+        [Parameter(Mandatory)] [string] $Sid, [Parameter(Mandatory)] [string] $Rights)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Add-RdsRegistryAccessRule' -Path $Path -Name $Sid -Mutating
     $trustee = ConvertTo-RdsSimSid -Sid $Sid
@@ -581,13 +493,11 @@ function Add-RdsRegistryAccessRule {
 
 # Enables a privilege of the simulated token; returns whether it was enabled before (throws ERROR_NOT_ALL_ASSIGNED's message when the token does not hold it).
 function Enable-RdsPrivilege {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Enable-RdsPrivilege' -Name $Name
     $privilege = Get-RdsSimMember -Table $state.Token.privileges -Name $Name
-    if ($null -eq $privilege -or -not $privilege.held) {
-        throw (Get-RdsSimMessage -Id 'NotAllAssigned' -Target $Name)
-    }
+    if ($null -eq $privilege -or -not $privilege.held) { throw (Get-RdsSimMessage -Id 'NotAllAssigned' -Target $Name) }
     $wasEnabled = [bool]$privilege.enabled
     $privilege.enabled = $true
     return $wasEnabled
@@ -595,7 +505,7 @@ function Enable-RdsPrivilege {
 
 # Disables a privilege of the simulated token (nothing happens when it is not held).
 function Disable-RdsPrivilege {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Disable-RdsPrivilege' -Name $Name
     $privilege = Get-RdsSimMember -Table $state.Token.privileges -Name $Name

@@ -22,14 +22,14 @@ $script:RdsSimTerminalServicesPolicyKey = 'HKLM\SOFTWARE\Policies\Microsoft\Wind
 
 # Returns a simulated service by name (case-insensitive), or $null.
 function Find-RdsSimService {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Name)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Name)
     if ($Name -ne '' -and $State.Services.Contains($Name)) { return $State.Services[$Name] }
     return $null
 }
 
 # Returns a simulated service; throws "service <name> not found" when it does not exist.
 function Get-RdsSimExistingService {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Name)
     $service = Find-RdsSimService -State $State -Name $Name
     if ($null -eq $service) { throw "service $Name not found" }
     return $service
@@ -37,21 +37,20 @@ function Get-RdsSimExistingService {
 
 # Writes a start mode to the service's registry key (Start; DelayedAutostart for automatic modes), as the service control manager does.
 function Set-RdsSimServiceStartModeValue {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [string] $StartMode)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $StartMode)
     $path = $script:RdsSimServicesKey + '\' + $Name
     $start = @{ Boot = 0; System = 1; Automatic = 2; AutomaticDelayedStart = 2; Manual = 3; Disabled = 4 }[$StartMode]
     Set-RdsSimValueUnchecked -State $State -Path $path -Name 'Start' -Type 'DWord' -Data ([long]$start)
     if ($StartMode -eq 'AutomaticDelayedStart') {
         Set-RdsSimValueUnchecked -State $State -Path $path -Name 'DelayedAutostart' -Type 'DWord' -Data ([long]1)
-    }
-    elseif ($StartMode -eq 'Automatic' -and $null -ne (Get-RdsSimValueUnchecked -State $State -Path $path -Name 'DelayedAutostart')) {
+    } elseif ($StartMode -eq 'Automatic' -and $null -ne (Get-RdsSimValueUnchecked -State $State -Path $path -Name 'DelayedAutostart')) {
         Set-RdsSimValueUnchecked -State $State -Path $path -Name 'DelayedAutostart' -Type 'DWord' -Data ([long]0)
     }
 }
 
 # Returns a service's start mode from its registry key (Start, DelayedAutostart), else from the services table.
 function Get-RdsSimServiceStartMode {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [hashtable] $Service)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [hashtable] $Service)
     $path = $script:RdsSimServicesKey + '\' + $Service.Name
     $start = Get-RdsSimValueUnchecked -State $State -Path $path -Name 'Start'
     if ($null -eq $start -or $start.Type -ne 'DWord' -or $start.Data -gt 4) { return $Service.StartMode }
@@ -65,7 +64,7 @@ function Get-RdsSimServiceStartMode {
 
 # Returns the services that depend directly on a service, sorted by name.
 function Get-RdsSimDependentService {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [hashtable] $Service)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [hashtable] $Service)
     $names = [System.Collections.Generic.List[string]]::new()
     foreach ($other in $State.Services.Values) {
         foreach ($dependency in $other.ServicesDependedOn) {
@@ -83,17 +82,14 @@ function Get-RdsSimDependentService {
 
 # Returns "Display Name (name)" as Windows PowerShell names a service in messages.
 function Get-RdsSimServiceLabel {
-    param([Parameter(Mandatory = $true)] [hashtable] $Service)
+    param([Parameter(Mandatory)] [hashtable] $Service)
     return ($Service.DisplayName + ' (' + $Service.Name + ')')
 }
 
 # Starts a service after the services it depends on; returns $false when it (or a dependency) cannot start.
 function Start-RdsSimServiceInternal {
-    param(
-        [Parameter(Mandatory = $true)] [hashtable] $State,
-        [Parameter(Mandatory = $true)] [hashtable] $Service,
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [System.Collections.Generic.List[string]] $Visiting
-    )
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [hashtable] $Service,
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [System.Collections.Generic.List[string]] $Visiting)
     if ($Service.Status -eq 'Running') { return $true }
     if ($Service.Status -eq 'StopPending') { return $false }
     if ((Get-RdsSimServiceStartMode -State $State -Service $Service) -eq 'Disabled') { return $false }
@@ -112,13 +108,13 @@ function Start-RdsSimServiceInternal {
 
 # Returns what ServiceController.Start throws when a service cannot start: "Cannot start service <name> on computer '.'.".
 function Get-RdsSimStartFailure {
-    param([Parameter(Mandatory = $true)] [hashtable] $Service)
+    param([Parameter(Mandatory)] [hashtable] $Service)
     return ('Cannot start service ' + $Service.Name + " on computer '.'.")
 }
 
 # Asks a service to stop (with -Force its running dependents first, deepest first, 30 s each).
 function Stop-RdsSimServiceInternal {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [Parameter(Mandatory = $true)] [hashtable] $Service, [switch] $Force)
+    param([Parameter(Mandatory)] [hashtable] $State, [Parameter(Mandatory)] [hashtable] $Service, [switch] $Force)
     if ($Service.Status -eq 'Stopped') { return }
     if ($Service.Status -eq 'StopPending') { throw ('Cannot stop ' + $Service.Name + " service on computer '.'.") }
     $running = [System.Collections.Generic.List[hashtable]]::new()
@@ -130,9 +126,7 @@ function Stop-RdsSimServiceInternal {
     }
     foreach ($dependent in $running) {
         Stop-RdsSimServiceInternal -State $State -Service $dependent -Force
-        if (-not (Wait-RdsSimServiceStop -Service $dependent -Seconds 30)) {
-            throw 'Time out has expired and the operation has not been completed.'
-        }
+        if (-not (Wait-RdsSimServiceStop -Service $dependent -Seconds 30)) { throw 'Time out has expired and the operation has not been completed.' }
     }
     $Service.Status = 'Stopped'
     if ($Service.Name -eq 'TermService') { Clear-RdsSimSession -State $State }
@@ -144,7 +138,7 @@ function Stop-RdsSimServiceInternal {
 
 # Lets simulated time pass for a StopPending service (at most -Seconds); returns $true when it is Stopped then.
 function Wait-RdsSimServiceStop {
-    param([Parameter(Mandatory = $true)] [hashtable] $Service, [Parameter(Mandatory = $true)] [long] $Seconds)
+    param([Parameter(Mandatory)] [hashtable] $Service, [Parameter(Mandatory)] [long] $Seconds)
     if ($Service.Status -eq 'StopPending') {
         if ($Service.PendingSeconds -gt $Seconds) {
             $Service.PendingSeconds = $Service.PendingSeconds - $Seconds
@@ -158,7 +152,7 @@ function Wait-RdsSimServiceStop {
 
 # Returns @{ Name; StartMode; Status; DependentServices; ServicesDependedOn } of a simulated service, or $null when it does not exist.
 function Get-RdsService {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsService' -Name $Name
     $service = Find-RdsSimService -State $state -Name $Name
@@ -171,33 +165,26 @@ function Get-RdsService {
         if ($null -eq $dependency) { $dependedOn.Add($dependencyName) } else { $dependedOn.Add($dependency.Name) }
     }
     return @{
-        Name               = $service.Name
-        StartMode          = Get-RdsSimServiceStartMode -State $state -Service $service
-        Status             = $service.Status
-        DependentServices  = $dependents.ToArray()
-        ServicesDependedOn = $dependedOn.ToArray()
+        Name = $service.Name; StartMode = Get-RdsSimServiceStartMode -State $state -Service $service; Status = $service.Status
+        DependentServices = $dependents.ToArray(); ServicesDependedOn = $dependedOn.ToArray()
     }
 }
 
 # Sets a simulated service's start mode (written to its registry key, as the service control manager does).
 function Set-RdsServiceStartMode {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [Parameter(Mandatory = $true)] [ValidateSet('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled')] [string] $StartMode
-    )
+    param([Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] [ValidateSet('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled')] [string] $StartMode)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Set-RdsServiceStartMode' -Name $Name -Mutating
     $service = Get-RdsSimExistingService -State $state -Name $Name
-    foreach ($known in @('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled')) {
-        if ($known -eq $StartMode) { $StartMode = $known }
-    }
+    foreach ($known in @('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled')) { if ($known -eq $StartMode) { $StartMode = $known } }
     $service.StartMode = $StartMode
     Set-RdsSimServiceStartModeValue -State $state -Name $service.Name -StartMode $StartMode
 }
 
 # Starts a simulated service (and the services it depends on); a Disabled or StopPending service cannot start; nothing when it runs.
 function Start-RdsService {
-    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
+    param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Start-RdsService' -Name $Name -Mutating
     $service = Get-RdsSimExistingService -State $state -Name $Name
@@ -208,7 +195,7 @@ function Start-RdsService {
 
 # Asks a simulated service to stop (StopPending for its stopPendingSeconds); with running dependents only with -Force (which stops them first); nothing when it is stopped.
 function Stop-RdsService {
-    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
+    param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Stop-RdsService' -Name $Name -Mutating
     $service = Get-RdsSimExistingService -State $state -Name $Name
@@ -217,11 +204,8 @@ function Stop-RdsService {
 
 # Waits at most -TimeoutSeconds (simulated time) for a simulated service to reach a status; returns whether it did.
 function Wait-RdsServiceStatus {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [Parameter(Mandatory = $true)] [ValidateSet('Running', 'Stopped')] [string] $Status,
-        [Parameter(Mandatory = $true)] [int] $TimeoutSeconds
-    )
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [ValidateSet('Running', 'Stopped')] [string] $Status,
+        [Parameter(Mandatory)] [int] $TimeoutSeconds)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Wait-RdsServiceStatus' -Name $Name
     $service = Get-RdsSimExistingService -State $state -Name $Name

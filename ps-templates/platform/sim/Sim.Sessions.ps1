@@ -25,6 +25,6 @@ function Get-RdsSessionList {
 
 # Ends every user session (TermService stopped).
 function Clear-RdsSimSession {
-    param([Parameter(Mandatory = $true)] [hashtable] $State)
+    param([Parameter(Mandatory)] [hashtable] $State)
     $State.TerminalServices.sessions = @()
 }

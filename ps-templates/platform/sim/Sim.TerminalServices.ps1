@@ -23,7 +23,7 @@ $script:RdsSimFileNotFoundMessage = 'Das System kann die angegebene Datei nicht 
 
 # Returns the data (hex) of the L$RTMTIMEBOMB (or L$GracePeriodTimeBomb) value in RCM\GracePeriod, or $null.
 function Get-RdsSimTimebombData {
-    param([Parameter(Mandatory = $true)] [hashtable] $State)
+    param([Parameter(Mandatory)] [hashtable] $State)
     $key = Get-RdsSimKey -State $State -Physical $script:RdsSimGracePeriodKey
     if ($null -eq $key) { return $null }
     foreach ($value in $key.ValueList) {
@@ -36,29 +36,25 @@ function Get-RdsSimTimebombData {
 
 # Keeps timebombGraceDays with the timebomb value it belongs to (DOMAIN.md: re-importing an old value brings back its expiry).
 function Sync-RdsSimTimebomb {
-    param([Parameter(Mandatory = $true)] [hashtable] $State, [switch] $Learn)
+    param([Parameter(Mandatory)] [hashtable] $State, [switch] $Learn)
     $data = Get-RdsSimTimebombData -State $State
     if ($null -eq $data) { return }
     # Keyed by the blob's hex data itself (no hash: a cold SHA256 costs ~0.1 s per run).
     $history = $State.TerminalServices.timebombHistory
-    if (-not $Learn -and $history.Contains($data)) {
-        $State.TerminalServices.timebombGraceDays = [long]$history[$data]
-    }
-    else {
-        $history[$data] = [long]$State.TerminalServices.timebombGraceDays
-    }
+    if (-not $Learn -and $history.Contains($data)) { $State.TerminalServices.timebombGraceDays = [long]$history[$data] }
+    else { $history[$data] = [long]$State.TerminalServices.timebombGraceDays }
 }
 
 # Returns the hex data of the timebomb blob TermService writes as its generation-th fresh value (deterministic, so states compare).
 function New-RdsSimTimebombData {
-    param([Parameter(Mandatory = $true)] [ValidateRange(1, 2147483647)] [int] $Generation)
+    param([Parameter(Mandatory)] [ValidateRange(1, 2147483647)] [int] $Generation)
     $body = $Generation.ToString('x8', [System.Globalization.CultureInfo]::InvariantCulture)
     return ($script:RdsSimTimebombHeader + 'a5' + ($body * 7) + '0000')
 }
 
 # TermService starting: re-reads the grace period (the L$RTMTIMEBOMB value present: its days; absent: writes a fresh value, a new 120-day grace period).
 function Update-RdsSimGraceCache {
-    param([Parameter(Mandatory = $true)] [hashtable] $State)
+    param([Parameter(Mandatory)] [hashtable] $State)
     # The days follow the blob: a blob written back after a reset stands for its old expiry.
     Sync-RdsSimTimebomb -State $State
     if ($null -eq (Get-RdsSimTimebombData -State $State)) {
@@ -82,7 +78,7 @@ function Update-RdsSimGraceCache {
 
 # Returns an exception shaped like the CimException Invoke-CimMethod throws (the real type cannot be built off Windows).
 function New-RdsSimCimException {
-    param([Parameter(Mandatory = $true)] [long] $Code, [Parameter(Mandatory = $true)] [string] $Message)
+    param([Parameter(Mandatory)] [long] $Code, [Parameter(Mandatory)] [string] $Message)
     $hex = '0x' + $Code.ToString('X8', [System.Globalization.CultureInfo]::InvariantCulture)
     $properties = @{}
     foreach ($entry in @(
@@ -105,8 +101,7 @@ function New-RdsSimCimException {
 
 # Returns @{ LicensingType; SpecifiedLicenseServers; PolicySourceLicensingType; PolicySourceConfiguredLicenseServers } of the simulated host.
 function Get-RdsTerminalServiceSetting {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsTerminalServiceSetting'
     $licensingType = [long]5
@@ -116,48 +111,35 @@ function Get-RdsTerminalServiceSetting {
     if ($null -ne $policyMode -and $policyMode.Type -eq 'DWord') {
         $licensingType = [long]$policyMode.Data
         $typeSource = [long]1
-    }
-    elseif ($null -ne $localMode -and $localMode.Type -eq 'DWord') {
-        $licensingType = [long]$localMode.Data
-    }
+    } elseif ($null -ne $localMode -and $localMode.Type -eq 'DWord') { $licensingType = [long]$localMode.Data }
     $servers = [System.Collections.Generic.List[string]]::new()
     $serverSource = [long]0
     $policyServers = Get-RdsSimValueUnchecked -State $state -Path $script:RdsSimTerminalServicesPolicyKey -Name 'LicenseServers'
     $localServers = Get-RdsSimValueUnchecked -State $state -Path $script:RdsSimLicenseServersKey -Name 'SpecifiedLicenseServers'
     if ($null -ne $policyServers -and ($policyServers.Type -eq 'String' -or $policyServers.Type -eq 'ExpandString')) {
         $serverSource = [long]1
-        foreach ($part in ([string]$policyServers.Data).Split(',')) {
-            if ($part.Trim() -ne '') { $servers.Add($part.Trim()) }
-        }
-    }
-    elseif ($null -ne $localServers -and $localServers.Type -eq 'MultiString') {
-        foreach ($server in $localServers.Data) {
-            if ($server -ne '') { $servers.Add($server) }
-        }
+        foreach ($part in ([string]$policyServers.Data).Split(',')) { if ($part.Trim() -ne '') { $servers.Add($part.Trim()) } }
+    } elseif ($null -ne $localServers -and $localServers.Type -eq 'MultiString') {
+        foreach ($server in $localServers.Data) { if ($server -ne '') { $servers.Add($server) } }
     }
     return @{
-        LicensingType                        = $licensingType
-        SpecifiedLicenseServers              = $servers.ToArray()
-        PolicySourceLicensingType            = $typeSource
+        LicensingType = $licensingType; SpecifiedLicenseServers = $servers.ToArray(); PolicySourceLicensingType = $typeSource
         PolicySourceConfiguredLicenseServers = $serverSource
     }
 }
 
 # Returns the grace period days left as TermService read them at its last start; after expiry (graceDaysThrows) throws the CimException of 0x80070002.
 function Get-RdsGracePeriodDays {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsGracePeriodDays'
-    if ($state.TerminalServices.graceDaysThrows) {
-        throw (New-RdsSimCimException -Code 0x80070002L -Message $script:RdsSimFileNotFoundMessage)
-    }
+    if ($state.TerminalServices.graceDaysThrows) { throw (New-RdsSimCimException -Code 0x80070002L -Message $script:RdsSimFileNotFoundMessage) }
     return [int]$state.TerminalServices.graceDays
 }
 
 # Returns what GetTStoLSConnectivityStatus answers for a server: the state's terminalServices.connectivity, else 6 (LS_NOT_CONNECTABLE: no such server answers).
 function Get-RdsLicenseServerConnectivity {
-    param([Parameter(Mandatory = $true)] [string] $Server)
+    param([Parameter(Mandatory)] [string] $Server)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Get-RdsLicenseServerConnectivity' -Name $Server
     $known = $state.TerminalServices.connectivity
@@ -167,7 +149,7 @@ function Get-RdsLicenseServerConnectivity {
 
 # Sets the specified license server list (TermService\Parameters\LicenseServers SpecifiedLicenseServers; an empty list empties it).
 function Set-RdsSpecifiedLicenseServer {
-    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [string[]] $Server)
+    param([Parameter(Mandatory)] [AllowEmptyCollection()] [string[]] $Server)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Set-RdsSpecifiedLicenseServer' -Name ($Server -join ',') -Mutating
     Set-RdsSimValueUnchecked -State $state -Path $script:RdsSimLicenseServersKey -Name 'SpecifiedLicenseServers' -Type 'MultiString' -Data ([string[]]$Server)
@@ -175,7 +157,7 @@ function Set-RdsSpecifiedLicenseServer {
 
 # Sets the licensing mode like ChangeMode (RCM\Licensing Core LicensingMode): 0, 1, 2 (per device) or 4 (per user).
 function Set-RdsLicensingType {
-    param([Parameter(Mandatory = $true)] [int] $Type)
+    param([Parameter(Mandatory)] [int] $Type)
     $state = Get-RdsSimState
     Register-RdsSimCall -Call 'Set-RdsLicensingType' -Name ([string]$Type) -Mutating
     if (@(0, 1, 2, 4) -notcontains $Type) {

@@ -29,19 +29,16 @@
 
 # Returns the provider's events with those ids since StartTime, newest first, at most MaxEvents, as an array of hashtables (also for none or one).
 function Get-RdsEventLogEntry {
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory = $true)] [string] $ProviderName,
-        [Parameter(Mandatory = $true)] [long[]] $Id,
-        [Parameter(Mandatory = $true)] [datetime] $StartTime,
-        [Parameter(Mandatory = $true)] [int] $MaxEvents
+    [CmdletBinding()] param(
+        [Parameter(Mandatory)] [string] $ProviderName,
+        [Parameter(Mandatory)] [long[]] $Id,
+        [Parameter(Mandatory)] [datetime] $StartTime,
+        [Parameter(Mandatory)] [int] $MaxEvents
     )
     $since = $StartTime
     if ($since.Kind -eq [System.DateTimeKind]::Utc) { $since = $since.ToLocalTime() }
     $filter = @{ ProviderName = $ProviderName; Id = [int[]]$Id; StartTime = $since }
-    try {
-        $records = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop)
-    }
+    try { $records = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop) }
     catch {
         $errorId = [string]$_.FullyQualifiedErrorId
         foreach ($nothing in @('NoMatchingEventsFound', 'NoMatchingProvidersFound')) {
@@ -51,11 +48,8 @@ function Get-RdsEventLogEntry {
     }
     $entries = @(foreach ($record in $records) {
             @{
-                ProviderName = [string]$record.ProviderName
-                Id           = [long]$record.Id
-                TimeCreated  = (ConvertTo-RdsUtcText -Time $record.TimeCreated)
-                Level        = [long]$record.Level
-                Message      = [string]$record.Message
+                ProviderName = [string]$record.ProviderName; Id = [long]$record.Id; TimeCreated = (ConvertTo-RdsUtcText -Time $record.TimeCreated)
+                Level = [long]$record.Level; Message = [string]$record.Message
             }
         })
     return , [object[]]$entries

@@ -11,32 +11,24 @@
 
 # Returns a folder's DirectorySecurity with its owner and access rules (the .NET call of Windows PowerShell 5.1 or of PowerShell 7).
 function Get-RdsDirectoryAcl {
-    param([Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [string] $Path)
     $sections = [System.Security.AccessControl.AccessControlSections]'Owner, Access'
-    if ($PSVersionTable.PSEdition -eq 'Desktop') {
-        return [System.IO.Directory]::GetAccessControl($Path, $sections)
-    }
-    else {
-        return [System.IO.FileSystemAclExtensions]::GetAccessControl([System.IO.DirectoryInfo]::new($Path), $sections)
-    }
+    if ($PSVersionTable.PSEdition -eq 'Desktop') { return [System.IO.Directory]::GetAccessControl($Path, $sections) }
+    else { return [System.IO.FileSystemAclExtensions]::GetAccessControl([System.IO.DirectoryInfo]::new($Path), $sections) }
 }
 
 # Creates a folder (and its missing parents) with the security descriptor of an SDDL string; nothing when it exists (the .NET call of Windows PowerShell 5.1 or of PowerShell 7).
 function New-RdsDirectoryWithSecurity {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $Sddl)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Sddl)
     $security = [System.Security.AccessControl.DirectorySecurity]::new()
     $security.SetSecurityDescriptorSddlForm($Sddl)
-    if ($PSVersionTable.PSEdition -eq 'Desktop') {
-        [void][System.IO.Directory]::CreateDirectory($Path, $security)
-    }
-    else {
-        [System.IO.FileSystemAclExtensions]::Create([System.IO.DirectoryInfo]::new($Path), $security)
-    }
+    if ($PSVersionTable.PSEdition -eq 'Desktop') { [void][System.IO.Directory]::CreateDirectory($Path, $security) }
+    else { [System.IO.FileSystemAclExtensions]::Create([System.IO.DirectoryInfo]::new($Path), $security) }
 }
 
 # Returns $null when the folder does not exist, else its owner and access rules: @{ Owner; Access = @(@{ Sid; Allow; Rights; InheritOnly }) }.
 function Get-RdsDirectorySecurity {
-    param([Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [string] $Path)
     if (-not [System.IO.Directory]::Exists($Path)) { return $null }
     $acl = Get-RdsDirectoryAcl -Path $Path
     $sidType = [System.Security.Principal.SecurityIdentifier]
@@ -57,6 +49,6 @@ function Get-RdsDirectorySecurity {
 
 # Creates a folder and its missing parents owned by Administrators with a protected DACL: SYSTEM and Administrators full control, inherited by what is created inside; nothing when it exists.
 function New-RdsProtectedDirectory {
-    param([Parameter(Mandatory = $true)] [string] $Path)
+    param([Parameter(Mandatory)] [string] $Path)
     New-RdsDirectoryWithSecurity -Path $Path -Sddl 'O:BAD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)'
 }

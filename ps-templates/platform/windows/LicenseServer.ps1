@@ -11,21 +11,14 @@
 
 # Returns every installed CAL pack (Win32_TSLicenseKeyPack) as an array of hashtables, also for none or one.
 function Get-RdsLicenseKeyPack {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     $packs = @(foreach ($instance in (Get-CimInstance -Namespace 'root\cimv2' -ClassName 'Win32_TSLicenseKeyPack')) {
         @{
-            KeyPackId         = [long]$instance.KeyPackId
-            Description       = [string]$instance.Description
-            KeyPackType       = [long]$instance.KeyPackType
-            ProductType       = [long]$instance.ProductType
-            ProductVersion    = [string]$instance.ProductVersion
-            ProductVersionId  = [long]$instance.ProductVersionID
-            TotalLicenses     = [long]$instance.TotalLicenses
-            IssuedLicenses    = [long]$instance.IssuedLicenses
-            AvailableLicenses = [long]$instance.AvailableLicenses
-            ExpirationDate    = (ConvertTo-RdsUtcText -Time $instance.ExpirationDate)
-            TypeAndModel      = [string]$instance.TypeAndModel
+            KeyPackId = [long]$instance.KeyPackId; Description = [string]$instance.Description; KeyPackType = [long]$instance.KeyPackType
+            ProductType = [long]$instance.ProductType; ProductVersion = [string]$instance.ProductVersion
+            ProductVersionId = [long]$instance.ProductVersionID; TotalLicenses = [long]$instance.TotalLicenses
+            IssuedLicenses = [long]$instance.IssuedLicenses; AvailableLicenses = [long]$instance.AvailableLicenses
+            ExpirationDate = (ConvertTo-RdsUtcText -Time $instance.ExpirationDate); TypeAndModel = [string]$instance.TypeAndModel
         }
     })
     return , [object[]]$packs
@@ -33,18 +26,13 @@ function Get-RdsLicenseKeyPack {
 
 # Returns every issued per-device CAL (Win32_TSIssuedLicense) as an array of hashtables, also for none or one.
 function Get-RdsIssuedLicense {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     $licenses = @(foreach ($instance in (Get-CimInstance -Namespace 'root\cimv2' -ClassName 'Win32_TSIssuedLicense')) {
         @{
-            LicenseId        = [long]$instance.LicenseId
-            KeyPackId        = [long]$instance.KeyPackId
-            IssuedToUser     = [string]$instance.sIssuedToUser
-            IssuedToComputer = [string]$instance.sIssuedToComputer
-            LicenseStatus    = [long]$instance.LicenseStatus
-            IssueDate        = (ConvertTo-RdsUtcText -Time $instance.IssueDate)
-            ExpirationDate   = (ConvertTo-RdsUtcText -Time $instance.ExpirationDate)
-            HardwareId       = [string]$instance.sHardwareId
+            LicenseId = [long]$instance.LicenseId; KeyPackId = [long]$instance.KeyPackId; IssuedToUser = [string]$instance.sIssuedToUser
+            IssuedToComputer = [string]$instance.sIssuedToComputer; LicenseStatus = [long]$instance.LicenseStatus
+            IssueDate = (ConvertTo-RdsUtcText -Time $instance.IssueDate); ExpirationDate = (ConvertTo-RdsUtcText -Time $instance.ExpirationDate)
+            HardwareId = [string]$instance.sHardwareId
         }
     })
     return , [object[]]$licenses
@@ -52,7 +40,7 @@ function Get-RdsIssuedLicense {
 
 # Revokes one issued per-device CAL (Win32_TSIssuedLicense.Revoke); returns its answer, a refusal too, without throwing.
 function Invoke-RdsLicenseRevoke {
-    param([Parameter(Mandatory = $true)] [long] $LicenseId, [Parameter(Mandatory = $true)] [long] $KeyPackId)
+    param([Parameter(Mandatory)] [long] $LicenseId, [Parameter(Mandatory)] [long] $KeyPackId)
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     $license = $LicenseId.ToString($invariant)
     $pack = $KeyPackId.ToString($invariant)
@@ -69,16 +57,13 @@ function Invoke-RdsLicenseRevoke {
     # No ReturnValue is no answer, not success: -1 reads as a refusal the runtime reports.
     if ($null -eq $returnValue) { $returnValue = -1 }
     return @{
-        ReturnValue         = [long]$returnValue
-        RevokableCals       = $revokable
-        NextRevokeAllowedOn = $nextText
+        ReturnValue = [long]$returnValue; RevokableCals = $revokable; NextRevokeAllowedOn = $nextText
     }
 }
 
 # Returns the usage report summary (Win32_TSLicenseReport: GenerateReportEx, FetchReportSummaryEntries, then DeleteReport, also after a failed fetch) as an array of hashtables, also for none or one.
 function Get-RdsLicenseUsageSummary {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     $generated = Invoke-CimMethod -Namespace 'root\cimv2' -ClassName 'Win32_TSLicenseReport' -MethodName 'GenerateReportEx'
     $generateCode = [long](Get-RdsPropertyValue -InputObject $generated -Name 'ReturnValue')
     if ($generateCode -ne 0) { throw ('Win32_TSLicenseReport.GenerateReportEx returned ' + $generateCode) }
@@ -94,24 +79,17 @@ function Get-RdsLicenseUsageSummary {
         if ($fetchCode -ne 0 -and $fetchCode -ne 0x4001L) { throw ('Win32_TSLicenseReport.FetchReportSummaryEntries returned ' + $fetchCode) }
         $summary = @(foreach ($entry in (Get-RdsPropertyValue -InputObject $result -Name 'ReportSummaryEntries')) {
             @{
-                ProductVersion = [string]$entry.ProductVersion
-                CalType        = [string]$entry.TSCALType
-                Installed      = [long]$entry.InstalledLicenses
-                Issued         = [long]$entry.IssuedLicenses
-                Availability   = [string]$entry.TSCALAvailability
+                ProductVersion = [string]$entry.ProductVersion; CalType = [string]$entry.TSCALType; Installed = [long]$entry.InstalledLicenses
+                Issued = [long]$entry.IssuedLicenses; Availability = [string]$entry.TSCALAvailability
             }
         })
-    }
-    catch {
-        $fetchError = $_
-    }
+    } catch { $fetchError = $_ }
     # The report is deleted whatever the fetch did; when both fail, the fetch's error leaves and says the report is still there.
     try {
         $deleted = Invoke-CimMethod -InputObject $report -MethodName 'DeleteReport'
         $deleteCode = [long](Get-RdsPropertyValue -InputObject $deleted -Name 'ReturnValue')
         if ($deleteCode -ne 0) { throw ('Win32_TSLicenseReport.DeleteReport returned ' + $deleteCode) }
-    }
-    catch {
+    } catch {
         if ($null -eq $fetchError) { throw }
         throw ((Get-RdsExceptionMessage -ErrorRecord $fetchError) + "; the report '" + $fileName + "' was not deleted either: " + (Get-RdsExceptionMessage -ErrorRecord $_))
     }

@@ -15,24 +15,18 @@ $script:RdsSecuritySections = [System.Security.AccessControl.AccessControlSectio
 
 # Returns the SDDL (Owner, Group, Access) of a registry key.
 function Get-RdsRegistrySddl {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
     $key = Open-RdsRegistryKey -Path $Path -View $View -Rights ([System.Security.AccessControl.RegistryRights]::ReadPermissions)
     if ($null -eq $key) { throw "registry key not found ($Path)" }
     try {
         $security = $key.GetAccessControl($script:RdsSecuritySections)
         return $security.GetSecurityDescriptorSddlForm($script:RdsSecuritySections)
-    }
-    catch {
-        throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')')
-    }
-    finally {
-        $key.Dispose()
-    }
+    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $key.Dispose() }
 }
 
 # Replaces the owner, group and DACL of a registry key from SDDL.
 function Set-RdsRegistrySddl {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [Parameter(Mandatory = $true)] [string] $Sddl)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [string] $Sddl)
     $rights = [System.Security.AccessControl.RegistryRights]::ChangePermissions -bor [System.Security.AccessControl.RegistryRights]::TakeOwnership -bor [System.Security.AccessControl.RegistryRights]::ReadPermissions
     $key = Open-RdsRegistryKey -Path $Path -View $View -Rights $rights
     if ($null -eq $key) { throw "registry key not found ($Path)" }
@@ -40,18 +34,12 @@ function Set-RdsRegistrySddl {
         $security = New-RdsRegistrySecurity
         $security.SetSecurityDescriptorSddlForm($Sddl, $script:RdsSecuritySections)
         $key.SetAccessControl($security)
-    }
-    catch {
-        throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')')
-    }
-    finally {
-        $key.Dispose()
-    }
+    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $key.Dispose() }
 }
 
 # Makes a SID the owner of a registry key (needs SeTakeOwnershipPrivilege enabled).
 function Set-RdsRegistryOwner {
-    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $View, [Parameter(Mandatory = $true)] [string] $Sid)
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [string] $Sid)
     $owner = ConvertTo-RdsSecurityIdentifier -Sid $Sid
     $key = Open-RdsRegistryKey -Path $Path -View $View -Rights ([System.Security.AccessControl.RegistryRights]::TakeOwnership)
     if ($null -eq $key) { throw "registry key not found ($Path)" }
@@ -60,23 +48,13 @@ function Set-RdsRegistryOwner {
         $security = New-RdsRegistrySecurity
         $security.SetOwner($owner)
         $key.SetAccessControl($security)
-    }
-    catch {
-        throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')')
-    }
-    finally {
-        $key.Dispose()
-    }
+    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $key.Dispose() }
 }
 
 # Adds an Allow rule for a SID to a registry key's DACL (this key and its subkeys).
 function Add-RdsRegistryAccessRule {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string] $View,
-        [Parameter(Mandatory = $true)] [string] $Sid,
-        [Parameter(Mandatory = $true)] [string] $Rights
-    )
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [string] $Sid,
+        [Parameter(Mandatory)] [string] $Rights)
     $registryRights = [System.Security.AccessControl.RegistryRights]$Rights
     $rule = New-RdsRegistryAccessRule -Sid $Sid -Rights $registryRights
     $keyRights = [System.Security.AccessControl.RegistryRights]::ChangePermissions -bor [System.Security.AccessControl.RegistryRights]::ReadPermissions
@@ -86,31 +64,24 @@ function Add-RdsRegistryAccessRule {
         $security = $key.GetAccessControl([System.Security.AccessControl.AccessControlSections]::Access)
         $security.AddAccessRule($rule)
         $key.SetAccessControl($security)
-    }
-    catch {
-        throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')')
-    }
-    finally {
-        $key.Dispose()
-    }
+    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $key.Dispose() }
 }
 
 # Returns a new, empty RegistrySecurity (.NET; Windows only).
 function New-RdsRegistrySecurity {
-    [CmdletBinding()]
-    param()
+    [CmdletBinding()] param()
     return [System.Security.AccessControl.RegistrySecurity]::new()
 }
 
 # Returns the SecurityIdentifier of a SID string (.NET; Windows only; throws on anything but a SID).
 function ConvertTo-RdsSecurityIdentifier {
-    param([Parameter(Mandatory = $true)] [string] $Sid)
+    param([Parameter(Mandatory)] [string] $Sid)
     return [System.Security.Principal.SecurityIdentifier]::new($Sid)
 }
 
 # Returns an Allow RegistryAccessRule for a SID that applies to the key and its subkeys (ContainerInherit; .NET; Windows only).
 function New-RdsRegistryAccessRule {
-    param([Parameter(Mandatory = $true)] [string] $Sid, [Parameter(Mandatory = $true)] [System.Security.AccessControl.RegistryRights] $Rights)
+    param([Parameter(Mandatory)] [string] $Sid, [Parameter(Mandatory)] [System.Security.AccessControl.RegistryRights] $Rights)
     return [System.Security.AccessControl.RegistryAccessRule]::new(
         (ConvertTo-RdsSecurityIdentifier -Sid $Sid),
         $Rights,
@@ -203,37 +174,31 @@ namespace RdsPlan
 
 # Calls the compiled AdjustTokenPrivileges helper; returns @(last error, PreviousState count, PreviousState attributes).
 function Invoke-RdsTokenPrivilegeAdjustment {
-    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [bool] $Enable)
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [bool] $Enable)
     return , ([RdsPlan.TokenPrivilege]::Adjust($Name, $Enable))
 }
 
 # Enables or disables a privilege in this process's token (compiles the helper type once); returns whether it was enabled before.
 function Set-RdsPrivilegeState {
-    param([Parameter(Mandatory = $true)] [string] $Name, [Parameter(Mandatory = $true)] [bool] $Enable)
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [bool] $Enable)
     if (-not ([System.Management.Automation.PSTypeName]'RdsPlan.TokenPrivilege').Type) {
         Add-Type -TypeDefinition $script:RdsTokenPrivilegeSource -Language CSharp
     }
-    try {
-        $result = Invoke-RdsTokenPrivilegeAdjustment -Name $Name -Enable $Enable
-    }
-    catch {
-        throw (Get-RdsExceptionMessage -ErrorRecord $_)
-    }
-    if ($Enable -and [long]$result[0] -eq 1300) {
-        throw ('Not all privileges or groups referenced are assigned to the caller. (' + $Name + ')')
-    }
+    try { $result = Invoke-RdsTokenPrivilegeAdjustment -Name $Name -Enable $Enable }
+    catch { throw (Get-RdsExceptionMessage -ErrorRecord $_) }
+    if ($Enable -and [long]$result[0] -eq 1300) { throw ('Not all privileges or groups referenced are assigned to the caller. (' + $Name + ')') }
     if ([long]$result[1] -eq 0) { return $Enable }
     return (([long]$result[2] -band 2) -ne 0)
 }
 
 # Enables a privilege the account holds; returns whether it was enabled before (throws ERROR_NOT_ALL_ASSIGNED's message when not held).
 function Enable-RdsPrivilege {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     return (Set-RdsPrivilegeState -Name $Name -Enable $true)
 }
 
 # Disables a privilege in this process's token (nothing happens when it is not held).
 function Disable-RdsPrivilege {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     [void](Set-RdsPrivilegeState -Name $Name -Enable $false)
 }

@@ -7,53 +7,40 @@
 
 # Returns the Win32_Service instance of a service, or $null.
 function Get-RdsCimService {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $escaped = $Name.Replace('\', '\\').Replace("'", "\'")
     return Get-CimInstance -ClassName 'Win32_Service' -Filter ("Name='" + $escaped + "'")
 }
 
 # Returns @{ Name; StartMode; Status; DependentServices; ServicesDependedOn }, or $null when the service does not exist.
 function Get-RdsService {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $cim = Get-RdsCimService -Name $Name
     if ($null -eq $cim) { return $null }
     $startMode = [string]$cim.StartMode
     switch -CaseSensitive ($startMode) {
-        'Auto'
-        {
+        'Auto' {
             $startMode = 'Automatic'
             $delayed = Get-RdsRegistryValue -Path ('HKLM\SYSTEM\CurrentControlSet\Services\' + [string]$cim.Name) -Name 'DelayedAutostart' -View 'Default'
-            if ($null -ne $delayed -and $delayed.Type -eq 'DWord' -and [long]$delayed.Data -eq 1) {
-                $startMode = 'AutomaticDelayedStart'
-            }
+            if ($null -ne $delayed -and $delayed.Type -eq 'DWord' -and [long]$delayed.Data -eq 1) { $startMode = 'AutomaticDelayedStart' }
         }
     }
     $status = ([string]$cim.State).Replace(' ', '')
     switch -CaseSensitive ($status) {
-        'ContinuePending'
-        {
-            $status = 'StartPending'
-        }
-        'PausePending'
-        {
-            $status = 'Paused'
-        }
+        'ContinuePending' { $status = 'StartPending' }
+        'PausePending' { $status = 'Paused' }
     }
     $service = Get-Service -Name ([System.Management.Automation.WildcardPattern]::Escape([string]$cim.Name))
     $dependents = [string[]]@($service.DependentServices | ForEach-Object { [string]$_.Name })
     $dependedOn = [string[]]@($service.ServicesDependedOn | ForEach-Object { [string]$_.Name })
     return @{
-        Name               = [string]$cim.Name
-        StartMode          = $startMode
-        Status             = $status
-        DependentServices  = $dependents
-        ServicesDependedOn = $dependedOn
+        Name = [string]$cim.Name; StartMode = $startMode; Status = $status; DependentServices = $dependents; ServicesDependedOn = $dependedOn
     }
 }
 
 # Returns the ServiceController of a service; throws "service X not found" when it does not exist.
 function Get-RdsExistingService {
-    param([Parameter(Mandatory = $true)] [string] $Name)
+    param([Parameter(Mandatory)] [string] $Name)
     $service = Get-Service -Name ([System.Management.Automation.WildcardPattern]::Escape($Name)) -ErrorAction SilentlyContinue
     if ($null -eq $service) { throw "service $Name not found" }
     return $service
@@ -61,22 +48,13 @@ function Get-RdsExistingService {
 
 # Sets a service's start mode: Automatic, AutomaticDelayedStart, Manual or Disabled.
 function Set-RdsServiceStartMode {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [Parameter(Mandatory = $true)] [ValidateSet('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled')] [string] $StartMode
-    )
+    param([Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] [ValidateSet('Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled')] [string] $StartMode)
     $service = Get-RdsExistingService -Name $Name
     switch -CaseSensitive ($StartMode) {
-        'Manual'
-        {
-            Set-Service -InputObject $service -StartupType 'Manual'
-        }
-        'Disabled'
-        {
-            Set-Service -InputObject $service -StartupType 'Disabled'
-        }
-        default
-        {
+        'Manual' { Set-Service -InputObject $service -StartupType 'Manual' }
+        'Disabled' { Set-Service -InputObject $service -StartupType 'Disabled' }
+        default {
             # sc.exe: 'auto' also clears a delayed start; 'delayed-auto' sets it. Note the
             # separate 'start=' argument (space after '=').
             $value = 'auto'
@@ -91,7 +69,7 @@ function Set-RdsServiceStartMode {
 
 # Throws what Stop-Service says when a service has running dependents and -Force is not given (ServiceController.Stop would stop them).
 function Assert-RdsStoppableService {
-    param([Parameter(Mandatory = $true)] [object] $Service, [switch] $Force)
+    param([Parameter(Mandatory)] [object] $Service, [switch] $Force)
     $running = @($Service.DependentServices | Where-Object { [string]$_.Status -ne 'Stopped' })
     if ($running.Count -gt 0 -and -not $Force) {
         throw ("Cannot stop service '" + [string]$Service.DisplayName + ' (' + [string]$Service.Name + ")' because it has dependent services. It can only be stopped if the Force flag is set.")
@@ -100,7 +78,7 @@ function Assert-RdsStoppableService {
 
 # Asks the service control manager to start a service (which starts what it depends on) and returns without waiting; nothing when it runs.
 function Start-RdsService {
-    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
+    param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
     $service = Get-RdsExistingService -Name $Name
     if ([string]$service.Status -eq 'Running') { return }
     $service.Start()
@@ -108,7 +86,7 @@ function Start-RdsService {
 
 # Asks the service control manager to stop a service (with -Force its running dependents first) and returns without waiting for it; nothing when it is stopped.
 function Stop-RdsService {
-    param([Parameter(Mandatory = $true)] [string] $Name, [switch] $Force)
+    param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
     $service = Get-RdsExistingService -Name $Name
     if ([string]$service.Status -eq 'Stopped') { return }
     Assert-RdsStoppableService -Service $service -Force:$Force
@@ -117,15 +95,10 @@ function Stop-RdsService {
 
 # Waits at most -TimeoutSeconds for a service to reach a status; returns whether it did.
 function Wait-RdsServiceStatus {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Name,
-        [Parameter(Mandatory = $true)] [ValidateSet('Running', 'Stopped')] [string] $Status,
-        [Parameter(Mandatory = $true)] [int] $TimeoutSeconds
-    )
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [ValidateSet('Running', 'Stopped')] [string] $Status,
+        [Parameter(Mandatory)] [int] $TimeoutSeconds)
     $service = Get-RdsExistingService -Name $Name
-    try {
-        $service.WaitForStatus($Status, [System.TimeSpan]::FromSeconds($TimeoutSeconds))
-    }
+    try { $service.WaitForStatus($Status, [System.TimeSpan]::FromSeconds($TimeoutSeconds)) }
     catch {
         if (Test-RdsWrappedException -ErrorRecord $_ -Type ([System.ServiceProcess.TimeoutException])) { return $false }
         throw

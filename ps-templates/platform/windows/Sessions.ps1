@@ -98,12 +98,8 @@ function Get-RdsSessionList {
     if (-not ([System.Management.Automation.PSTypeName]'RdsPlan.TerminalSessions').Type) {
         Add-Type -TypeDefinition $script:RdsTerminalSessionsSource -Language CSharp
     }
-    try {
-        $rows = Invoke-RdsSessionEnumeration
-    }
-    catch {
-        throw (Get-RdsExceptionMessage -ErrorRecord $_)
-    }
+    try { $rows = Invoke-RdsSessionEnumeration }
+    catch { throw (Get-RdsExceptionMessage -ErrorRecord $_) }
     $sessions = foreach ($row in $rows) {
         $user = [string]$row[4]
         if ($user -ne '' -and [string]$row[3] -ne '') { $user = [string]$row[3] + '\' + $user }
