@@ -74,11 +74,8 @@ $runPlan = {
     }
 }
 
+# Returns the plan script's parameters for one target.
 function New-RdsFleetParameter {
-    <#
-    .SYNOPSIS
-    The plan script's parameters for one target.
-    #>
     param([object] $Target)
     $parameters = @{ RunId = $RunId; ApprovalToken = $ApprovalToken; WhatIf = [bool]$Check }
     if ($BackupDirectory -ne '') { $parameters['BackupDirectory'] = $BackupDirectory }
@@ -98,11 +95,8 @@ function Write-RdsRelayedLine {
     }
 }
 
+# Reports a host the fan-out could not run the plan on, in the results protocol.
 function Write-RdsUnreachable {
-    <#
-    .SYNOPSIS
-    Reports a host the fan-out could not run the plan on, in the results protocol.
-    #>
     param([string] $ComputerName, [string] $Message)
     $summary = [ordered]@{ event = 'summary'; runId = $RunId; host = $ComputerName; time = [DateTime]::UtcNow.ToString('o'); status = 'failed'; counts = [ordered]@{}; message = $Message; durationMs = 0 }
     Write-RdsRelayedLine -ComputerName $ComputerName -Text ('@@rdsplan ' + (ConvertTo-RdsJson -InputObject $summary))

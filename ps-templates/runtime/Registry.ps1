@@ -206,8 +206,8 @@ function ConvertFrom-RdsRegistryRight {
     return $mask
 }
 
+# The top-level sections of an SDDL string (O:, G:, D:, S:) as @{ Name; Start; Length } of their text after 'X:'.
 function Get-RdsSddlSection {
-    # The top-level sections of an SDDL string (O:, G:, D:, S:) as @{ Name; Start; Length } of their text after 'X:'.
     [CmdletBinding()] param(
         [Parameter(Mandatory)] [AllowEmptyString()] [string] $Sddl
     )
@@ -226,8 +226,8 @@ function Get-RdsSddlSection {
     return , $sections.ToArray()
 }
 
+# The access mask of an ACE's rights text: hex ('0x20019'), decimal, or two-letter codes ('KR', 'RCWD').
 function ConvertTo-RdsAccessMask {
-    # The access mask of an ACE's rights text: hex ('0x20019'), decimal, or two-letter codes ('KR', 'RCWD').
     [CmdletBinding()] [OutputType([long])] param(
         [Parameter(Mandatory)] [AllowEmptyString()] [string] $Rights
     )
@@ -281,8 +281,8 @@ function ConvertFrom-RdsSddl {
     return $parsed
 }
 
+# True when ACEs are in the order RegistrySecurity accepts for changes: explicit deny, explicit allow, then inherited; any other entry type (audit, unknown) is not.
 function Test-RdsAceOrderCanonical {
-    # True when ACEs are in the order RegistrySecurity accepts for changes: explicit deny, explicit allow, then inherited; any other entry type (audit, unknown) is not.
     [CmdletBinding()] [OutputType([bool])] param(
         [Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Aces
     )
@@ -308,8 +308,8 @@ function Test-RdsSddlCanonical {
     return (Test-RdsAceOrderCanonical -Aces (ConvertFrom-RdsSddl -Sddl $Sddl).Aces)
 }
 
+# The explicit (not inherited) entries of a parsed DACL that grant or deny anything, each as @{ Key ('<type>;<flags>;<object>;<sid>'); Type; Mask; Inherited = $false }.
 function Get-RdsSddlExplicitAce {
-    # The explicit (not inherited) entries of a parsed DACL that grant or deny anything, each as @{ Key ('<type>;<flags>;<object>;<sid>'); Type; Mask; Inherited = $false }.
     [CmdletBinding()] param(
         [Parameter(Mandatory)] [hashtable] $Parsed
     )
@@ -324,8 +324,8 @@ function Get-RdsSddlExplicitAce {
     return , $explicit.ToArray()
 }
 
+# An explicit entry as text for messages: '(A;CI;0xf003f;;;S-1-5-20)'.
 function Format-RdsSddlAce {
-    # An explicit entry as text for messages: '(A;CI;0xf003f;;;S-1-5-20)'.
     [CmdletBinding()] [OutputType([string])] param(
         [Parameter(Mandatory)] [string] $Key,
         [Parameter(Mandatory)] [long] $Mask
@@ -380,8 +380,8 @@ function Compare-RdsSddl {
     return $differences.ToArray()
 }
 
+# The mask collected so far for an entry key of Compare-RdsSddl's sets (0 when none yet).
 function Get-RdsSddlMaskOf {
-    # The mask collected so far for an entry key of Compare-RdsSddl's sets (0 when none yet).
     [CmdletBinding()] [OutputType([long])] param(
         [Parameter(Mandatory)] [System.Collections.IDictionary] $Set,
         [Parameter(Mandatory)] [string] $Key

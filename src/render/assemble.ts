@@ -7,8 +7,9 @@ import type { TemplateFile } from './templates.js';
  * code can reach. A function is reached when its name appears in code that is kept: the
  * caller's lines, a file's load-time code (Register-RdsAction names an action's handlers),
  * or a kept function (finalizers and handlers are named in strings, which count too; comment
- * lines do not). The why of each file stays in ps-templates/, so its prose and blank lines stay
- * out; each function keeps its one-line comment.
+ * lines do not). The why stays in ps-templates/, so a file's prose, the comments inside
+ * functions and blank lines stay out; each function keeps the one-line comment that says what
+ * it does.
  */
 export function assembleSections(files: readonly TemplateFile[], callerLines: readonly string[]): string[] {
   const parsed = files.map((file) => ({ file, units: templateUnits(file) }));
@@ -54,9 +55,7 @@ function code(lines: readonly string[]): string {
 function emitted(unit: TemplateUnit, kept: ReadonlySet<string>): string[] {
   if (unit.kind === 'function' && !kept.has(unit.name)) return [];
   const inString = hereStringLines(unit.lines);
-  return unit.lines.filter((line, i) => {
-    if (inString[i] || line.trim() !== '' && !/^\s*#/.test(line)) return true;
-    // A function keeps its comments (the one above it, the why inside); load-time code keeps none.
-    return unit.kind === 'function' && line.trim() !== '';
-  });
+  const start = unit.kind === 'function' ? unit.lines.findIndex((line) => line.startsWith('function ')) : 0;
+  // A function keeps the comment lines above it; load-time code keeps none.
+  return unit.lines.filter((line, i) => inString[i] || (line.trim() !== '' && (i < start || !/^\s*#/.test(line))));
 }

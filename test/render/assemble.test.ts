@@ -65,14 +65,13 @@ describe('assembleSections', () => {
     ].join('\n'),
   );
 
-  test('keeps what the caller, load-time code and kept functions name; drops the rest and the prose', () => {
+  test('keeps what the caller, load-time code and kept functions name; drops the rest, the prose and the comments inside functions', () => {
     const [section] = assembleSections([lib], ['Get-Used']);
     expect(section).toBe(
       [
         '#region lib.ps1',
         '# Used.',
         'function Get-Used {',
-        '    # why it calls Get-Deep',
         '    Get-Deep',
         '}',
         '# Deep.',
