@@ -5,17 +5,9 @@
  */
 export const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
-export const stepId = {
-  type: 'string',
-  pattern: '^[a-z0-9][a-z0-9.-]*$',
-  description: 'a plan step id, or <preset step id>.<part> for an expanded step',
-} as const;
+export const stepId = { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]*$', description: 'a plan step id, or <preset step id>.<part> for an expanded step' } as const;
 
-export const registryPath = {
-  type: 'string',
-  pattern: '^(?:HKLM|HKCU|HKU|HKCR)\\\\',
-  description: 'a normalised key path such as HKLM\\SOFTWARE\\Contoso',
-} as const;
+export const registryPath = { type: 'string', pattern: '^(?:HKLM|HKCU|HKU|HKCR)\\\\', description: 'a normalised key path such as HKLM\\SOFTWARE\\Contoso' } as const;
 
 export const sid = { type: 'string', pattern: '^S-1-[0-9]+(?:-[0-9]+)+$' } as const;
 

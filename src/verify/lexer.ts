@@ -74,24 +74,11 @@ function lexVerbatim(text: string, start: number, kinds: Uint8Array): number {
 }
 
 function lexExpandable(text: string, start: number, kinds: Uint8Array): number {
-  let i = start + 1;
-  let from = start;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '`') {
-      i += 2;
-    } else if (DOUBLE_QUOTES.has(c)) {
-      if (DOUBLE_QUOTES.has(text[i + 1] ?? '')) i += 2;
-      else return mark(kinds, from, i + 1, STRING);
-    } else if (c === '$' && text[i + 1] === '(') {
-      mark(kinds, from, i, STRING);
-      i = lexCode(text, i + 2, kinds, true);
-      from = i;
-    } else {
-      i++;
-    }
-  }
-  return mark(kinds, from, i, STRING);
+  return lexStringBody(text, start, start + 1, kinds, {
+    escapeAt: (i) => (text[i] === '`' || (DOUBLE_QUOTES.has(text[i]!) && DOUBLE_QUOTES.has(text[i + 1] ?? '')) ? 2 : 0),
+    closeAt: (i) => (DOUBLE_QUOTES.has(text[i]!) ? i + 1 : null),
+    code: true,
+  });
 }
 
 function opensHereString(text: string, i: number): boolean {
@@ -102,16 +89,34 @@ function opensHereString(text: string, i: number): boolean {
 function lexHereString(text: string, start: number, kinds: Uint8Array): number {
   const expandable = DOUBLE_QUOTES.has(text[start + 1]!);
   const quotes = expandable ? DOUBLE_QUOTES : SINGLE_QUOTES;
-  let i = lineEnd(text, start);
+  return lexStringBody(text, start, lineEnd(text, start), kinds, {
+    escapeAt: (i) => (expandable && text[i] === '`' ? 2 : 0),
+    closeAt: (i) => ((text[i] === '\n' || text[i] === '\r') && quotes.has(text[nextLine(text, i)] ?? '') && text[nextLine(text, i) + 1] === '@' ? nextLine(text, i) + 2 : null),
+    code: expandable,
+  });
+}
+
+/**
+ * The body of a string from `i` to where `closeAt` ends it: an escape (a backtick, a doubled
+ * quote) is passed over whole, and in an expandable string `$(` opens code that is lexed as code.
+ */
+function lexStringBody(
+  text: string,
+  start: number,
+  i: number,
+  kinds: Uint8Array,
+  rules: { escapeAt: (i: number) => number; closeAt: (i: number) => number | null; code: boolean },
+): number {
   let from = start;
   while (i < text.length) {
-    const c = text[i]!;
-    if ((c === '\n' || c === '\r') && quotes.has(text[nextLine(text, i)] ?? '') && text[nextLine(text, i) + 1] === '@') {
-      return mark(kinds, from, nextLine(text, i) + 2, STRING);
+    const skip = rules.escapeAt(i);
+    if (skip > 0) {
+      i += skip;
+      continue;
     }
-    if (expandable && c === '`') {
-      i += 2;
-    } else if (expandable && c === '$' && text[i + 1] === '(') {
+    const end = rules.closeAt(i);
+    if (end !== null) return mark(kinds, from, end, STRING);
+    if (rules.code && text[i] === '$' && text[i + 1] === '(') {
       mark(kinds, from, i, STRING);
       i = lexCode(text, i + 2, kinds, true);
       from = i;
