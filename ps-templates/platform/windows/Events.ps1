@@ -38,8 +38,7 @@ function Get-RdsEventLogEntry {
     $since = $StartTime
     if ($since.Kind -eq [System.DateTimeKind]::Utc) { $since = $since.ToLocalTime() }
     $filter = @{ ProviderName = $ProviderName; Id = [int[]]$Id; StartTime = $since }
-    try { $records = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop) }
-    catch {
+    try { $records = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop) } catch {
         $errorId = [string]$_.FullyQualifiedErrorId
         foreach ($nothing in @('NoMatchingEventsFound', 'NoMatchingProvidersFound')) {
             if ($errorId -ceq $nothing -or $errorId.StartsWith($nothing + ',', [System.StringComparison]::Ordinal)) { return , [object[]]@() }

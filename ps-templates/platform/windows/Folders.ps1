@@ -34,14 +34,11 @@ function Get-RdsDirectorySecurity {
     $sidType = [System.Security.Principal.SecurityIdentifier]
     $access = [System.Collections.Generic.List[hashtable]]::new()
     foreach ($rule in $acl.GetAccessRules($true, $true, $sidType)) {
-        # FileSystemRights is an Int32 enumeration: GENERIC_READ (0x80000000) reads as negative.
-        $rights = [long][int]$rule.FileSystemRights
-        if ($rights -lt 0) { $rights = $rights + 4294967296 }
+        # FileSystemRights is an Int32 enumeration: GENERIC_READ (0x80000000) reads as negative; -band gives the unsigned value.
+        $rights = [long][int]$rule.FileSystemRights -band 0xFFFFFFFFL
         $access.Add(@{
-                Sid         = [string]$rule.IdentityReference.Value
-                Allow       = ([string]$rule.AccessControlType -eq 'Allow')
-                Rights      = $rights
-                InheritOnly = (([int]$rule.PropagationFlags -band 2) -ne 0)
+                Sid = [string]$rule.IdentityReference.Value; Allow = ([string]$rule.AccessControlType -eq 'Allow')
+                Rights = $rights; InheritOnly = (([int]$rule.PropagationFlags -band 2) -ne 0)
             })
     }
     return @{ Owner = [string]$acl.GetOwner($sidType).Value; Access = $access.ToArray() }

@@ -19,20 +19,19 @@ function Complete-RdsPlatform {
     [CmdletBinding()] param()
 }
 
-
 # Returns a time Windows hands over (a CIM DATETIME, an event's TimeCreated) as UTC text yyyy-MM-ddTHH:mm:ssZ, whatever the host's zone and culture; '' for none.
 function ConvertTo-RdsUtcText {
     param([AllowNull()] [object] $Time)
     if ($null -eq $Time) { return '' }
     return ([datetime]$Time).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [System.Globalization.CultureInfo]::InvariantCulture)
 }
+
 # Returns @{ ComputerName; UserName; IsDomainJoined } of this host and account.
 function Get-RdsHostIdentity {
     [CmdletBinding()] param()
-    $system = Get-CimInstance -ClassName 'Win32_ComputerSystem'
     return @{
         ComputerName = [System.Environment]::MachineName; UserName = [System.Security.Principal.WindowsIdentity]::GetCurrent().Name
-        IsDomainJoined = [bool]$system.PartOfDomain
+        IsDomainJoined = [bool](Get-CimInstance -ClassName 'Win32_ComputerSystem').PartOfDomain
     }
 }
 
@@ -68,16 +67,14 @@ function Lock-RdsHost {
     param([Parameter(Mandatory)] [string] $Name)
     $mutex = New-RdsHostMutex -Name $Name
     $status = 'Held'
-    try { if ($mutex.WaitOne(0)) { $status = 'Acquired' } }
-    catch {
+    try { if ($mutex.WaitOne(0)) { $status = 'Acquired' } } catch {
         if (-not (Test-RdsWrappedException -ErrorRecord $_ -Type ([System.Threading.AbandonedMutexException]))) {
             $mutex.Dispose()
             throw
         }
         $status = 'Abandoned'
     }
-    if ($status -eq 'Held') { $mutex.Dispose() }
-    else { $script:RdsHostMutex = $mutex }
+    if ($status -eq 'Held') { $mutex.Dispose() } else { $script:RdsHostMutex = $mutex }
     return @{ Status = $status; Lock = 'Global\rdsplan-' + $Name }
 }
 
@@ -86,10 +83,7 @@ function Unlock-RdsHost {
     param([Parameter(Mandatory)] [string] $Name)
     $mutex = $script:RdsHostMutex
     $script:RdsHostMutex = $null
-    if ($null -ne $mutex) {
-        try { $mutex.ReleaseMutex() }
-        finally { $mutex.Dispose() }
-    }
+    if ($null -ne $mutex) { try { $mutex.ReleaseMutex() } finally { $mutex.Dispose() } }
 }
 
 # Schedules a restart of this host with shutdown.exe.

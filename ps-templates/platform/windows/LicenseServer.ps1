@@ -56,9 +56,7 @@ function Invoke-RdsLicenseRevoke {
     $returnValue = Get-RdsPropertyValue -InputObject $result -Name 'ReturnValue'
     # No ReturnValue is no answer, not success: -1 reads as a refusal the runtime reports.
     if ($null -eq $returnValue) { $returnValue = -1 }
-    return @{
-        ReturnValue = [long]$returnValue; RevokableCals = $revokable; NextRevokeAllowedOn = $nextText
-    }
+    return @{ ReturnValue = [long]$returnValue; RevokableCals = $revokable; NextRevokeAllowedOn = $nextText }
 }
 
 # Returns the usage report summary (Win32_TSLicenseReport: GenerateReportEx, FetchReportSummaryEntries, then DeleteReport, also after a failed fetch) as an array of hashtables, also for none or one.

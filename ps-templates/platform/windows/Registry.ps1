@@ -11,29 +11,22 @@
 # Opens the hive of a normalized path in a registry view; returns @{ Base; SubPath }.
 function Open-RdsRegistryBaseKey {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
-    $separator = $Path.IndexOf('\')
-    $rootName = $Path
-    $subPath = ''
-    if ($separator -ge 0) {
-        $rootName = $Path.Substring(0, $separator)
-        $subPath = $Path.Substring($separator + 1)
-    }
-    $hive = $null
-    switch -CaseSensitive ($rootName) {
-        'HKLM' { $hive = [Microsoft.Win32.RegistryHive]::LocalMachine }
-        'HKCU' { $hive = [Microsoft.Win32.RegistryHive]::CurrentUser }
-        'HKU' { $hive = [Microsoft.Win32.RegistryHive]::Users }
-        'HKCR' { $hive = [Microsoft.Win32.RegistryHive]::ClassesRoot }
+    # No separator (a hive root): $subPath stays $null, returned as ''.
+    $rootName, $subPath = $Path.Split([char[]]'\', 2)
+    $hive = switch -CaseSensitive ($rootName) {
+        'HKLM' { [Microsoft.Win32.RegistryHive]::LocalMachine }
+        'HKCU' { [Microsoft.Win32.RegistryHive]::CurrentUser }
+        'HKU' { [Microsoft.Win32.RegistryHive]::Users }
+        'HKCR' { [Microsoft.Win32.RegistryHive]::ClassesRoot }
         default { throw "unsupported registry root '$rootName' ($Path)" }
     }
-    $registryView = [Microsoft.Win32.RegistryView]::Default
-    switch -CaseSensitive ($View) {
-        '64' { $registryView = [Microsoft.Win32.RegistryView]::Registry64 }
-        '32' { $registryView = [Microsoft.Win32.RegistryView]::Registry32 }
-        'Default' { $registryView = [Microsoft.Win32.RegistryView]::Default }
+    $registryView = switch -CaseSensitive ($View) {
+        '64' { [Microsoft.Win32.RegistryView]::Registry64 }
+        '32' { [Microsoft.Win32.RegistryView]::Registry32 }
+        'Default' { [Microsoft.Win32.RegistryView]::Default }
         default { throw "unsupported registry view '$View' ($Path)" }
     }
-    return @{ Base = (Open-RdsRegistryHive -Hive $hive -View $registryView); SubPath = $subPath }
+    return @{ Base = (Open-RdsRegistryHive -Hive $hive -View $registryView); SubPath = [string]$subPath }
 }
 
 # Opens a hive root in a registry view (RegistryKey.OpenBaseKey: the one call that reaches the registry itself).
@@ -58,6 +51,20 @@ function Open-RdsRegistryKey {
     } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $base.Dispose() }
 }
 
+# Opens a key as Open-RdsRegistryKey does (-Parent: the parent of Path), runs Action on it as $key and disposes it; nothing when it is absent, or with -Required throws "registry key not found (<Path>)"; a failure names Target.
+function Use-RdsRegistryKey {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [scriptblock] $Action, [string] $Target = $Path,
+        [System.Security.AccessControl.RegistryRights] $Rights = [System.Security.AccessControl.RegistryRights]::ReadKey, [switch] $Create, [switch] $Parent, [switch] $Required)
+    # Action runs in a child scope of this function: it sees $key, and the caller's variables
+    # whose names differ from these parameters.
+    $open = $Path
+    if ($Parent) { $open = $Path.Substring(0, $Path.LastIndexOf('\')) }
+    $key = Open-RdsRegistryKey -Path $open -View $View -Rights $Rights -Create:$Create
+    if ($null -eq $key -and $Required) { throw "registry key not found ($Path)" }
+    if ($null -eq $key) { return }
+    try { & $Action } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Target + ')') } finally { $key.Dispose() }
+}
+
 # Returns $true when the registry key exists.
 function Test-RdsRegistryKey {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
@@ -65,15 +72,11 @@ function Test-RdsRegistryKey {
     # before ownership is taken) still exists.
     $separator = $Path.LastIndexOf('\')
     if ($separator -lt 0) { return $true }
-    $parent = Open-RdsRegistryKey -Path $Path.Substring(0, $separator) -View $View
-    if ($null -eq $parent) { return $false }
-    try {
-        $leaf = $Path.Substring($separator + 1)
-        foreach ($name in $parent.GetSubKeyNames()) {
-            if ([string]::Equals($name, $leaf, [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
-        }
-        return $false
-    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $parent.Dispose() }
+    $leaf = $Path.Substring($separator + 1)
+    # A missing parent returns nothing: $false.
+    return [bool](Use-RdsRegistryKey -Path $Path -View $View -Parent -Action {
+            @($key.GetSubKeyNames() | Where-Object { [string]::Equals($_, $leaf, [System.StringComparison]::OrdinalIgnoreCase) }).Count -gt 0
+        })
 }
 
 # Returns a value as @{ Name; Type; Data } in canonical form, or $null when the value or key is absent.
@@ -82,56 +85,31 @@ function Get-RdsRegistryValue {
     $key = Open-RdsRegistryKey -Path $Path -View $View
     if ($null -eq $key) { return $null }
     try {
-        $exists = $false
-        foreach ($valueName in $key.GetValueNames()) {
-            if ([string]::Equals($valueName, $Name, [System.StringComparison]::OrdinalIgnoreCase)) {
-                $exists = $true
-                $Name = $valueName
-                break
-            }
-        }
-        if (-not $exists) { return $null }
+        # Value names compare case-insensitively; the value is read by its stored name.
+        $stored = @($key.GetValueNames() | Where-Object { [string]::Equals($_, $Name, [System.StringComparison]::OrdinalIgnoreCase) })
+        if ($stored.Count -eq 0) { return $null }
+        $Name = $stored[0]
         $kind = $key.GetValueKind($Name)
         $raw = $key.GetValue($Name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
-        $type = ''
+        # The canonical type is the RegistryValueKind's name.
+        $type = [string]$kind
         $data = $null
-        switch ($kind) {
-            ([Microsoft.Win32.RegistryValueKind]::String) {
-                $type = 'String'
-                $data = [string]$raw
-            }
-            ([Microsoft.Win32.RegistryValueKind]::ExpandString) {
-                $type = 'ExpandString'
-                $data = [string]$raw
-            }
-            ([Microsoft.Win32.RegistryValueKind]::MultiString) {
-                $type = 'MultiString'
-                $data = [string[]]@($raw)
-            }
-            ([Microsoft.Win32.RegistryValueKind]::DWord) {
-                $type = 'DWord'
-                $data = [long][System.BitConverter]::ToUInt32([System.BitConverter]::GetBytes([int]$raw), 0)
-            }
-            ([Microsoft.Win32.RegistryValueKind]::QWord) {
-                $type = 'QWord'
-                $data = [System.BitConverter]::ToUInt64([System.BitConverter]::GetBytes([long]$raw), 0).ToString([System.Globalization.CultureInfo]::InvariantCulture)
-            }
-            ([Microsoft.Win32.RegistryValueKind]::Binary) {
-                $type = 'Binary'
-                $data = ConvertTo-RdsHexString -Bytes ([byte[]]@($raw))
-            }
-            ([Microsoft.Win32.RegistryValueKind]::None) {
+        switch -CaseSensitive ($type) {
+            'String' { $data = [string]$raw }
+            'ExpandString' { $data = [string]$raw }
+            'MultiString' { $data = [string[]]@($raw) }
+            'DWord' { $data = [long][System.BitConverter]::ToUInt32([System.BitConverter]::GetBytes([int]$raw), 0) }
+            # [string] of an unsigned number is culture-independent.
+            'QWord' { $data = [string][System.BitConverter]::ToUInt64([System.BitConverter]::GetBytes([long]$raw), 0) }
+            'Binary' { $data = ConvertTo-RdsHexString -Bytes ([byte[]]@($raw)) }
+            'None' {
                 # REG_NONE: GetValue returns its bytes, SetValue(..., None) writes them back.
-                $type = 'None'
                 if ($null -eq $raw) { $raw = [byte[]]@() }
                 $data = ConvertTo-RdsHexString -Bytes ([byte[]]@($raw))
             }
-            default {
-                # RegistryValueKind.Unknown: REG_DWORD_BIG_ENDIAN, REG_LINK and the resource lists.
-                # GetValue returns nothing for most of them and SetValue can write none of them.
-                $type = 'Unknown'
-                $data = $null
-            }
+            # RegistryValueKind.Unknown: REG_DWORD_BIG_ENDIAN, REG_LINK and the resource lists.
+            # GetValue returns nothing for most of them and SetValue can write none of them.
+            default { $type = 'Unknown' }
         }
         return @{ Name = $Name; Type = $type; Data = $data }
     } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + '\' + $Name + ')') } finally { $key.Dispose() }
@@ -146,23 +124,13 @@ function Get-RdsProcessBitness {
 # Returns the value names of a key ('' is the default value); nothing when the key is absent.
 function Get-RdsRegistryValueName {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
-    $key = Open-RdsRegistryKey -Path $Path -View $View
-    if ($null -eq $key) { return }
-    try { $names = $key.GetValueNames() }
-    catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') }
-    finally { $key.Dispose() }
-    return $names
+    Use-RdsRegistryKey -Path $Path -View $View -Action { $key.GetValueNames() }
 }
 
 # Returns the subkey names of a key; nothing when the key is absent.
 function Get-RdsRegistrySubkeyName {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
-    $key = Open-RdsRegistryKey -Path $Path -View $View
-    if ($null -eq $key) { return }
-    try { $names = $key.GetSubKeyNames() }
-    catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') }
-    finally { $key.Dispose() }
-    return $names
+    Use-RdsRegistryKey -Path $Path -View $View -Action { $key.GetSubKeyNames() }
 }
 
 # Writes a value from canonical data, creating the key when missing.
@@ -172,7 +140,6 @@ function Set-RdsRegistryValue {
         [Parameter(Mandatory)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Data, [Parameter(Mandatory)] [string] $View)
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     $kind = [Microsoft.Win32.RegistryValueKind]::$Type
-    $value = $null
     switch -CaseSensitive ($Type) {
         'String' { $value = [string]$Data }
         'ExpandString' { $value = [string]$Data }
@@ -181,10 +148,7 @@ function Set-RdsRegistryValue {
         'QWord' { $value = [System.BitConverter]::ToInt64([System.BitConverter]::GetBytes([uint64]::Parse([string]$Data, $invariant)), 0) }
         default { $value = ConvertFrom-RdsHexString -Hex ([string]$Data) }
     }
-    $key = Open-RdsRegistryKey -Path $Path -View $View -Create
-    try { $key.SetValue($Name, $value, $kind) }
-    catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + '\' + $Name + ')') }
-    finally { $key.Dispose() }
+    Use-RdsRegistryKey -Path $Path -View $View -Create -Target ($Path + '\' + $Name) -Action { $key.SetValue($Name, $value, $kind) }
 }
 
 # Converts a hex string without separators to a byte array.
@@ -199,11 +163,8 @@ function ConvertFrom-RdsHexString {
 # Deletes a value; throws when it does not exist.
 function Remove-RdsRegistryValue {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Name, [Parameter(Mandatory)] [string] $View)
-    $key = Open-RdsRegistryKey -Path $Path -View $View -Rights ([System.Security.AccessControl.RegistryRights]::ReadKey -bor [System.Security.AccessControl.RegistryRights]::SetValue)
-    if ($null -eq $key) { throw "registry key not found ($Path)" }
-    try { $key.DeleteValue($Name, $true) }
-    catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + '\' + $Name + ')') }
-    finally { $key.Dispose() }
+    $rights = [System.Security.AccessControl.RegistryRights]::ReadKey -bor [System.Security.AccessControl.RegistryRights]::SetValue
+    Use-RdsRegistryKey -Path $Path -View $View -Rights $rights -Required -Target ($Path + '\' + $Name) -Action { $key.DeleteValue($Name, $true) }
 }
 
 # Creates a key (and missing parents); does nothing when it exists.
@@ -218,28 +179,19 @@ function Remove-RdsRegistryKey {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [switch] $Recurse)
     $separator = $Path.LastIndexOf('\')
     if ($separator -lt 0 -or $Path.IndexOf('\') -eq $separator) { throw "refusing to delete a hive root or top-level key ($Path)" }
-    $parentPath = $Path.Substring(0, $separator)
     $leaf = $Path.Substring($separator + 1)
-    $parent = Open-RdsRegistryKey -Path $parentPath -View $View -Rights ([System.Security.AccessControl.RegistryRights]::ReadKey -bor [System.Security.AccessControl.RegistryRights]::CreateSubKey)
-    if ($null -eq $parent) { throw "registry key not found ($Path)" }
-    try {
-        if ($Recurse) { $parent.DeleteSubKeyTree($leaf, $true) }
-        else { $parent.DeleteSubKey($leaf, $true) }
-    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $parent.Dispose() }
-}
-
-# Returns the reg.exe view switch for a view ('/reg:64', '/reg:32' or nothing).
-function Get-RdsRegExeArgument {
-    param([Parameter(Mandatory)] [string] $View)
-    if ($View -eq '64') { return @('/reg:64') }
-    if ($View -eq '32') { return @('/reg:32') }
-    return @()
+    $rights = [System.Security.AccessControl.RegistryRights]::ReadKey -bor [System.Security.AccessControl.RegistryRights]::CreateSubKey
+    Use-RdsRegistryKey -Path $Path -View $View -Rights $rights -Parent -Required -Action {
+        if ($Recurse) { $key.DeleteSubKeyTree($leaf, $true) } else { $key.DeleteSubKey($leaf, $true) }
+    }
 }
 
 # Exports a key with reg.exe export ... /y (UTF-16LE .reg file).
 function Export-RdsRegistryKey {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [string] $File)
-    $arguments = @('export', $Path, $File, '/y') + @(Get-RdsRegExeArgument -View $View)
+    $arguments = @('export', $Path, $File, '/y')
+    # The view switch: /reg:64 or /reg:32, none for the default view.
+    if ($View -eq '64' -or $View -eq '32') { $arguments += '/reg:' + $View }
     $result = Invoke-RdsNativeCommand -FilePath 'reg.exe' -ArgumentList $arguments
     if ($result.ExitCode -ne 0) { throw ('reg.exe export failed with exit code ' + $result.ExitCode + ': ' + $result.Output + ' (' + $Path + ')') }
 }

@@ -16,55 +16,45 @@ $script:RdsSecuritySections = [System.Security.AccessControl.AccessControlSectio
 # Returns the SDDL (Owner, Group, Access) of a registry key.
 function Get-RdsRegistrySddl {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
-    $key = Open-RdsRegistryKey -Path $Path -View $View -Rights ([System.Security.AccessControl.RegistryRights]::ReadPermissions)
-    if ($null -eq $key) { throw "registry key not found ($Path)" }
-    try {
-        $security = $key.GetAccessControl($script:RdsSecuritySections)
-        return $security.GetSecurityDescriptorSddlForm($script:RdsSecuritySections)
-    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $key.Dispose() }
+    Use-RdsRegistryKey -Path $Path -View $View -Rights ([System.Security.AccessControl.RegistryRights]::ReadPermissions) -Required -Action {
+        $key.GetAccessControl($script:RdsSecuritySections).GetSecurityDescriptorSddlForm($script:RdsSecuritySections)
+    }
 }
 
 # Replaces the owner, group and DACL of a registry key from SDDL.
 function Set-RdsRegistrySddl {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [string] $Sddl)
     $rights = [System.Security.AccessControl.RegistryRights]::ChangePermissions -bor [System.Security.AccessControl.RegistryRights]::TakeOwnership -bor [System.Security.AccessControl.RegistryRights]::ReadPermissions
-    $key = Open-RdsRegistryKey -Path $Path -View $View -Rights $rights
-    if ($null -eq $key) { throw "registry key not found ($Path)" }
-    try {
+    Use-RdsRegistryKey -Path $Path -View $View -Rights $rights -Required -Action {
         $security = New-RdsRegistrySecurity
         $security.SetSecurityDescriptorSddlForm($Sddl, $script:RdsSecuritySections)
         $key.SetAccessControl($security)
-    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $key.Dispose() }
+    }
 }
 
 # Makes a SID the owner of a registry key (needs SeTakeOwnershipPrivilege enabled).
 function Set-RdsRegistryOwner {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [string] $Sid)
     $owner = ConvertTo-RdsSecurityIdentifier -Sid $Sid
-    $key = Open-RdsRegistryKey -Path $Path -View $View -Rights ([System.Security.AccessControl.RegistryRights]::TakeOwnership)
-    if ($null -eq $key) { throw "registry key not found ($Path)" }
-    try {
+    Use-RdsRegistryKey -Path $Path -View $View -Rights ([System.Security.AccessControl.RegistryRights]::TakeOwnership) -Required -Action {
         # A new RegistrySecurity with only the owner set: SetAccessControl writes only the owner.
         $security = New-RdsRegistrySecurity
         $security.SetOwner($owner)
         $key.SetAccessControl($security)
-    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $key.Dispose() }
+    }
 }
 
 # Adds an Allow rule for a SID to a registry key's DACL (this key and its subkeys).
 function Add-RdsRegistryAccessRule {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [string] $Sid,
         [Parameter(Mandatory)] [string] $Rights)
-    $registryRights = [System.Security.AccessControl.RegistryRights]$Rights
-    $rule = New-RdsRegistryAccessRule -Sid $Sid -Rights $registryRights
+    $rule = New-RdsRegistryAccessRule -Sid $Sid -Rights ([System.Security.AccessControl.RegistryRights]$Rights)
     $keyRights = [System.Security.AccessControl.RegistryRights]::ChangePermissions -bor [System.Security.AccessControl.RegistryRights]::ReadPermissions
-    $key = Open-RdsRegistryKey -Path $Path -View $View -Rights $keyRights
-    if ($null -eq $key) { throw "registry key not found ($Path)" }
-    try {
+    Use-RdsRegistryKey -Path $Path -View $View -Rights $keyRights -Required -Action {
         $security = $key.GetAccessControl([System.Security.AccessControl.AccessControlSections]::Access)
         $security.AddAccessRule($rule)
         $key.SetAccessControl($security)
-    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + ' (' + $Path + ')') } finally { $key.Dispose() }
+    }
 }
 
 # Returns a new, empty RegistrySecurity (.NET; Windows only).
@@ -94,79 +84,41 @@ $script:RdsTokenPrivilegeSource = @'
 using System;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
-
-namespace RdsPlan
-{
-    public static class TokenPrivilege
-    {
+namespace RdsPlan {
+    public static class TokenPrivilege {
         private const uint TOKEN_QUERY = 0x0008;
         private const uint TOKEN_ADJUST_PRIVILEGES = 0x0020;
         private const uint SE_PRIVILEGE_ENABLED = 0x00000002;
-
+        [StructLayout(LayoutKind.Sequential)] private struct LUID { public uint LowPart; public int HighPart; }
         [StructLayout(LayoutKind.Sequential)]
-        private struct LUID
-        {
-            public uint LowPart;
-            public int HighPart;
-        }
-
-        [StructLayout(LayoutKind.Sequential)]
-        private struct TOKEN_PRIVILEGES
-        {
-            public uint PrivilegeCount;
-            public LUID Luid;
-            public uint Attributes;
-        }
-
-        [DllImport("kernel32.dll")]
-        private static extern IntPtr GetCurrentProcess();
-
-        [DllImport("kernel32.dll", SetLastError = true)]
-        private static extern bool CloseHandle(IntPtr handle);
-
+        private struct TOKEN_PRIVILEGES { public uint PrivilegeCount; public LUID Luid; public uint Attributes; }
+        [DllImport("kernel32.dll")] private static extern IntPtr GetCurrentProcess();
+        [DllImport("kernel32.dll", SetLastError = true)] private static extern bool CloseHandle(IntPtr handle);
         [DllImport("advapi32.dll", SetLastError = true)]
         private static extern bool OpenProcessToken(IntPtr processHandle, uint desiredAccess, out IntPtr tokenHandle);
-
         [DllImport("advapi32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
         private static extern bool LookupPrivilegeValue(string systemName, string name, out LUID luid);
-
         [DllImport("advapi32.dll", SetLastError = true)]
         private static extern bool AdjustTokenPrivileges(IntPtr tokenHandle, bool disableAllPrivileges, ref TOKEN_PRIVILEGES newState, uint bufferLength, ref TOKEN_PRIVILEGES previousState, out uint returnLength);
-
         // Enables or disables one privilege of this process's token. Returns { GetLastError()
         // after the call (1300 ERROR_NOT_ALL_ASSIGNED: not held), PreviousState.PrivilegeCount
         // (0: the state did not change), PreviousState's attributes of the privilege }.
-        public static uint[] Adjust(string name, bool enable)
-        {
+        public static uint[] Adjust(string name, bool enable) {
             IntPtr token;
             if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, out token))
-            {
                 throw new Win32Exception(Marshal.GetLastWin32Error(), "OpenProcessToken failed for privilege " + name);
-            }
-            try
-            {
+            try {
                 LUID luid;
                 if (!LookupPrivilegeValue(null, name, out luid))
-                {
                     throw new Win32Exception(Marshal.GetLastWin32Error(), "unknown privilege " + name);
-                }
-                TOKEN_PRIVILEGES state = new TOKEN_PRIVILEGES();
-                state.PrivilegeCount = 1;
-                state.Luid = luid;
-                state.Attributes = enable ? SE_PRIVILEGE_ENABLED : 0;
+                TOKEN_PRIVILEGES state = new TOKEN_PRIVILEGES { PrivilegeCount = 1, Luid = luid, Attributes = enable ? SE_PRIVILEGE_ENABLED : 0 };
                 TOKEN_PRIVILEGES previous = new TOKEN_PRIVILEGES();
                 uint returnLength;
                 if (!AdjustTokenPrivileges(token, false, ref state, (uint)Marshal.SizeOf(typeof(TOKEN_PRIVILEGES)), ref previous, out returnLength))
-                {
                     throw new Win32Exception(Marshal.GetLastWin32Error(), "AdjustTokenPrivileges failed for privilege " + name);
-                }
                 uint error = (uint)Marshal.GetLastWin32Error();
                 return new uint[] { error, previous.PrivilegeCount, previous.Attributes };
-            }
-            finally
-            {
-                CloseHandle(token);
-            }
+            } finally { CloseHandle(token); }
         }
     }
 }
@@ -184,8 +136,7 @@ function Set-RdsPrivilegeState {
     if (-not ([System.Management.Automation.PSTypeName]'RdsPlan.TokenPrivilege').Type) {
         Add-Type -TypeDefinition $script:RdsTokenPrivilegeSource -Language CSharp
     }
-    try { $result = Invoke-RdsTokenPrivilegeAdjustment -Name $Name -Enable $Enable }
-    catch { throw (Get-RdsExceptionMessage -ErrorRecord $_) }
+    try { $result = Invoke-RdsTokenPrivilegeAdjustment -Name $Name -Enable $Enable } catch { throw (Get-RdsExceptionMessage -ErrorRecord $_) }
     if ($Enable -and [long]$result[0] -eq 1300) { throw ('Not all privileges or groups referenced are assigned to the caller. (' + $Name + ')') }
     if ([long]$result[1] -eq 0) { return $Enable }
     return (([long]$result[2] -band 2) -ne 0)

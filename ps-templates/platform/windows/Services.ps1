@@ -5,25 +5,17 @@
 # Delayed start is set with 'sc.exe config <name> start= delayed-auto' (Set-Service in 5.1
 # has no AutomaticDelayedStart and setting Automatic does not clear delayed start).
 
-# Returns the Win32_Service instance of a service, or $null.
-function Get-RdsCimService {
-    param([Parameter(Mandatory)] [string] $Name)
-    $escaped = $Name.Replace('\', '\\').Replace("'", "\'")
-    return Get-CimInstance -ClassName 'Win32_Service' -Filter ("Name='" + $escaped + "'")
-}
-
 # Returns @{ Name; StartMode; Status; DependentServices; ServicesDependedOn }, or $null when the service does not exist.
 function Get-RdsService {
     param([Parameter(Mandatory)] [string] $Name)
-    $cim = Get-RdsCimService -Name $Name
+    # The Win32_Service instance, the name escaped for WQL.
+    $cim = Get-CimInstance -ClassName 'Win32_Service' -Filter ("Name='" + $Name.Replace('\', '\\').Replace("'", "\'") + "'")
     if ($null -eq $cim) { return $null }
     $startMode = [string]$cim.StartMode
-    switch -CaseSensitive ($startMode) {
-        'Auto' {
-            $startMode = 'Automatic'
-            $delayed = Get-RdsRegistryValue -Path ('HKLM\SYSTEM\CurrentControlSet\Services\' + [string]$cim.Name) -Name 'DelayedAutostart' -View 'Default'
-            if ($null -ne $delayed -and $delayed.Type -eq 'DWord' -and [long]$delayed.Data -eq 1) { $startMode = 'AutomaticDelayedStart' }
-        }
+    if ($startMode -ceq 'Auto') {
+        $startMode = 'Automatic'
+        $delayed = Get-RdsRegistryValue -Path ('HKLM\SYSTEM\CurrentControlSet\Services\' + [string]$cim.Name) -Name 'DelayedAutostart' -View 'Default'
+        if ($null -ne $delayed -and $delayed.Type -eq 'DWord' -and [long]$delayed.Data -eq 1) { $startMode = 'AutomaticDelayedStart' }
     }
     $status = ([string]$cim.State).Replace(' ', '')
     switch -CaseSensitive ($status) {
@@ -33,9 +25,7 @@ function Get-RdsService {
     $service = Get-Service -Name ([System.Management.Automation.WildcardPattern]::Escape([string]$cim.Name))
     $dependents = [string[]]@($service.DependentServices | ForEach-Object { [string]$_.Name })
     $dependedOn = [string[]]@($service.ServicesDependedOn | ForEach-Object { [string]$_.Name })
-    return @{
-        Name = [string]$cim.Name; StartMode = $startMode; Status = $status; DependentServices = $dependents; ServicesDependedOn = $dependedOn
-    }
+    return @{ Name = [string]$cim.Name; StartMode = $startMode; Status = $status; DependentServices = $dependents; ServicesDependedOn = $dependedOn }
 }
 
 # Returns the ServiceController of a service; throws "service X not found" when it does not exist.
@@ -67,15 +57,6 @@ function Set-RdsServiceStartMode {
     }
 }
 
-# Throws what Stop-Service says when a service has running dependents and -Force is not given (ServiceController.Stop would stop them).
-function Assert-RdsStoppableService {
-    param([Parameter(Mandatory)] [object] $Service, [switch] $Force)
-    $running = @($Service.DependentServices | Where-Object { [string]$_.Status -ne 'Stopped' })
-    if ($running.Count -gt 0 -and -not $Force) {
-        throw ("Cannot stop service '" + [string]$Service.DisplayName + ' (' + [string]$Service.Name + ")' because it has dependent services. It can only be stopped if the Force flag is set.")
-    }
-}
-
 # Asks the service control manager to start a service (which starts what it depends on) and returns without waiting; nothing when it runs.
 function Start-RdsService {
     param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
@@ -89,7 +70,11 @@ function Stop-RdsService {
     param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
     $service = Get-RdsExistingService -Name $Name
     if ([string]$service.Status -eq 'Stopped') { return }
-    Assert-RdsStoppableService -Service $service -Force:$Force
+    # Without -Force, running dependents fail it with Stop-Service's message (ServiceController.Stop would stop them).
+    $running = @($service.DependentServices | Where-Object { [string]$_.Status -ne 'Stopped' })
+    if ($running.Count -gt 0 -and -not $Force) {
+        throw ("Cannot stop service '" + [string]$service.DisplayName + ' (' + [string]$service.Name + ")' because it has dependent services. It can only be stopped if the Force flag is set.")
+    }
     $service.Stop()
 }
 
@@ -98,8 +83,7 @@ function Wait-RdsServiceStatus {
     param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [ValidateSet('Running', 'Stopped')] [string] $Status,
         [Parameter(Mandatory)] [int] $TimeoutSeconds)
     $service = Get-RdsExistingService -Name $Name
-    try { $service.WaitForStatus($Status, [System.TimeSpan]::FromSeconds($TimeoutSeconds)) }
-    catch {
+    try { $service.WaitForStatus($Status, [System.TimeSpan]::FromSeconds($TimeoutSeconds)) } catch {
         if (Test-RdsWrappedException -ErrorRecord $_ -Type ([System.ServiceProcess.TimeoutException])) { return $false }
         throw
     }
