@@ -18,8 +18,7 @@ $script:RdsGraceReadIntervalMilliseconds = 1000
 function Get-RdsErrorCode {
     [CmdletBinding(DefaultParameterSetName = 'ErrorRecord')] param(
         [Parameter(Mandatory, ParameterSetName = 'ErrorRecord')] [System.Management.Automation.ErrorRecord] $ErrorRecord,
-        [Parameter(Mandatory, ParameterSetName = 'Exception')] [System.Exception] $Exception
-    )
+        [Parameter(Mandatory, ParameterSetName = 'Exception')] [System.Exception] $Exception)
     if ($PSCmdlet.ParameterSetName -eq 'ErrorRecord') { $Exception = $ErrorRecord.Exception }
     $chain = Get-RdsExceptionChain -Exception $Exception
     foreach ($item in $chain) {
@@ -31,9 +30,8 @@ function Get-RdsErrorCode {
     }
     foreach ($item in $chain) {
         $hresult = ConvertTo-RdsHResult -Code ([long]$item.HResult)
-        $failure = ($hresult -band 0x80000000L) -ne 0
-        $facility = ($hresult -shr 16) -band 0x7FFL
-        if ($failure -and $facility -ne 0x13L) { return $hresult }
+        # A failure (bit 31) of another facility than .NET's own (0x13).
+        if (($hresult -band 0x80000000L) -ne 0 -and (($hresult -shr 16) -band 0x7FFL) -ne 0x13L) { return $hresult }
     }
     return $null
 }
@@ -60,8 +58,7 @@ function Get-RdsCimErrorCode {
     $data = Get-RdsPropertyValue -InputObject $Exception -Name 'ErrorData'
     $properties = Get-RdsPropertyValue -InputObject $data -Name 'CimInstanceProperties'
     if ($null -eq $properties) { return $null }
-    $property = $properties['error_Code']
-    $value = Get-RdsPropertyValue -InputObject $property -Name 'Value'
+    $value = Get-RdsPropertyValue -InputObject ($properties['error_Code']) -Name 'Value'
     if ($null -eq $value) { return $null }
     return [long]$value
 }
@@ -110,21 +107,15 @@ function Invoke-RdsRetry {
 
 # Reads the grace period days left and says what the answer means: @{ DaysLeft; Expired; Error; ErrorCode; Attempts; ElapsedMilliseconds }.
 function Read-RdsGracePeriodDays {
-    [CmdletBinding()] param(
-        [switch] $AfterRestart,
-        [int] $TimeoutMilliseconds = $script:RdsGraceReadTimeoutMilliseconds,
-        [int] $IntervalMilliseconds = $script:RdsGraceReadIntervalMilliseconds
-    )
+    [CmdletBinding()] param([switch] $AfterRestart, [int] $TimeoutMilliseconds = $script:RdsGraceReadTimeoutMilliseconds,
+        [int] $IntervalMilliseconds = $script:RdsGraceReadIntervalMilliseconds)
     $bound = 0
     if ($AfterRestart) { $bound = $TimeoutMilliseconds }
     $read = Invoke-RdsRetry -TimeoutMilliseconds $bound -IntervalMilliseconds $IntervalMilliseconds -ScriptBlock { Get-RdsGracePeriodDays }
     $result = @{ DaysLeft = $null; Expired = $false; Error = ''; ErrorCode = $null; Attempts = $read.Attempts; ElapsedMilliseconds = $read.ElapsedMilliseconds }
     if ($read.Succeeded) {
-        if ($read.Output.Length -ne 1 -or $null -eq $read.Output[0]) {
-            $result.Error = 'GetGracePeriodDays returned no DaysLeft'
-            return $result
-        }
-        $result.DaysLeft = [int]$read.Output[0]
+        if ($read.Output.Length -ne 1 -or $null -eq $read.Output[0]) { $result.Error = 'GetGracePeriodDays returned no DaysLeft' }
+        else { $result.DaysLeft = [int]$read.Output[0] }
         return $result
     }
     $code = Get-RdsErrorCode -ErrorRecord $read.ErrorRecord

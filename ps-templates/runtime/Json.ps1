@@ -39,105 +39,51 @@ function Add-RdsJsonValue {
         [Parameter(Mandatory)] [AllowNull()] [AllowEmptyString()] [AllowEmptyCollection()] [object] $Value, [Parameter(Mandatory)] [int] $Depth)
     if ($Depth -gt 100) { throw 'ConvertTo-RdsJson: the value nests deeper than 100 levels (a cycle?)' }
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture
-    if ($null -eq $Value -or $Value -is [System.DBNull]) {
-        [void]$Builder.Append('null')
-        return
-    }
-    if ($Value -is [string]) {
-        Add-RdsJsonString -Builder $Builder -Text $Value
-        return
-    }
-    if ($Value -is [char] -or $Value -is [guid] -or $Value -is [System.Enum] -or $Value -is [version] -or $Value -is [uri]) {
+    if ($null -eq $Value -or $Value -is [System.DBNull]) { [void]$Builder.Append('null') }
+    elseif ($Value -is [string]) { Add-RdsJsonString -Builder $Builder -Text $Value }
+    elseif ($Value -is [char] -or $Value -is [guid] -or $Value -is [System.Enum] -or $Value -is [version] -or $Value -is [uri]) {
         Add-RdsJsonString -Builder $Builder -Text ([string]$Value.ToString())
-        return
-    }
-    if ($Value -is [bool]) {
-        if ($Value) { [void]$Builder.Append('true') } else { [void]$Builder.Append('false') }
-        return
-    }
-    if ($Value -is [System.Management.Automation.SwitchParameter]) {
-        if ($Value.IsPresent) { [void]$Builder.Append('true') } else { [void]$Builder.Append('false') }
-        return
-    }
-    if ($Value -is [byte] -or $Value -is [sbyte] -or $Value -is [int16] -or $Value -is [uint16] -or
-        $Value -is [int32] -or $Value -is [uint32] -or $Value -is [int64] -or $Value -is [uint64] -or
-        $Value -is [bigint]) {
+    } elseif ($Value -is [bool] -or $Value -is [System.Management.Automation.SwitchParameter]) {
+        # [bool] of a switch is its IsPresent.
+        if ([bool]$Value) { [void]$Builder.Append('true') } else { [void]$Builder.Append('false') }
+    } elseif ($Value -is [byte] -or $Value -is [sbyte] -or $Value -is [int16] -or $Value -is [uint16] -or $Value -is [int32] -or
+        $Value -is [uint32] -or $Value -is [int64] -or $Value -is [uint64] -or $Value -is [bigint] -or $Value -is [decimal]) {
         [void]$Builder.Append($Value.ToString($invariant))
-        return
-    }
-    if ($Value -is [double] -or $Value -is [single]) {
+    } elseif ($Value -is [double] -or $Value -is [single]) {
         if ([double]::IsNaN([double]$Value) -or [double]::IsInfinity([double]$Value)) { [void]$Builder.Append('null') }
         else { [void]$Builder.Append($Value.ToString('R', $invariant)) }
-        return
-    }
-    if ($Value -is [decimal]) {
-        [void]$Builder.Append($Value.ToString($invariant))
-        return
-    }
-    if ($Value -is [datetime]) {
-        Add-RdsJsonString -Builder $Builder -Text ($Value.ToUniversalTime().ToString('o', $invariant))
-        return
-    }
-    if ($Value -is [System.DateTimeOffset]) {
-        Add-RdsJsonString -Builder $Builder -Text ($Value.UtcDateTime.ToString('o', $invariant))
-        return
-    }
-    if ($Value -is [System.Collections.IDictionary]) {
+    } elseif ($Value -is [datetime]) { Add-RdsJsonString -Builder $Builder -Text ($Value.ToUniversalTime().ToString('o', $invariant)) }
+    elseif ($Value -is [System.DateTimeOffset]) { Add-RdsJsonString -Builder $Builder -Text ($Value.UtcDateTime.ToString('o', $invariant)) }
+    elseif ($Value -is [System.Collections.IDictionary] -or $Value -is [System.Management.Automation.PSCustomObject]) {
         # GetEnumerator, not .Keys: a hashtable with a key named 'Keys' would hide the property,
         # and an [ordered] dictionary indexed with an integer key would index by position.
-        $entryKeys = [System.Collections.Generic.List[string]]::new()
-        $entryValues = [System.Collections.Generic.List[object]]::new()
-        foreach ($entry in $Value.GetEnumerator()) {
-            $entryKeys.Add([string]$entry.Key)
-            $entryValues.Add($entry.Value)
-        }
-        $names = $entryKeys.ToArray()
-        $order = [int[]]::new($names.Length)
-        for ($i = 0; $i -lt $names.Length; $i++) { $order[$i] = $i }
-        if (-not ($Value -is [System.Collections.Specialized.OrderedDictionary])) {
-            # Sort the positions by key name, ordinal: the output is the same whatever the
-            # hashtable's internal order.
-            $sortedNames = [string[]]::new($names.Length)
-            [System.Array]::Copy($names, $sortedNames, $names.Length)
-            [System.Array]::Sort($sortedNames, $order, [System.StringComparer]::Ordinal)
+        if ($Value -is [System.Collections.IDictionary]) {
+            $members = @(foreach ($entry in $Value.GetEnumerator()) { @{ Name = $entry.Key; Value = $entry.Value } })
+        } else { $members = @($Value.PSObject.Properties) }
+        $names = [string[]]@(foreach ($member in $members) { [string]$member.Name })
+        $order = [int[]]@(for ($i = 0; $i -lt $names.Length; $i++) { $i })
+        if ($Value -is [System.Collections.IDictionary] -and -not ($Value -is [System.Collections.Specialized.OrderedDictionary])) {
+            # Sort the positions by key name, ordinal: the output is the same whatever the hashtable's
+            # internal order. An int[] is sorted in place; an object[] would be converted to a copy.
+            [System.Array]::Sort($names, $order, [System.StringComparer]::Ordinal)
         }
         [void]$Builder.Append('{')
-        $first = $true
-        foreach ($index in $order) {
-            if (-not $first) { [void]$Builder.Append(',') }
-            $first = $false
-            Add-RdsJsonString -Builder $Builder -Text $names[$index]
+        for ($i = 0; $i -lt $names.Length; $i++) {
+            if ($i -gt 0) { [void]$Builder.Append(',') }
+            Add-RdsJsonString -Builder $Builder -Text $names[$i]
             [void]$Builder.Append(':')
-            Add-RdsJsonValue -Builder $Builder -Value ($entryValues[$index]) -Depth ($Depth + 1)
+            Add-RdsJsonValue -Builder $Builder -Value ($members[$order[$i]].Value) -Depth ($Depth + 1)
         }
         [void]$Builder.Append('}')
-        return
-    }
-    if ($Value -is [System.Management.Automation.PSCustomObject]) {
-        [void]$Builder.Append('{')
-        $first = $true
-        foreach ($property in $Value.PSObject.Properties) {
-            if (-not $first) { [void]$Builder.Append(',') }
-            $first = $false
-            Add-RdsJsonString -Builder $Builder -Text ([string]$property.Name)
-            [void]$Builder.Append(':')
-            Add-RdsJsonValue -Builder $Builder -Value ($property.Value) -Depth ($Depth + 1)
-        }
-        [void]$Builder.Append('}')
-        return
-    }
-    if ($Value -is [System.Collections.IEnumerable]) {
+    } elseif ($Value -is [System.Collections.IEnumerable]) {
+        $items = @($Value)
         [void]$Builder.Append('[')
-        $first = $true
-        foreach ($item in $Value) {
-            if (-not $first) { [void]$Builder.Append(',') }
-            $first = $false
-            Add-RdsJsonValue -Builder $Builder -Value $item -Depth ($Depth + 1)
+        for ($i = 0; $i -lt $items.Length; $i++) {
+            if ($i -gt 0) { [void]$Builder.Append(',') }
+            Add-RdsJsonValue -Builder $Builder -Value $items[$i] -Depth ($Depth + 1)
         }
         [void]$Builder.Append(']')
-        return
-    }
-    Add-RdsJsonString -Builder $Builder -Text ([string]$Value.ToString())
+    } else { Add-RdsJsonString -Builder $Builder -Text ([string]$Value.ToString()) }
 }
 
 # Converts a value to compact, deterministic, ASCII-only JSON.

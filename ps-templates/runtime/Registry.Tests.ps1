@@ -103,6 +103,7 @@ Describe 'Test-RdsSddlGrant' {
         @{ Name = 'deny ACE does not grant'; Sddl = 'O:BAG:SYD:(D;CI;KA;;;BA)'; Sid = 'S-1-5-32-544'; Rights = 'ReadKey'; Expected = $false }
         @{ Name = 'generic all'; Sddl = 'O:BAG:SYD:(A;CI;GA;;;BA)'; Sid = 'S-1-5-32-544'; Rights = 'FullControl'; Expected = $true }
         @{ Name = 'letter rights combine'; Sddl = 'O:BAG:SYD:(A;CI;CCDCLCSWRPSDRCWDWO;;;BA)'; Sid = 'S-1-5-32-544'; Rights = 'ReadKey, SetValue, TakeOwnership'; Expected = $true }
+        @{ Name = 'right names in any case'; Sddl = 'O:BAG:SYD:(A;CI;KR;;;BA)'; Sid = 'ba'; Rights = 'readkey,QUERYVALUES'; Expected = $true }
     ) {
         $granted = Test-RdsSddlGrant -Sddl $Sddl -Sid $Sid -Rights $Rights
         $granted | Should -BeOfType [bool]

@@ -46,8 +46,7 @@ function Test-RdsRegistryDataEqual {
             $invariant = [System.Globalization.CultureInfo]::InvariantCulture
             return ([uint64]::Parse([string]$Left, $invariant) -eq [uint64]::Parse([string]$Right, $invariant))
         }
-        'Binary' { return [string]::Equals([string]$Left, [string]$Right, [System.StringComparison]::OrdinalIgnoreCase) }
-        'None' { return [string]::Equals([string]$Left, [string]$Right, [System.StringComparison]::OrdinalIgnoreCase) }
+        { @('Binary', 'None') -ccontains $_ } { return [string]::Equals([string]$Left, [string]$Right, [System.StringComparison]::OrdinalIgnoreCase) }
         default { return [string]::Equals([string]$Left, [string]$Right, [System.StringComparison]::Ordinal) }
     }
 }
@@ -67,26 +66,21 @@ function ConvertTo-RdsCanonicalData {
             return $number
         }
         'QWord' { return ([uint64]::Parse([string]$Data, $invariant)).ToString($invariant) }
-        'Binary' { return ([string]$Data).ToLowerInvariant() }
-        'None' { return ([string]$Data).ToLowerInvariant() }
-        default {
-            if ($null -eq $Data) { return '' }
-            return [string]$Data
-        }
+        { @('Binary', 'None') -ccontains $_ } { return ([string]$Data).ToLowerInvariant() }
+        # [string]$null is ''.
+        default { return [string]$Data }
     }
 }
 
 # Returns every value of a key as an array of @{ Name; Type; Data } (empty when the key is absent).
 function Get-RdsRegistryValueList {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [scriptblock] $Filter = $null)
-    $values = [System.Collections.Generic.List[object]]::new()
-    foreach ($name in @(Get-RdsRegistryValueName -Path $Path -View $View)) {
-        if ($null -ne $Filter -and -not (& $Filter $name)) { continue }
-        $value = Get-RdsRegistryValue -Path $Path -Name $name -View $View
-        Assert-RdsRegistryValueRestorable -Path $Path -Value $value
-        if ($null -ne $value) { $values.Add($value) }
-    }
-    return , $values.ToArray()
+    return , @(foreach ($name in @(Get-RdsRegistryValueName -Path $Path -View $View)) {
+            if ($null -ne $Filter -and -not (& $Filter $name)) { continue }
+            $value = Get-RdsRegistryValue -Path $Path -Name $name -View $View
+            Assert-RdsRegistryValueRestorable -Path $Path -Value $value
+            if ($null -ne $value) { $value }
+        })
 }
 
 # Throws when a value could not be put back exactly after it is deleted or overwritten (Type 'Unknown').
@@ -100,21 +94,16 @@ function Assert-RdsRegistryValueRestorable {
 function Assert-RdsRegistryTreeRestorable {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
     [void](Get-RdsRegistryValueList -Path $Path -View $View)
-    foreach ($name in @(Get-RdsRegistrySubkeyName -Path $Path -View $View)) {
-        Assert-RdsRegistryTreeRestorable -Path ($Path + '\' + $name) -View $View
-    }
+    foreach ($name in Get-RdsRegistrySubkeyName -Path $Path -View $View) { Assert-RdsRegistryTreeRestorable -Path "$Path\$name" -View $View }
 }
 
 # Captures a key, its values, its SDDL and all its subkeys recursively as plain data.
 function Get-RdsRegistryKeySnapshot {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
-    $subkeys = [System.Collections.Generic.List[object]]::new()
-    foreach ($name in @(Get-RdsRegistrySubkeyName -Path $Path -View $View)) {
-        $subkeys.Add((Get-RdsRegistryKeySnapshot -Path ($Path + '\' + $name) -View $View))
-    }
+    $subkeys = @(foreach ($name in Get-RdsRegistrySubkeyName -Path $Path -View $View) { Get-RdsRegistryKeySnapshot -Path "$Path\$name" -View $View })
     return @{
         Path = $Path; Sddl = Get-RdsRegistrySddl -Path $Path -View $View; Values = Get-RdsRegistryValueList -Path $Path -View $View
-        Subkeys = $subkeys.ToArray()
+        Subkeys = $subkeys
     }
 }
 
@@ -145,8 +134,7 @@ function Add-RdsRegistryKeyFromSnapshot {
         Set-RdsRegistryValue -Path $path -Name ([string]$value.Name) -Type ([string]$value.Type) -Data $value.Data -View $View
     }
     foreach ($child in @($Snapshot.Subkeys)) {
-        if ($null -eq $child) { continue }
-        Add-RdsRegistryKeyFromSnapshot -Snapshot $child -View $View -SecurityQueue $SecurityQueue
+        if ($null -ne $child) { Add-RdsRegistryKeyFromSnapshot -Snapshot $child -View $View -SecurityQueue $SecurityQueue }
     }
     $sddl = [string]$Snapshot.Sddl
     if ($sddl -ne '' -and -not (Test-RdsSddlEquivalent -Expected $sddl -Actual (Get-RdsRegistrySddl -Path $path -View $View))) {
@@ -194,23 +182,17 @@ function ConvertFrom-RdsRegistryRight {
     $mask = [long]0
     foreach ($part in $Rights.Split(',')) {
         $name = $part.Trim()
-        $found = $false
-        foreach ($known in $script:RdsRegistryRightNames.Keys) {
-            if ([string]::Equals($known, $name, [System.StringComparison]::OrdinalIgnoreCase)) {
-                $mask = $mask -bor [long]$script:RdsRegistryRightNames[$known]
-                $found = $true
-            }
-        }
-        if (-not $found) { throw "unknown registry right '$name'" }
+        # Matched ordinally, ignoring case (a hashtable literal's own lookup depends on the culture).
+        $known = @($script:RdsRegistryRightNames.Keys | Where-Object { [string]::Equals($_, $name, [System.StringComparison]::OrdinalIgnoreCase) })
+        if ($known.Length -eq 0) { throw "unknown registry right '$name'" }
+        $mask = $mask -bor [long]$script:RdsRegistryRightNames[$known[0]]
     }
     return $mask
 }
 
 # The top-level sections of an SDDL string (O:, G:, D:, S:) as @{ Name; Start; Length } of their text after 'X:'.
 function Get-RdsSddlSection {
-    [CmdletBinding()] param(
-        [Parameter(Mandatory)] [AllowEmptyString()] [string] $Sddl
-    )
+    [CmdletBinding()] param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Sddl)
     $sections = [System.Collections.Generic.List[hashtable]]::new()
     $depth = 0
     for ($i = 0; $i -lt $Sddl.Length; $i++) {
@@ -228,9 +210,7 @@ function Get-RdsSddlSection {
 
 # The access mask of an ACE's rights text: hex ('0x20019'), decimal, or two-letter codes ('KR', 'RCWD').
 function ConvertTo-RdsAccessMask {
-    [CmdletBinding()] [OutputType([long])] param(
-        [Parameter(Mandatory)] [AllowEmptyString()] [string] $Rights
-    )
+    [CmdletBinding()] [OutputType([long])] param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Rights)
     if ($Rights -match '\A0[xX][0-9a-fA-F]+\z') { return [System.Convert]::ToInt64($Rights.Substring(2), 16) }
     if ($Rights -match '\A[0-9]+\z') { return [long]$Rights }
     $mask = [long]0
@@ -253,25 +233,17 @@ function ConvertFrom-RdsSddl {
             'G' { $parsed.Group = ConvertTo-RdsSid -Trustee $text }
             'D' {
                 $parsed.DaclPresent = $true
-                $open = $text.IndexOf('(')
-                $flags = $text
-                if ($open -ge 0) { $flags = $text.Substring(0, $open) }
-                $parsed.DaclFlags = $flags
-                $parsed.DaclProtected = [regex]::IsMatch($flags.Replace('NO_ACCESS_CONTROL', ''), 'P')
+                $parsed.DaclFlags = $text.Split([char]'(')[0]
+                $parsed.DaclProtected = [regex]::IsMatch($parsed.DaclFlags.Replace('NO_ACCESS_CONTROL', ''), 'P')
                 foreach ($match in [regex]::Matches($text, '\((?<body>[^)]*)\)')) {
                     $fields = $match.Groups['body'].Value.Split(';')
                     if ($fields.Length -lt 6) { continue }
                     $flagText = $fields[1].ToUpperInvariant()
-                    $flagList = [System.Collections.Generic.List[string]]::new()
-                    for ($f = 0; $f + 1 -lt $flagText.Length; $f += 2) { $flagList.Add($flagText.Substring($f, 2)) }
+                    $flagList = [string[]]@([regex]::Matches($flagText, '(?s)..') | ForEach-Object { $_.Value })
                     $aces.Add(@{
-                            Type      = $fields[0].ToUpperInvariant()
-                            Flags     = $flagText
-                            FlagList  = $flagList.ToArray()
-                            Mask      = ConvertTo-RdsAccessMask -Rights $fields[2]
-                            Sid       = ConvertTo-RdsSid -Trustee $fields[5]
-                            Object    = $fields[3].ToLowerInvariant() + ';' + $fields[4].ToLowerInvariant()
-                            Inherited = ($flagList -ccontains 'ID')
+                            Type = $fields[0].ToUpperInvariant(); Flags = $flagText; FlagList = $flagList; Inherited = ($flagList -ccontains 'ID')
+                            Mask = ConvertTo-RdsAccessMask -Rights $fields[2]; Sid = ConvertTo-RdsSid -Trustee $fields[5]
+                            Object = $fields[3].ToLowerInvariant() + ';' + $fields[4].ToLowerInvariant()
                         })
                 }
             }
@@ -283,19 +255,13 @@ function ConvertFrom-RdsSddl {
 
 # True when ACEs are in the order RegistrySecurity accepts for changes: explicit deny, explicit allow, then inherited; any other entry type (audit, unknown) is not.
 function Test-RdsAceOrderCanonical {
-    [CmdletBinding()] [OutputType([bool])] param(
-        [Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Aces
-    )
+    [CmdletBinding()] [OutputType([bool])] param([Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Aces)
     $stage = 0
     foreach ($ace in $Aces) {
-        $aceStage = 2
-        if (-not $ace.Inherited) {
-            switch -CaseSensitive ([string]$ace.Type) {
-                { $_ -ceq 'D' -or $_ -ceq 'XD' -or $_ -ceq 'OD' } { $aceStage = 0 }
-                { $_ -ceq 'A' -or $_ -ceq 'XA' -or $_ -ceq 'OA' } { $aceStage = 1 }
-                default { return $false }
-            }
-        }
+        if ($ace.Inherited) { $aceStage = 2 }
+        elseif (@('D', 'XD', 'OD') -ccontains [string]$ace.Type) { $aceStage = 0 }
+        elseif (@('A', 'XA', 'OA') -ccontains [string]$ace.Type) { $aceStage = 1 }
+        else { return $false }
         if ($aceStage -lt $stage) { return $false }
         $stage = $aceStage
     }
@@ -310,26 +276,17 @@ function Test-RdsSddlCanonical {
 
 # The explicit (not inherited) entries of a parsed DACL that grant or deny anything, each as @{ Key ('<type>;<flags>;<object>;<sid>'); Type; Mask; Inherited = $false }.
 function Get-RdsSddlExplicitAce {
-    [CmdletBinding()] param(
-        [Parameter(Mandatory)] [hashtable] $Parsed
-    )
-    $explicit = [System.Collections.Generic.List[object]]::new()
-    foreach ($ace in $Parsed.Aces) {
-        if ($ace.Inherited -or [long]$ace.Mask -eq 0) { continue }
-        $flags = [System.Collections.Generic.List[string]]::new()
-        foreach ($token in $script:RdsSddlAceFlagOrder) { if ($ace.FlagList -ccontains $token) { $flags.Add($token) } }
-        $key = $ace.Type + ';' + ($flags.ToArray() -join '') + ';' + $ace.Object + ';' + $ace.Sid
-        $explicit.Add(@{ Key = $key; Type = $ace.Type; Mask = [long]$ace.Mask; Inherited = $false })
-    }
-    return , $explicit.ToArray()
+    [CmdletBinding()] param([Parameter(Mandatory)] [hashtable] $Parsed)
+    return , @(foreach ($ace in $Parsed.Aces) {
+            if ($ace.Inherited -or [long]$ace.Mask -eq 0) { continue }
+            $flags = @($script:RdsSddlAceFlagOrder | Where-Object { $ace.FlagList -ccontains $_ }) -join ''
+            @{ Key = $ace.Type + ';' + $flags + ';' + $ace.Object + ';' + $ace.Sid; Type = $ace.Type; Mask = [long]$ace.Mask; Inherited = $false }
+        })
 }
 
 # An explicit entry as text for messages: '(A;CI;0xf003f;;;S-1-5-20)'.
 function Format-RdsSddlAce {
-    [CmdletBinding()] [OutputType([string])] param(
-        [Parameter(Mandatory)] [string] $Key,
-        [Parameter(Mandatory)] [long] $Mask
-    )
+    [CmdletBinding()] [OutputType([string])] param([Parameter(Mandatory)] [string] $Key, [Parameter(Mandatory)] [long] $Mask)
     $parts = $Key.Split(';')
     return ('(' + $parts[0] + ';' + $parts[1] + ';0x' + $Mask.ToString('x', [System.Globalization.CultureInfo]::InvariantCulture) + ';' + $parts[2] + ';' + $parts[3] + ';' + $parts[4] + ')')
 }
@@ -357,9 +314,10 @@ function Compare-RdsSddl {
     $actualAces = Get-RdsSddlExplicitAce -Parsed $a
     if ((Test-RdsAceOrderCanonical -Aces $expectedAces) -and (Test-RdsAceOrderCanonical -Aces $actualAces)) {
         $expectedSet = [ordered]@{}
-        foreach ($ace in $expectedAces) { $expectedSet[$ace.Key] = [long](Get-RdsSddlMaskOf -Set $expectedSet -Key $ace.Key) -bor $ace.Mask }
+        # A key not in the set yet reads as $null, [long] 0.
+        foreach ($ace in $expectedAces) { $expectedSet[$ace.Key] = [long]$expectedSet[$ace.Key] -bor $ace.Mask }
         $actualSet = [ordered]@{}
-        foreach ($ace in $actualAces) { $actualSet[$ace.Key] = [long](Get-RdsSddlMaskOf -Set $actualSet -Key $ace.Key) -bor $ace.Mask }
+        foreach ($ace in $actualAces) { $actualSet[$ace.Key] = [long]$actualSet[$ace.Key] -bor $ace.Mask }
         foreach ($key in $expectedSet.Keys) {
             if (-not $actualSet.Contains($key)) {
                 $differences.Add('explicit entry missing: ' + (Format-RdsSddlAce -Key $key -Mask $expectedSet[$key]))
@@ -380,16 +338,6 @@ function Compare-RdsSddl {
     return $differences.ToArray()
 }
 
-# The mask collected so far for an entry key of Compare-RdsSddl's sets (0 when none yet).
-function Get-RdsSddlMaskOf {
-    [CmdletBinding()] [OutputType([long])] param(
-        [Parameter(Mandatory)] [System.Collections.IDictionary] $Set,
-        [Parameter(Mandatory)] [string] $Key
-    )
-    if ($Set.Contains($Key)) { return [long]$Set[$Key] }
-    return [long]0
-}
-
 # Returns $true when two SDDL strings describe the same owner, group, DACL protection and explicit entries (Compare-RdsSddl finds nothing).
 function Test-RdsSddlEquivalent {
     param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Expected, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Actual)
@@ -400,13 +348,10 @@ function Test-RdsSddlEquivalent {
 function Test-RdsSddlGrant {
     param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Sddl, [Parameter(Mandatory)] [string] $Sid, [Parameter(Mandatory)] [string] $Rights)
     $wanted = ConvertFrom-RdsRegistryRight -Rights $Rights
-    $parsed = ConvertFrom-RdsSddl -Sddl $Sddl
     $sidUpper = (ConvertTo-RdsSid -Trustee $Sid)
     $granted = [long]0
-    foreach ($ace in $parsed.Aces) {
-        if ($ace.Type -ne 'A' -or $ace.FlagList -ccontains 'IO') { continue }
-        if ($ace.Sid -ne $sidUpper) { continue }
-        $granted = $granted -bor [long]$ace.Mask
+    foreach ($ace in (ConvertFrom-RdsSddl -Sddl $Sddl).Aces) {
+        if ($ace.Type -eq 'A' -and $ace.FlagList -cnotcontains 'IO' -and $ace.Sid -eq $sidUpper) { $granted = $granted -bor [long]$ace.Mask }
     }
     return (($granted -band $wanted) -eq $wanted)
 }
@@ -417,8 +362,7 @@ function Invoke-RdsWithSecurityPrivilege {
     $enabled = [System.Collections.Generic.List[string]]::new()
     try {
         foreach ($privilege in @('SeTakeOwnershipPrivilege', 'SeRestorePrivilege')) {
-            $wasEnabled = [bool](Enable-RdsPrivilege -Name $privilege)
-            if (-not $wasEnabled) { $enabled.Add($privilege) }
+            if (-not [bool](Enable-RdsPrivilege -Name $privilege)) { $enabled.Add($privilege) }
         }
         & $ScriptBlock
     } finally {
@@ -440,19 +384,16 @@ function Grant-RdsRegistryAccess {
     }
     $mask = ConvertFrom-RdsRegistryRight -Rights $Rights
     $ace = '(A;CI;0x' + $mask.ToString('x', [System.Globalization.CultureInfo]::InvariantCulture) + ';;;' + (ConvertTo-RdsSid -Trustee $Sid) + ')'
-    $insertAt = -1
-    foreach ($section in (Get-RdsSddlSection -Sddl $sddl)) {
-        if ($section.Name -ceq 'D') { $insertAt = $section.Start + $sddl.Substring($section.Start, $section.Length).IndexOf('(') }
-    }
+    # Not canonical means it has entries, so there is a DACL section (the last one counts).
+    $dacl = @((Get-RdsSddlSection -Sddl $sddl) | Where-Object { $_.Name -ceq 'D' })[-1]
+    $insertAt = $dacl.Start + $sddl.Substring($dacl.Start, $dacl.Length).IndexOf('(')
     Set-RdsRegistrySddl -Path $Path -View $View -Sddl ($sddl.Substring(0, $insertAt) + $ace + $sddl.Substring($insertAt))
 }
 
 # Puts a saved SDDL back on a key (owner, group, DACL) and verifies the read-back.
 function Restore-RdsRegistrySecurity {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [string] $Sddl)
-    $current = $null
-    try { $current = Get-RdsRegistrySddl -Path $Path -View $View }
-    catch { $current = $null }
+    try { $current = Get-RdsRegistrySddl -Path $Path -View $View } catch { $current = $null }
     if ($null -ne $current -and (Test-RdsSddlEquivalent -Expected $Sddl -Actual $current)) { return }
     Invoke-RdsWithSecurityPrivilege -ScriptBlock {
         Set-RdsRegistryOwner -Path $Path -View $View -Sid 'S-1-5-32-544'
@@ -468,21 +409,17 @@ function Restore-RdsRegistrySecurity {
 # Runs a registry write; when it fails, retries once with temporary ownership of the key.
 function Invoke-RdsRegistryWrite {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View, [Parameter(Mandatory)] [scriptblock] $Write)
-    $firstError = $null
     try {
         & $Write
         return
     } catch { $firstError = $_ }
-    $savedSddl = $null
-    try { $savedSddl = Get-RdsRegistrySddl -Path $Path -View $View }
-    catch { throw $firstError }
-    $retryWrite = $Write
+    try { $savedSddl = Get-RdsRegistrySddl -Path $Path -View $View } catch { throw $firstError }
     try {
         Invoke-RdsWithSecurityPrivilege -ScriptBlock {
             try {
                 Set-RdsRegistryOwner -Path $Path -View $View -Sid 'S-1-5-32-544'
                 Grant-RdsRegistryAccess -Path $Path -View $View -Sid 'S-1-5-32-544' -Rights 'FullControl'
-                & $retryWrite
+                & $Write
             } finally { Set-RdsRegistrySddl -Path $Path -View $View -Sddl $savedSddl }
         }
     } catch {
