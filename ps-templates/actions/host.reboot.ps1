@@ -24,7 +24,5 @@ function Set-RdsHostRebootStep {
     Request-RdsReboot -Context $Context -DelaySeconds $delay
     $message = 'restart requested; it happens after the plan completes'
     if ($Context.Reboot -eq 'never') { $message = "restart requested, but options.reboot is 'never': restart the host yourself" }
-    return @{
-        After = @{ RebootRequested = $true; DelaySeconds = $delay }; Backup = $null; Undo = $null; Message = $message
-    }
+    return @{ After = @{ RebootRequested = $true; DelaySeconds = $delay }; Backup = $null; Undo = $null; Message = $message }
 }

@@ -45,20 +45,14 @@ function Test-RdsSessionStep {
     param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $signedIn = Get-RdsSignedInSession
     $state = @{ SignedIn = $signedIn }
-    $result = @{ Target = 'users signed in on the host'; Operation = 'Decide about the signed-in users before the first change'; Before = $state; After = $state }
-    if ($signedIn.Length -eq 0) {
-        $result.InDesiredState = $true
-        $result.Message = 'no user is signed in'
-        return $result
-    }
-    $who = Format-RdsSignedIn -SignedIn $signedIn
+    $result = @{ InDesiredState = ($signedIn.Length -eq 0); Target = 'users signed in on the host'; Operation = 'Decide about the signed-in users before the first change'; Before = $state; After = $state; Message = 'no user is signed in' }
+    if ($result.InDesiredState) { return $result }
     $plan = switch ([string]$Parameters.Policy) {
         'wait' { 'the apply waits up to ' + [string]$Parameters.WaitMinutes + ' minute(s) for them to sign off before its first change, and is refused if they do not' }
         'proceed' { 'the apply goes ahead and ' + [string]$Parameters.Service + ' disconnects them (activeSessions proceed: ' + [string]$Parameters.Reason + ')' }
         default { 'the apply is refused before its first change (activeSessions refuse)' }
     }
-    $result.InDesiredState = $false
-    $result.Message = $who + ': ' + $plan
+    $result.Message = (Format-RdsSignedIn -SignedIn $signedIn) + ': ' + $plan
     return $result
 }
 
@@ -76,8 +70,7 @@ function Set-RdsSessionStep {
             $minutes = [int]$Parameters.WaitMinutes
             $wait = Wait-RdsSignOff -TimeoutMilliseconds ([long]$minutes * 60000)
             if ($wait.SignedIn.Length -eq 0) {
-                $seconds = [string][math]::Round($wait.ElapsedMilliseconds / 1000)
-                return @{ After = @{ SignedIn = [string[]]@() }; Backup = $null; Undo = $null; Message = 'every user signed off after ' + $seconds + ' s; ' + $service + ' disconnects no one' }
+                return @{ After = @{ SignedIn = [string[]]@() }; Backup = $null; Undo = $null; Message = 'every user signed off after ' + [string][math]::Round($wait.ElapsedMilliseconds / 1000) + ' s; ' + $service + ' disconnects no one' }
             }
             Deny-RdsHostChange -Context $Context -Message ('refused: after waiting ' + $minutes + ' minute(s), ' + (Format-RdsSignedIn -SignedIn $wait.SignedIn) + ' are still signed in; stopping ' + $service + ' would disconnect them, so nothing was changed')
         }

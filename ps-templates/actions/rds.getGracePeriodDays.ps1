@@ -14,8 +14,6 @@ Register-RdsAction -Name 'rds.getGracePeriodDays' -Test 'Test-RdsGracePeriodDays
 # Test of rds.getGracePeriodDays: reports the days left; always in desired state, never throws.
 function Test-RdsGracePeriodDaysStep {
     param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
-    $days = $null
-    $message = ''
     try {
         $restartStep = [string](Get-RdsParameter -Parameters $Parameters -Name 'RestartStep' -Default '')
         $minimum = Get-RdsParameter -Parameters $Parameters -Name 'MinimumDaysLeft' -Default $null

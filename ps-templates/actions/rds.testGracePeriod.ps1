@@ -24,13 +24,11 @@ function Test-RdsGracePeriodDueStep {
     if ($read.Expired) { $left = 'the grace period has expired (GetGracePeriodDays: ' + (Format-RdsErrorCode -Code $read.ErrorCode) + '), counted as 0 days left' }
     $state = @{ DaysLeft = $days; Expired = [bool]$read.Expired; MinimumDaysLeft = $minimum }
     if ($days -ge $minimum) {
-        $message = 'no reset due: ' + $left + ' (a reset is due below ' + $minimum + ')'
-        return @{ InDesiredState = $true; Target = 'RD Session Host grace period'; Operation = 'Reset the grace period'; Before = $state; After = $state; Message = $message }
+        return @{ InDesiredState = $true; Target = 'RD Session Host grace period'; Operation = 'Reset the grace period'; Before = $state; After = $state; Message = 'no reset due: ' + $left + ' (a reset is due below ' + $minimum + ')' }
     }
     return @{
-        InDesiredState = $false; Target = 'RD Session Host grace period'
-        Operation = 'Reset the grace period (' + $left + ', fewer than ' + $minimum + ')'; Before = $state; After = $state
-        Message = 'reset due: ' + $left + ', fewer than ' + $minimum
+        InDesiredState = $false; Target = 'RD Session Host grace period'; Operation = 'Reset the grace period (' + $left + ', fewer than ' + $minimum + ')'
+        Before = $state; After = $state; Message = 'reset due: ' + $left + ', fewer than ' + $minimum
     }
 }
 

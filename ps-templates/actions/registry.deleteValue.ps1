@@ -12,7 +12,6 @@ function Get-RdsMatchingRegistryValue {
     $path = [string]$Parameters.Path
     $view = Get-RdsStepView -Parameters $Parameters
     if (-not (Test-RdsRegistryKey -Path $path -View $view)) { return , @() }
-    $filter = $null
     if ($Parameters.ContainsKey('Name') -and $null -ne $Parameters.Name) {
         $wanted = [string]$Parameters.Name
         $filter = { param($candidate) [string]::Equals($candidate, $wanted, [System.StringComparison]::OrdinalIgnoreCase) }.GetNewClosure()
@@ -23,18 +22,12 @@ function Get-RdsMatchingRegistryValue {
     return , (Get-RdsRegistryValueList -Path $path -View $view -Filter $filter)
 }
 
-# Describes which values a deleteValue step selects (for messages).
-function Get-RdsValueSelector {
-    param([Parameter(Mandatory)] [hashtable] $Parameters)
-    if ($Parameters.ContainsKey('Name') -and $null -ne $Parameters.Name) { return "'" + [string]$Parameters.Name + "'" }
-    return "matching '" + [string]$Parameters.NamePattern + "'"
-}
-
 # Test of registry.deleteValue: desired when no value matches (fails when MustExist).
 function Test-RdsRegistryValueRemovalStep {
     param([Parameter(Mandatory)] [hashtable] $Parameters, [Parameter(Mandatory)] [hashtable] $Context)
     $path = [string]$Parameters.Path
-    $selector = Get-RdsValueSelector -Parameters $Parameters
+    $selector = "matching '" + [string](Get-RdsParameter -Parameters $Parameters -Name 'NamePattern' -Default '') + "'"
+    if ($Parameters.ContainsKey('Name') -and $null -ne $Parameters.Name) { $selector = "'" + [string]$Parameters.Name + "'" }
     $values = Get-RdsMatchingRegistryValue -Parameters $Parameters
     if ($values.Length -eq 0) {
         if ([bool](Get-RdsParameter -Parameters $Parameters -Name 'MustExist' -Default $false)) {
@@ -69,10 +62,7 @@ function Set-RdsRegistryValueRemovalStep {
         }
         throw $failure
     }
-    $remaining = Get-RdsMatchingRegistryValue -Parameters $Parameters
-    return @{
-        After = @{ Values = $remaining }; Backup = $null; Undo = @{ Path = $path; View = $view; Values = $deleted.ToArray() }; Message = ''
-    }
+    return @{ After = @{ Values = (Get-RdsMatchingRegistryValue -Parameters $Parameters) }; Backup = $null; Undo = @{ Path = $path; View = $view; Values = $deleted.ToArray() }; Message = '' }
 }
 
 # Undo of registry.deleteValue: recreates the deleted values.

@@ -55,9 +55,7 @@ function Set-RdsRegistrySecurityRestoreStep {
 # Undo of registry.restoreSecurity: re-applies the owned SDDL and re-registers the takeOwnership finalizer.
 function Undo-RdsRegistrySecurityRestoreStep {
     param([Parameter(Mandatory)] [System.Collections.IDictionary] $Entry, [Parameter(Mandatory)] [hashtable] $Context)
-    $path = [string]$Entry.Path
-    $view = [string]$Entry.View
-    $fromStep = [string]$Entry.FromStep
-    Register-RdsFinalizer -Context $Context -Key $fromStep -Function 'Undo-RdsRegistryOwnershipStep' -Entry @{ StepId = $fromStep; Path = $path; View = $view; Sddl = [string]$Entry.OriginalSddl } -Action 'registry.takeOwnership' -Description ('restored the original owner and ACL of ' + $path)
-    Restore-RdsRegistrySecurity -Path $path -View $view -Sddl ([string]$Entry.Sddl)
+    $finalizer = @{ StepId = [string]$Entry.FromStep; Path = [string]$Entry.Path; View = [string]$Entry.View; Sddl = [string]$Entry.OriginalSddl }
+    Register-RdsFinalizer -Context $Context -Key $finalizer.StepId -Function 'Undo-RdsRegistryOwnershipStep' -Entry $finalizer -Action 'registry.takeOwnership' -Description ('restored the original owner and ACL of ' + $finalizer.Path)
+    Restore-RdsRegistrySecurity -Path $finalizer.Path -View $finalizer.View -Sddl ([string]$Entry.Sddl)
 }

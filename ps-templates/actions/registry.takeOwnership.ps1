@@ -14,20 +14,13 @@ Register-RdsAction -Name 'registry.takeOwnership' -Test 'Test-RdsRegistryOwnersh
 # Returns the Grant parameter as an array of @{ Identity; Rights }.
 function Get-RdsOwnershipGrant {
     param([Parameter(Mandatory)] [hashtable] $Parameters)
-    $grants = [System.Collections.Generic.List[object]]::new()
-    foreach ($grant in @(Get-RdsParameter -Parameters $Parameters -Name 'Grant' -Default @())) {
-        if ($null -eq $grant) { continue }
-        $grants.Add(@{ Identity = [string]$grant.Identity; Rights = [string]$grant.Rights })
-    }
-    return , $grants.ToArray()
+    return , @(@(Get-RdsParameter -Parameters $Parameters -Name 'Grant' -Default @()) | Where-Object { $null -ne $_ } | ForEach-Object { @{ Identity = [string]$_.Identity; Rights = [string]$_.Rights } })
 }
 
 # Returns a key's SDDL, or $null when the key does not exist (any other failure is thrown); also used by registry.restoreSecurity.
 function Get-RdsRegistrySddlIfPresent {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $View)
-    try { return (Get-RdsRegistrySddl -Path $Path -View $View) }
-    catch { $failure = $_ }
-    $exists = $true
+    try { return (Get-RdsRegistrySddl -Path $Path -View $View) } catch { $failure = $_ }
     try { $exists = Test-RdsRegistryKey -Path $Path -View $View } catch { $exists = $true }
     if ($exists) { throw $failure }
     return $null
@@ -90,9 +83,7 @@ function Set-RdsRegistryOwnershipStep {
         Unregister-RdsFinalizer -Context $Context -Key $stepId
         $message = "restore 'never': the original owner and ACL are not restored (saved in the journal)"
     }
-    return @{
-        After = @{ Owner = (ConvertFrom-RdsSddl -Sddl $owned).Owner; Sddl = $owned }; Backup = $null; Undo = $entry; Message = $message
-    }
+    return @{ After = @{ Owner = (ConvertFrom-RdsSddl -Sddl $owned).Owner; Sddl = $owned }; Backup = $null; Undo = $entry; Message = $message }
 }
 
 # Undo of registry.takeOwnership (also its finalizer): restores the saved SDDL, verifies it, deregisters the finalizer.

@@ -38,8 +38,5 @@ function Undo-RdsServiceStopStep {
         return
     }
     Invoke-RdsServiceStart -Name ([string]$Entry.Name)
-    foreach ($dependent in @($Entry.Dependents)) {
-        if ($null -eq $dependent) { continue }
-        Invoke-RdsServiceStart -Name ([string]$dependent)
-    }
+    foreach ($dependent in @($Entry.Dependents)) { if ($null -ne $dependent) { Invoke-RdsServiceStart -Name ([string]$dependent) } }
 }

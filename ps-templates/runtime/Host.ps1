@@ -27,7 +27,6 @@ $script:RdsWellKnownSidNames = @{
 # Checks that the token is elevated, then takes the host lock; returns Lock-RdsHost's answer (Status 'Acquired' or 'Abandoned'), else ends the run as refused.
 function Enter-RdsHostLock {
     param([Parameter(Mandatory)] [hashtable] $Context)
-    $elevated = $false
     try { $elevated = [bool](Test-RdsElevation) }
     catch {
         Exit-RdsRefusedRun -Context $Context -Message ('refused: cannot tell whether this PowerShell runs elevated: ' + (Get-RdsExceptionMessage -ErrorRecord $_) + '; nothing was changed')
@@ -35,7 +34,6 @@ function Enter-RdsHostLock {
     if (-not $elevated) {
         Exit-RdsRefusedRun -Context $Context -Reason 'notElevated' -Message ('refused: this PowerShell is not elevated: the token of ' + $Context.UserName + ' holds no enabled Administrators group (S-1-5-32-544), which the host lock, the registry changes and the backups need. Run rdsplan from an elevated PowerShell ("Run as administrator") on ' + $Context.HostName + '; nothing was changed')
     }
-    $lock = $null
     try {
         $lock = Lock-RdsHost -Name 'rdsplan'
         if (-not ($lock -is [System.Collections.IDictionary]) -or @('Acquired', 'Abandoned', 'Held') -cnotcontains [string]$lock['Status']) {
@@ -70,12 +68,10 @@ function Get-RdsDirectoryTrustProblem {
         $sid = [string]$rule.Sid
         if ($script:RdsTrustedFolderSids -contains $sid) { continue }
         if ($sid -eq $script:RdsCreatorOwnerSid -and [bool]$rule.InheritOnly) { continue }
-        $write = [long]$rule.Rights -band $script:RdsFolderWriteMask
-        if ($write -ne 0) {
-            $what = 'write to it'
-            if ([bool]$rule.InheritOnly) { $what = 'write to what is created in it' }
-            return ('it lets ' + (Get-RdsSidLabel -Sid $sid) + ' ' + $what + ' (access mask 0x' + ([long]$rule.Rights).ToString('x', [System.Globalization.CultureInfo]::InvariantCulture) + ')')
-        }
+        if (([long]$rule.Rights -band $script:RdsFolderWriteMask) -eq 0) { continue }
+        $what = 'write to it'
+        if ([bool]$rule.InheritOnly) { $what = 'write to what is created in it' }
+        return ('it lets ' + (Get-RdsSidLabel -Sid $sid) + ' ' + $what + ' (access mask 0x' + ([long]$rule.Rights).ToString('x', [System.Globalization.CultureInfo]::InvariantCulture) + ')')
     }
     return ''
 }
@@ -105,9 +101,7 @@ function Test-RdsJournalCompleted {
     param([Parameter(Mandatory)] [string] $Path)
     foreach ($line in [System.IO.File]::ReadAllLines($Path)) {
         if ($line.Trim() -eq '') { continue }
-        $entry = $null
-        try { $entry = (ConvertFrom-Json -InputObject $line) }
-        catch { continue }
+        try { $entry = (ConvertFrom-Json -InputObject $line) } catch { continue }
         if ($null -ne $entry -and $null -ne $entry.PSObject.Properties['marker'] -and [string]$entry.marker -eq 'completed') { return $true }
     }
     return $false

@@ -58,12 +58,10 @@ function Get-RdsActiveServiceDependent {
     $seen = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
     [void]$seen.Add($Name)
     Add-RdsServiceDependent -Name $Name -Order $order -Seen $seen
-    $active = [System.Collections.Generic.List[string]]::new()
     foreach ($dependent in $order) {
         $service = Get-RdsService -Name $dependent
-        if ($null -ne $service -and [string]$service.Status -ne 'Stopped') { $active.Add($dependent) }
+        if ($null -ne $service -and [string]$service.Status -ne 'Stopped') { $dependent }
     }
-    return $active.ToArray()
 }
 
 # Asks one service to stop (unless it is stopping already) and waits until it is Stopped, within the limit.
@@ -89,8 +87,7 @@ function Invoke-RdsServiceStart {
 function Invoke-RdsServiceStop {
     param([Parameter(Mandatory)] [string] $Name, [switch] $Force)
     if ([string](Get-RdsRequiredService -Name $Name).Status -eq 'Stopped') { return }
-    $dependents = @()
-    if ($Force) { $dependents = @(Get-RdsActiveServiceDependent -Name $Name) }
+    $dependents = @(if ($Force) { Get-RdsActiveServiceDependent -Name $Name })
     $stopped = [System.Collections.Generic.List[string]]::new()
     try {
         foreach ($dependent in $dependents) {
@@ -98,10 +95,7 @@ function Invoke-RdsServiceStop {
             Stop-RdsServiceAndWait -Name ([string]$dependent) -Force
         }
         Stop-RdsServiceAndWait -Name $Name -Force:$Force
-    } catch {
-        $failure = Get-RdsExceptionMessage -ErrorRecord $_
-        throw ($failure + (Restore-RdsServiceRunning -Name $stopped.ToArray()))
-    }
+    } catch { throw ((Get-RdsExceptionMessage -ErrorRecord $_) + (Restore-RdsServiceRunning -Name $stopped.ToArray())) }
 }
 
 # Restarts a service: stops it (with -Force its running dependents first), starts it and then the dependents that were running, each within the limit.
@@ -115,30 +109,24 @@ function Invoke-RdsServiceRestart {
         Invoke-RdsServiceStart -Name $Name
         foreach ($dependent in $dependents) { Invoke-RdsServiceStart -Name $dependent }
     } catch {
-        $failure = Get-RdsExceptionMessage -ErrorRecord $_
-        $before = [System.Collections.Generic.List[string]]::new()
-        if ($wasRunning) { $before.Add($Name) }
-        $before.AddRange($dependents)
-        throw ($failure + (Restore-RdsServiceRunning -Name $before.ToArray()))
+        # What ran before starts once more: the service (when it ran) and the dependents that ran.
+        if ($wasRunning) { $dependents.Insert(0, $Name) }
+        throw ((Get-RdsExceptionMessage -ErrorRecord $_) + (Restore-RdsServiceRunning -Name $dependents.ToArray()))
     }
 }
 
 # After a failed stop or restart: starts once more each listed service that is not running; returns '' or, per service that did not start, '; starting <name> again failed too: <error>' (or '; <name> is still StopPending').
 function Restore-RdsServiceRunning {
     param([Parameter(Mandatory)] [AllowEmptyCollection()] [string[]] $Name)
-    $notes = [System.Text.StringBuilder]::new()
+    $notes = ''
     foreach ($service in $Name) {
         try {
             # One that hangs in StopPending cannot start now: no second wait for it.
             $status = [string](Get-RdsRequiredService -Name $service).Status
-            if ($status -eq 'StopPending') {
-                [void]$notes.Append('; ' + $service + ' is still StopPending')
-                continue
-            }
-            Invoke-RdsServiceStart -Name $service
-        } catch { [void]$notes.Append('; starting ' + $service + ' again failed too: ' + (Get-RdsExceptionMessage -ErrorRecord $_)) }
+            if ($status -eq 'StopPending') { $notes += '; ' + $service + ' is still StopPending' } else { Invoke-RdsServiceStart -Name $service }
+        } catch { $notes += '; starting ' + $service + ' again failed too: ' + (Get-RdsExceptionMessage -ErrorRecord $_) }
     }
-    return $notes.ToString()
+    return $notes
 }
 
 # The Test result of service.start, .stop or .restart: in desired state when the service is in -Status already (never with -NeverDesired); throws when it does not exist.
@@ -157,7 +145,5 @@ function Get-RdsServiceControlTest {
 function Get-RdsServiceControlResult {
     param([string] $Name, [System.Collections.IDictionary] $Undo)
     $service = Get-RdsService -Name $Name
-    return @{
-        After = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }; Backup = $null; Undo = $Undo; Message = ''
-    }
+    return @{ After = @{ StartMode = [string]$service.StartMode; Status = [string]$service.Status }; Backup = $null; Undo = $Undo; Message = '' }
 }
